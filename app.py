@@ -1,0 +1,45 @@
+"""CS Analytics: entry point and navigation (`streamlit run app.py`)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from cs_analytics.workspace import status
+from ui.common import get_workspace, render_sidebar_filters
+
+st.set_page_config(page_title="CS Analytics", page_icon=":material/monitoring:", layout="wide")
+
+PAGES = {
+    "Leaders": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/revenue.py", title="Revenue", icon=":material/payments:"),
+        st.Page("pages/cohorts.py", title="Cohorts", icon=":material/grid_on:"),
+    ],
+    "Health": [
+        st.Page("pages/health.py", title="Health", icon=":material/favorite:"),
+        st.Page("pages/reality.py", title="Reality", icon=":material/flag:"),
+        st.Page("pages/account.py", title="Account", icon=":material/person:"),
+    ],
+    "Data": [
+        st.Page("pages/data.py", title="Data", icon=":material/upload:"),
+    ],
+}
+
+
+def render_workspace_status() -> None:
+    ws = get_workspace()
+    info = status(ws)
+    with st.sidebar:
+        st.markdown("**Workspace**")
+        if info.is_empty:
+            st.caption("No data yet: load the demo or upload files on the Data page.")
+        else:
+            st.caption(f"As of **{info.as_of:%Y-%m-%d}**" if info.as_of else "No as-of date")
+            st.caption(" · ".join(f"{t}: {n:,}" for t, n in info.row_counts.items()))
+        if info.last_upload_at:
+            st.caption(f"Last upload: {info.last_upload_file} at {info.last_upload_at:%Y-%m-%d %H:%M}")
+    render_sidebar_filters(ws)
+
+
+navigation = st.navigation(PAGES)
+render_workspace_status()
+navigation.run()

@@ -1,0 +1,3 @@
+from cs_analytics.cli import main
+
+raise SystemExit(main())

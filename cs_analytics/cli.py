@@ -1,0 +1,112 @@
+"""The command line (`python -m cs_analytics`), as specified in shared/spec/cli.md.
+
+Each group of commands lives in `cs_analytics/commands/<group>.py` and exposes
+`register(subparsers, common)`; a command's handler takes the parsed args and returns either a
+DataFrame, a dict (printed as JSON) or a string. Exit status: 0 success, 1 a user error (one
+sentence on stderr), 2 a usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import json
+import sys
+from typing import Any, Sequence
+
+import pandas as pd
+
+from cs_analytics.db import WorkspaceError, close_workspace, open_workspace
+from cs_analytics.export import neutralise_formulas
+
+COMMAND_GROUPS = ("data", "retention", "health", "reality")
+
+
+class UserError(Exception):
+    """Bad input from the user; the message is one clear sentence."""
+
+
+def iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}")
+
+
+def common_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--workspace", help="DuckDB workspace file (default $CS_ANALYTICS_DB, else data/workspace.duckdb)")
+    common.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default table)")
+    common.add_argument("--as-of", type=iso_date, dest="as_of", help="as-of date YYYY-MM-DD (default: the data's last date)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m cs_analytics",
+        description="CS Analytics: retention, health scores and CSM reality from the command line.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = common_options()
+    for group in COMMAND_GROUPS:
+        module = importlib.import_module(f"cs_analytics.commands.{group}")
+        module.register(subparsers, common)
+    return parser
+
+
+def workspace_from(args: argparse.Namespace):
+    return open_workspace(args.workspace)
+
+
+def render(result: Any, fmt: str) -> str:
+    """Text for a command's result in the chosen format."""
+    if result is None:
+        return ""
+    if isinstance(result, str):
+        return result
+    if isinstance(result, pd.DataFrame):
+        frame = _iso_dates(result)
+        if fmt == "csv":
+            return neutralise_formulas(frame).to_csv(index=False, lineterminator="\n").rstrip("\n")
+        if fmt == "json":
+            return frame.to_json(orient="records", date_format="iso", indent=2)
+        if frame.empty:
+            return "(no rows)"
+        return frame.to_string(index=False)
+    return json.dumps(result, indent=2, default=_json_default)
+
+
+def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            frame[col] = frame[col].dt.strftime("%Y-%m-%d")
+    return frame
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        result = args.handler(args)
+        text = render(result, args.format)
+        if text:
+            print(text)
+        return 0
+    except (UserError, WorkspaceError, ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if getattr(args, "workspace_opened", False):
+            close_workspace(args.workspace)

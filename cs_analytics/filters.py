@@ -1,0 +1,102 @@
+"""Global account filters (segment, CSM owner, plan, any account attribute) honoured everywhere.
+
+A filter becomes a subquery of account ids with positional parameters, so every query function
+composes it the same way:
+
+    sub_sql, sub_params = account_filter.subquery()
+    ws.query(f"SELECT ... WHERE account_id IN ({sub_sql}) AND month <= ?", [*sub_params, month])
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable, Mapping
+
+from cs_analytics.tables import TABLES, quote_identifier
+
+if TYPE_CHECKING:
+    from cs_analytics.db import Workspace
+
+ACCOUNT_COLUMNS = tuple(c for c in TABLES["accounts"].column_names if c not in ("account_id", "created_at"))
+
+
+@dataclass(frozen=True)
+class AccountFilter:
+    """Accounts whose attribute `name` takes one of the listed values, for every name given.
+
+    `where` maps an account column (segment, csm_owner, plan, industry, region, account_name) or
+    any extra attribute name to the accepted values; an empty mapping selects every account.
+    """
+
+    where: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, **values: Iterable[str] | str | None) -> "AccountFilter":
+        cleaned = {}
+        for name, accepted in values.items():
+            if accepted is None:
+                continue
+            accepted = (accepted,) if isinstance(accepted, str) else tuple(accepted)
+            if accepted:
+                cleaned[name] = accepted
+        return cls(cleaned)
+
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[str]) -> "AccountFilter":
+        """From CLI `COL=VALUE` strings; a repeated column accepts any of its values."""
+        where: dict[str, list[str]] = {}
+        for pair in pairs:
+            if "=" not in pair:
+                raise ValueError(f"--where takes COL=VALUE, got {pair!r}")
+            name, value = pair.split("=", 1)
+            where.setdefault(name.strip(), []).append(value.strip())
+        return cls({k: tuple(v) for k, v in where.items()})
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.where
+
+    def subquery(self) -> tuple[str, list]:
+        """(SQL selecting the matching account_ids, its positional parameters)."""
+        conditions, params = [], []
+        for name, accepted in self.where.items():
+            marks = ", ".join("?" for _ in accepted)
+            if name in ACCOUNT_COLUMNS:
+                conditions.append(f"{quote_identifier(name)} IN ({marks})")
+                params.extend(accepted)
+            else:
+                conditions.append(
+                    "account_id IN (SELECT account_id FROM account_attributes "
+                    f"WHERE name = ? AND value IN ({marks}))"
+                )
+                params.extend([name, *accepted])
+        where_sql = " AND ".join(conditions) if conditions else "TRUE"
+        return f"SELECT account_id FROM accounts WHERE {where_sql}", params
+
+    def describe(self) -> str:
+        if self.is_empty:
+            return "all accounts"
+        return "; ".join(f"{k} = {', '.join(v)}" for k, v in self.where.items())
+
+
+NO_FILTER = AccountFilter()
+
+
+def filter_options(ws: "Workspace") -> dict[str, list[str]]:
+    """Distinct values of every filterable account column and attribute, for the sidebar."""
+    options: dict[str, list[str]] = {}
+    for name in ACCOUNT_COLUMNS:
+        if name == "account_name":
+            continue
+        values = ws.query(
+            f"SELECT DISTINCT {quote_identifier(name)} AS v FROM accounts "
+            f"WHERE {quote_identifier(name)} IS NOT NULL ORDER BY 1"
+        )["v"].tolist()
+        if values:
+            options[name] = values
+    attrs = ws.query(
+        "SELECT name, list(DISTINCT value ORDER BY value) AS vals FROM account_attributes "
+        "WHERE value IS NOT NULL GROUP BY name ORDER BY name"
+    )
+    for row in attrs.itertuples():
+        options[row.name] = list(row.vals)
+    return options

@@ -1,0 +1,57 @@
+"""Schema version and migrations of the workspace file.
+
+Migrations are the numbered files in `sql/migrations/`; the applied version is kept in
+`schema_version`. Opening an older workspace upgrades it; a newer one is refused.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from cs_analytics.db import SQL_DIR, WorkspaceError
+
+if TYPE_CHECKING:
+    from cs_analytics.db import Workspace
+
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+
+
+def migrations() -> list[tuple[int, str]]:
+    """(version, sql) for every migration file, in order."""
+    found = []
+    for path in MIGRATIONS_DIR.glob("*.sql"):
+        match = re.match(r"(\d+)_", path.name)
+        if match:
+            found.append((int(match.group(1)), path.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+LATEST_VERSION = max(v for v, _ in migrations())
+
+
+def current_version(ws: "Workspace") -> int:
+    if not ws.table_exists("schema_version"):
+        return 0
+    return int(ws.scalar("SELECT coalesce(max(version), 0) FROM schema_version"))
+
+
+def migrate(ws: "Workspace") -> int:
+    """Apply every migration newer than the workspace's version; returns the version reached."""
+    with ws.transaction() as cur:
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)"
+        )
+        version = cur.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+        if version > LATEST_VERSION:
+            raise WorkspaceError(
+                f"The workspace {ws.path} has schema version {version}, newer than this program "
+                f"understands ({LATEST_VERSION}); upgrade CS Analytics."
+            )
+        for number, sql in migrations():
+            if number > version:
+                cur.execute(sql)
+                cur.execute(
+                    "INSERT INTO schema_version VALUES (?, current_timestamp)", [number]
+                )
+                version = number
+    return version

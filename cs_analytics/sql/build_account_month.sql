@@ -1,0 +1,65 @@
+-- account_month: one row per account (seen in contracts or usage) and calendar month, from the
+-- first month in the data through as_of's month ($as_of is bound).
+--   mrr: sum of mrr over contracts active on the month's last day (start <= d <= end, open-ended
+--        contracts run through as_of); is_customer: mrr > 0;
+--   usage_value: sum of usage value; active_days / active_users / distinct_metrics count rows with
+--        value > 0.
+CREATE OR REPLACE TABLE account_month AS
+WITH bounds AS (
+    SELECT CAST(date_trunc('month', min(d)) AS DATE) AS first_month,
+           CAST(date_trunc('month', CAST($as_of AS DATE)) AS DATE) AS last_month
+    FROM (SELECT min(start_date) AS d FROM contracts
+          UNION ALL SELECT min(event_date) FROM usage)
+),
+months AS (
+    SELECT CAST(unnest(generate_series(first_month, last_month, INTERVAL 1 MONTH)) AS DATE) AS month
+    FROM bounds
+    WHERE first_month IS NOT NULL AND first_month <= last_month
+),
+accts AS (
+    SELECT account_id FROM contracts UNION SELECT account_id FROM usage
+),
+contract_spans AS (
+    SELECT account_id, mrr, start_date,
+           coalesce(end_date, CAST($as_of AS DATE)) AS end_effective
+    FROM contracts
+),
+contract_months AS (
+    SELECT account_id, mrr, start_date, end_effective,
+           CAST(unnest(generate_series(
+               date_trunc('month', start_date),
+               least(date_trunc('month', end_effective), date_trunc('month', CAST($as_of AS DATE))),
+               INTERVAL 1 MONTH)) AS DATE) AS month
+    FROM contract_spans
+    WHERE start_date <= end_effective
+),
+mrr_months AS (
+    SELECT account_id, month, sum(mrr) AS mrr
+    FROM contract_months
+    WHERE last_day(month) >= start_date AND last_day(month) <= end_effective
+    GROUP BY account_id, month
+),
+usage_months AS (
+    SELECT account_id,
+           CAST(date_trunc('month', event_date) AS DATE) AS month,
+           sum(value) AS usage_value,
+           count(DISTINCT event_date) FILTER (WHERE value > 0) AS active_days,
+           count(DISTINCT user_id) FILTER (WHERE value > 0) AS active_users,
+           count(DISTINCT metric) FILTER (WHERE value > 0) AS distinct_metrics
+    FROM usage
+    WHERE event_date <= CAST($as_of AS DATE)
+    GROUP BY ALL
+)
+SELECT a.account_id,
+       m.month,
+       coalesce(r.mrr, 0)::DOUBLE            AS mrr,
+       coalesce(r.mrr, 0) > 0                AS is_customer,
+       coalesce(u.usage_value, 0)::DOUBLE    AS usage_value,
+       coalesce(u.active_days, 0)::INTEGER   AS active_days,
+       coalesce(u.active_users, 0)::INTEGER  AS active_users,
+       coalesce(u.distinct_metrics, 0)::INTEGER AS distinct_metrics
+FROM accts a
+CROSS JOIN months m
+LEFT JOIN mrr_months r ON r.account_id = a.account_id AND r.month = m.month
+LEFT JOIN usage_months u ON u.account_id = a.account_id AND u.month = m.month
+ORDER BY a.account_id, m.month;

@@ -1,0 +1,240 @@
+"""Shared fixtures: workspaces (empty, demo), the app under AppTest, and a real browser.
+
+- `tmp_workspace`: an empty workspace file in tmp_path.
+- `demo_workspace`: a private copy of the demo workspace (built once per test session), safe to
+  mutate. `demo_workspace_path` gives the path of such a copy without opening it.
+- `app_test`: a factory `app_test(page="pages/cohorts.py", workspace=path)` returning a run
+  `AppTest` on that page with `CS_ANALYTICS_DB` pointing at the workspace.
+- `app_server`: a factory starting `streamlit run app.py` on 127.0.0.1 for a workspace file;
+  `browser_page`: a Playwright page in Debian's Chromium. Under CI=true a missing browser fails.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from cs_analytics.db import close_workspace, open_workspace  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+DEMO_TEST_ACCOUNTS = int(os.environ.get("CS_ANALYTICS_TEST_DEMO_ACCOUNTS", "1200"))
+
+
+# -- workspaces ---------------------------------------------------------------------------
+
+@pytest.fixture
+def tmp_workspace(tmp_path):
+    path = tmp_path / "workspace.duckdb"
+    ws = open_workspace(path)
+    yield ws
+    close_workspace(path)
+
+
+@pytest.fixture(scope="session")
+def demo_workspace_master(tmp_path_factory) -> Path:
+    """The demo workspace, built once per session through the real demo/ingest path, closed."""
+    from cs_analytics.demo import write_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    ws = open_workspace(path)
+    write_demo(ws, accounts=DEMO_TEST_ACCOUNTS, seed=7)
+    ws.checkpoint()
+    close_workspace(path)
+    return path
+
+
+@pytest.fixture
+def demo_workspace_path(demo_workspace_master, tmp_path) -> Path:
+    """A private copy of the demo workspace file (not opened)."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_workspace_master, path)
+    return path
+
+
+@pytest.fixture
+def demo_workspace(demo_workspace_path):
+    ws = open_workspace(demo_workspace_path)
+    yield ws
+    close_workspace(demo_workspace_path)
+
+
+@pytest.fixture(scope="session")
+def demo_ws(demo_workspace_master, tmp_path_factory):
+    """A read-only-by-convention demo workspace shared by a whole session (do not mutate)."""
+    path = tmp_path_factory.mktemp("demo_shared") / "demo.duckdb"
+    shutil.copyfile(demo_workspace_master, path)
+    ws = open_workspace(path)
+    yield ws
+    close_workspace(path)
+
+
+# -- the app under AppTest ------------------------------------------------------------------
+
+@pytest.fixture
+def app_test(monkeypatch):
+    """Factory: a run AppTest of `page` (a file under pages/) on `workspace` (a path)."""
+    from streamlit.testing.v1 import AppTest
+
+    def make(page: str | None = None, workspace: Path | str | None = None, query: dict | None = None,
+             timeout: float = 60):
+        if workspace is not None:
+            monkeypatch.setenv("CS_ANALYTICS_DB", str(workspace))
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+        if query:
+            for key, value in query.items():
+                at.query_params[key] = value
+        at.run()
+        if page:
+            at.switch_page(page)
+            at.run()
+        return at
+
+    return make
+
+
+def assert_no_exception(at) -> None:
+    """Fail with the message of any exception element on the AppTest page."""
+    if len(at.exception):
+        raise AssertionError("Streamlit exception: " + "\n".join(e.message for e in at.exception))
+
+
+# -- a real browser -----------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _browser_available() -> bool:
+    if not Path(CHROMIUM).exists():
+        return False
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def require_browser() -> None:
+    if _browser_available():
+        return
+    message = f"Debian's Chromium ({CHROMIUM}) or the playwright package is missing"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message + " (required under CI=true).")
+    pytest.skip(message + "; install with `apt-get install -y chromium`.")
+
+
+class AppServer:
+    """`streamlit run app.py` on 127.0.0.1 for one workspace file."""
+
+    def __init__(self, workspace: Path, port: int | None = None):
+        self.workspace = Path(workspace)
+        self.port = port or _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+        self.log_path = self.workspace.with_suffix(".server.log")
+
+    def start(self, timeout_s: float = 60) -> "AppServer":
+        env = dict(os.environ, CS_ANALYTICS_DB=str(self.workspace))
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+             "--server.address", "127.0.0.1", "--server.port", str(self.port),
+             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited early:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("streamlit did not become healthy in time")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def restart(self) -> "AppServer":
+        self.stop()
+        return self.start()
+
+
+@pytest.fixture
+def app_server():
+    """Factory: `app_server(workspace_path)` starts the app; stopped after the test."""
+    require_browser()
+    servers: list[AppServer] = []
+
+    def start(workspace: Path) -> AppServer:
+        server = AppServer(workspace).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def _playwright_browser():
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(_playwright_browser):
+    context = _playwright_browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+def wait_for_app(page, timeout_ms: int = 30_000) -> None:
+    """Wait until Streamlit has finished running the script, then fail on any exception element."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms
+    )
+    exceptions = page.locator("[data-testid='stException']")
+    if exceptions.count():
+        raise AssertionError("Streamlit exception in the browser: " + exceptions.first.inner_text())

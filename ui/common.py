@@ -1,0 +1,107 @@
+"""Widgets and state every page shares: the workspace, the global filters, downloads, links."""
+from __future__ import annotations
+
+import urllib.parse
+
+import pandas as pd
+import streamlit as st
+
+from cs_analytics import config
+from cs_analytics.db import Workspace, open_workspace
+from cs_analytics.export import to_csv_bytes
+from cs_analytics.filters import NO_FILTER, AccountFilter, filter_options
+from cs_analytics.workspace import data_as_of
+
+FILTER_STATE_KEY = "account_filter"
+SIDEBAR_FILTERS = ("segment", "csm_owner", "plan")
+FILTER_LABELS = {"segment": "Segment", "csm_owner": "CSM owner", "plan": "Plan"}
+
+
+@st.cache_resource(show_spinner=False)
+def _workspace_for(path: str) -> Workspace:
+    return open_workspace(path)
+
+
+def get_workspace() -> Workspace:
+    """This app process's workspace ($CS_ANALYTICS_DB or data/workspace.duckdb)."""
+    return _workspace_for(str(config.workspace_path()))
+
+
+def data_version(ws: Workspace) -> str:
+    """Changes whenever the derived tables are rebuilt; use it as a cache key."""
+    return str(ws.scalar("SELECT value FROM workspace_info WHERE key = 'derived_built_at'"))
+
+
+def render_sidebar_filters(ws: Workspace) -> AccountFilter:
+    """Segment / CSM owner / plan / other attribute filters; stored for every page."""
+    options = filter_options(ws)
+    chosen: dict[str, list[str]] = {}
+    st.sidebar.markdown("**Filters** (apply to every page)")
+    for name in SIDEBAR_FILTERS:
+        if name in options:
+            chosen[name] = st.sidebar.multiselect(
+                FILTER_LABELS[name], options[name], key=f"filter_{name}", placeholder="All"
+            )
+    extra = [n for n in options if n not in SIDEBAR_FILTERS]
+    if extra:
+        with st.sidebar.expander("More filters"):
+            for name in extra:
+                chosen[name] = st.multiselect(name, options[name], key=f"filter_{name}", placeholder="All")
+    account_filter = AccountFilter.of(**chosen)
+    st.session_state[FILTER_STATE_KEY] = account_filter
+    return account_filter
+
+
+def current_filter() -> AccountFilter:
+    """The global account filter chosen in the sidebar."""
+    return st.session_state.get(FILTER_STATE_KEY, NO_FILTER)
+
+
+def account_url(account_id: str) -> str:
+    """Deep link to the Account page for one account."""
+    return "/account?" + urllib.parse.urlencode({"account": account_id})
+
+
+def account_link_column(frame: pd.DataFrame, id_column: str = "account_id") -> pd.DataFrame:
+    """`frame` with a `link` column of Account page URLs, for st.column_config.LinkColumn."""
+    out = frame.copy()
+    out.insert(0, "link", out[id_column].map(account_url))
+    return out
+
+
+ACCOUNT_LINK_CONFIG = {
+    "link": st.column_config.LinkColumn("Account", display_text=r"account=(.*)$", width="small"),
+}
+
+
+def download_csv(frame: pd.DataFrame, file_name: str, key: str, label: str = "Download CSV") -> None:
+    """A CSV download of `frame`, spreadsheet formulas neutralised."""
+    st.download_button(label, to_csv_bytes(frame), file_name=file_name, mime="text/csv", key=key)
+
+
+def definition_card(title: str, definition: str, as_of=None, excluded: str | None = None) -> None:
+    """An expander quoting a metric's definition, the as-of date and what is excluded."""
+    with st.expander(f"Definition: {title}"):
+        st.markdown(definition)
+        if as_of is not None:
+            st.caption(f"As of {as_of:%Y-%m-%d}.")
+        if excluded:
+            st.caption(f"Excluded: {excluded}")
+
+
+def require_data(ws: Workspace, tables: tuple[str, ...] = ("contracts",)) -> bool:
+    """Show an empty state and return False when a needed table has no rows."""
+    missing = [t for t in tables if ws.row_count(t) == 0]
+    if not missing:
+        return True
+    st.info(
+        f"This page needs the {', '.join(missing)} table"
+        f"{'s' if len(missing) > 1 else ''}, which the workspace does not have yet. "
+        "Load the demo data or upload your files on the Data page."
+    )
+    st.page_link("pages/data.py", label="Go to the Data page", icon=":material/upload:")
+    return False
+
+
+def page_as_of(ws: Workspace):
+    return data_as_of(ws)
