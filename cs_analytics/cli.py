@@ -19,7 +19,7 @@ import pandas as pd
 from cs_analytics.db import WorkspaceError, close_workspace, open_workspace
 from cs_analytics.export import neutralise_formulas
 
-COMMAND_GROUPS = ("demo", "data", "retention", "health", "reality")
+COMMAND_GROUPS = ("demo", "data", "retention", "health", "reality", "overview")
 
 
 class UserError(Exception):

@@ -1,5 +1,94 @@
-"""Revenue page (placeholder until built)."""
+"""Revenue page: MRR with movements, trailing-12m GRR/NRR/logo retention, KPIs, drill-down."""
+from __future__ import annotations
+
 import streamlit as st
 
+from cs_analytics import config
+from cs_analytics.charts_retention import movements_figure, rates_figure
+from cs_analytics.revenue import DEFINITIONS, MOVEMENTS, cli_frame, kpis, movement_accounts, mrr_bridge
+from cs_analytics.retention_months import window
+from ui.common import (
+    ACCOUNT_LINK_CONFIG, account_link_column, current_filter, data_version, definition_card,
+    download_csv, get_workspace, require_data,
+)
+
 st.title("Revenue")
-st.info("This page is being built.")
+ws = get_workspace()
+if not require_data(ws, ("contracts",)):
+    st.stop()
+
+account_filter = current_filter()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _bridge(version: str, filter_key: str, _account_filter):
+    return mrr_bridge(get_workspace(), _account_filter)
+
+
+bridge = _bridge(data_version(ws), repr(account_filter), account_filter)
+win = window(ws)
+if bridge.empty:
+    st.info("No month is complete yet for the selected accounts; MRR appears after the first full month.")
+    st.stop()
+st.caption(f"Accounts: {account_filter.describe()} · months through {bridge['month'].max():%Y-%m} "
+           f"(the last complete month; as of {win.as_of:%Y-%m-%d})")
+
+# -- KPI tiles ------------------------------------------------------------------------------------
+table = kpis(ws, bridge=bridge)
+cols = st.columns(len(table))
+for col, row in zip(cols, table.itertuples()):
+    ratio = row.metric not in ("mrr", "customers")
+    value = "n/a" if row.value is None or row.value != row.value else (
+        f"{row.value:.1%}" if ratio else f"{row.value:,.0f}")
+    delta = None
+    if row.change is not None and row.change == row.change:
+        delta = f"{row.change * 100:+.1f} pts vs a year before" if ratio else f"{row.change:+,.0f} vs a year before"
+    col.metric(row.label, value, delta, delta_color="inverse" if row.metric == "logo_churn_12m" else "normal",
+               help=f"{row.month:%Y-%m}, the last complete month")
+
+# -- MRR and movements ------------------------------------------------------------------------
+event = st.plotly_chart(movements_figure(bridge), key="movements_chart", on_select="rerun",
+                        selection_mode="points", width="stretch")
+definition_card("MRR and movements", DEFINITIONS["mrr"] + "\n\n" + DEFINITIONS["movements"], as_of=win.as_of,
+                excluded="months after the last complete month; accounts outside the sidebar filters")
+
+# -- trailing-12m rates with editable targets ---------------------------------------------------------
+with st.expander("Targets", expanded=False):
+    t1, t2, t3 = st.columns(3)
+    target_grr = t1.number_input("GRR target", 0.0, 2.0, config.TARGET_GRR, 0.01, key="target_grr")
+    target_nrr = t2.number_input("NRR target", 0.0, 3.0, config.TARGET_NRR, 0.01, key="target_nrr")
+    target_churn = t3.number_input("Logo churn below", 0.0, 1.0, config.TARGET_LOGO_CHURN, 0.01, key="target_logo_churn")
+st.plotly_chart(rates_figure(bridge, {"grr_12m": target_grr, "nrr_12m": target_nrr,
+                                      "logo_retention_12m": 1.0 - target_churn}), key="rates_chart", width="stretch")
+definition_card("GRR, NRR, logo retention (12m)", DEFINITIONS["rates"], as_of=win.as_of,
+                excluded="months whose M-12 had no customers (no base): shown blank")
+
+# -- drill-down ------------------------------------------------------------------------------------
+st.subheader("Accounts behind a movement")
+month_options = bridge["month"].dt.strftime("%Y-%m").tolist()[::-1]
+points = (event.selection.points if event and event.selection else []) or []
+selection_key = repr(points[:1])
+if points and st.session_state.get("drill_applied") != selection_key:
+    st.session_state["drill_applied"] = selection_key
+    point = points[0]
+    custom = point.get("customdata")
+    if custom:
+        st.session_state["drill_month"], st.session_state["drill_movement"] = str(custom[1]), str(custom[0])
+    elif point.get("curve_number", 99) < len(MOVEMENTS):
+        st.session_state["drill_month"] = str(point.get("x"))
+        st.session_state["drill_movement"] = MOVEMENTS[point["curve_number"]]
+c1, c2 = st.columns(2)
+month = c1.selectbox("Month", month_options, key="drill_month")
+movement = c2.selectbox("Movement", MOVEMENTS, key="drill_movement")
+accounts = movement_accounts(ws, month, movement, account_filter)
+st.caption(f"{len(accounts)} accounts with {movement} in {month} (choose a bar above or pick here).")
+st.dataframe(account_link_column(accounts), column_config=ACCOUNT_LINK_CONFIG, hide_index=True,
+             key="drill_table", width="stretch")
+download_csv(accounts, f"{movement}_{month}.csv", key="download_drill", label="Download these accounts")
+
+# -- downloads --------------------------------------------------------------------------------------
+st.subheader("Data")
+cli_view = cli_frame(bridge)
+with st.expander("Month-by-month table"):
+    st.dataframe(cli_view, hide_index=True, width="stretch")
+download_csv(cli_view, "mrr.csv", key="download_mrr", label="Download MRR by month (CSV)")

@@ -229,11 +229,16 @@ def browser_page(_playwright_browser):
     context.close()
 
 
-def wait_for_app(page, timeout_ms: int = 30_000) -> None:
-    """Wait until Streamlit has finished running the script, then fail on any exception element."""
+def wait_for_app(page, timeout_ms: int = 30_000, settle_ms: int = 300) -> None:
+    """Wait until Streamlit has finished running the script, then fail on any exception element.
+
+    The app root carries `data-test-script-state` (initial / running / notRunning); after an
+    interaction a rerun starts a moment later, hence the short settle before waiting.
+    """
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms
+    page.wait_for_timeout(settle_ms)
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms
     )
     exceptions = page.locator("[data-testid='stException']")
     if exceptions.count():

@@ -1,6 +1,53 @@
-"""CLI commands of the data group (see shared/spec/cli.md)."""
+"""CLI commands of the data group (see shared/spec/cli.md): `ingest` and `quarantine`."""
 from __future__ import annotations
+
+import pandas as pd
+
+from cs_analytics.config import TABLE_NAMES
 
 
 def register(subparsers, common) -> None:
     """Add this group's commands to the parser."""
+    p = subparsers.add_parser(
+        "ingest", parents=[common], help="validate and load one file into a canonical table",
+        description="Validate FILE (CSV, TSV, Parquet, XLSX or JSON lines) and load it into TABLE; "
+                    "bad rows are quarantined (see `quarantine`). Prints accepted and quarantined counts.")
+    p.add_argument("table", choices=TABLE_NAMES, metavar="TABLE", help=f"one of {', '.join(TABLE_NAMES)}")
+    p.add_argument("file", metavar="FILE", help="the file to load")
+    p.add_argument("--mapping", metavar="JSON",
+                   help='a JSON file or inline JSON {"source header": "canonical column", ..., '
+                        '"date_order": "dmy"|"mdy", "amounts_converted": true}')
+    p.add_argument("--mode", choices=("replace", "append"), default="replace",
+                   help="replace the table's rows (default) or append to them")
+    p.add_argument("--sheet", help="Excel sheet name (default: the first sheet)")
+    p.add_argument("--user", help="who is loading (recorded in the upload log)")
+    p.set_defaults(handler=ingest_command)
+
+    q = subparsers.add_parser(
+        "quarantine", parents=[common], help="the rows refused by uploads, with line and reason",
+        description="List the quarantined rows: table, file, line, column, reason and the raw row (JSON).")
+    q.add_argument("table", nargs="?", choices=TABLE_NAMES, metavar="TABLE", help="only this table")
+    q.set_defaults(handler=quarantine_command)
+
+
+def ingest_command(args) -> pd.DataFrame:
+    from cs_analytics.cli import UserError, workspace_from
+    from cs_analytics.ingest import IngestRefused, ingest_file
+
+    ws = workspace_from(args)
+    try:
+        result = ingest_file(ws, args.table, args.file, mapping=args.mapping, mode=args.mode,
+                             user=args.user, sheet=args.sheet)
+    except IngestRefused as exc:
+        raise UserError(str(exc)) from None
+    return pd.DataFrame([{
+        "table": result.table, "file": result.file_name,
+        "accepted": result.rows_accepted, "quarantined": result.rows_quarantined,
+    }])
+
+
+def quarantine_command(args) -> pd.DataFrame:
+    from cs_analytics.cli import workspace_from
+    from cs_analytics.ingest import quarantine_rows
+
+    return quarantine_rows(workspace_from(args), args.table)

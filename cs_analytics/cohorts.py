@@ -1,0 +1,305 @@
+"""Cohort retention matrices (logo, GRR, NRR, activity) at month or quarter grain.
+
+Definitions (shared/spec/metrics.md, Cohorts):
+- An account's start month is its first month with MRR > 0 (revenue bases logo / grr / nrr) or its
+  first month with any usage row of value > 0 (activity basis). Its cohort is that month.
+- Cell (cohort c, period k), over the accounts of c (cohort size n):
+  logo = |{a : MRR(a, c+k) > 0}| / n;  nrr = sum MRR(a, c+k) / sum MRR(a, c);
+  grr = sum min(MRR(a, c+k), MRR(a, c)) / sum MRR(a, c);
+  activity (bounded, the default) = |{a : usage value > 0 in month c+k}| / n;
+  activity, unbounded ("active in c+k or later", an option named as such) counts an account
+  active in month c+k or any later observed month.
+- A cell whose month is after the last complete month is censored: null, never 0.
+- The average curve at period k weights each cohort by its size (n for logo / activity, starting
+  MRR for grr / nrr) over the cohorts whose period k is observed only.
+
+Quarter grain (calendar quarters, a quarter's value taken at its last month):
+- cohort = the calendar quarter of the account's start month (membership and the starting MRR
+  MRR(a, start month) do not depend on the grain);
+- period k = quarter c+k, read at that quarter's last month (e.g. cohort 2024-Q1, period 0 is
+  read at 2024-03, period 1 at 2024-06);
+- a cell is censored when that last month is after the last complete month, so a quarter in
+  progress is never shown;
+- consequently period 0 is 1.0 only at month grain: at quarter grain it is the share still
+  retained (or the revenue kept) at the end of the start quarter, e.g. an account starting in
+  January and churning in March counts in n but not in period 0.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from cs_analytics.filters import NO_FILTER, AccountFilter
+from cs_analytics.retention_months import Window, compose, window
+from cs_analytics.workspace import add_months
+
+if TYPE_CHECKING:
+    from cs_analytics.db import Workspace
+
+BASES = ("logo", "grr", "nrr", "activity")
+GRAINS = ("month", "quarter")
+REVENUE_BASES = ("logo", "grr", "nrr")
+CLI_COLUMNS = ("cohort", "period", "cohort_size", "value")
+
+BASIS_LABELS = {
+    "logo": "Logo retention",
+    "grr": "Gross revenue retention",
+    "nrr": "Net revenue retention",
+    "activity": "Active accounts",
+}
+UNBOUNDED_ACTIVITY_LABEL = "Active in period k or later (unbounded)"
+
+DEFINITIONS = {
+    "logo": "logo: |{a in c : MRR(a, c+k) > 0}| / n",
+    "nrr": "nrr: sum MRR(a, c+k) / sum MRR(a, c)",
+    "grr": "grr: sum min(MRR(a, c+k), MRR(a, c)) / sum MRR(a, c)",
+    "activity": "activity: |{a in c : a has usage value > 0 in month c+k}| / n (bounded: active in "
+    "that period; the unbounded variant \"active in c+k or later\" is an option, named as such)",
+    "common": "An account's start cohort is the first month with MRR > 0 (revenue bases), or the "
+    "first month with any usage row of value > 0 (activity basis). Period k of cohort c is month "
+    "c + k; period 0 is the cohort month itself. A cell whose month c+k is after the last complete "
+    "month is censored: null, never 0. The average curve over cohorts at period k weights each "
+    "cohort by its size (n, or starting MRR for revenue bases), using only cohorts where period k "
+    "is observed.",
+    "quarter": "Quarter grain: the cohort is the calendar quarter of the start month; period k is "
+    "quarter c+k, read at that quarter's last month; starting MRR is each account's MRR in its own "
+    "start month, so period 0 can be below 100% at quarter grain.",
+}
+
+_START_CONDITION = {"revenue": "mrr > 0", "activity": "active"}
+_VALUE_EXPR = {
+    "logo": "CASE WHEN mrr > 0 THEN 1 ELSE 0 END",
+    "nrr": "mrr",
+    "grr": "least(mrr, start_mrr)",
+    "activity": "CASE WHEN active THEN 1 ELSE 0 END",
+    "activity_unbounded": "CASE WHEN active_now_or_later THEN 1 ELSE 0 END",
+}
+_RETAINED_CONDITION = {
+    "logo": "c.mrr > 0", "nrr": "c.mrr > 0", "grr": "c.mrr > 0",
+    "activity": "c.active", "activity_unbounded": "c.active_now_or_later",
+}
+_PERIOD_END_CONDITION = {"month": "TRUE", "quarter": "month(f.month) % 3 = 0"}
+
+
+@dataclass(frozen=True)
+class CohortMatrix:
+    """A cohort matrix in long form, censored cells included as nulls.
+
+    `cells`: cohort (Timestamp, first day), cohort_label, period, value_month, cohort_size,
+    start_mrr, retained (the absolute numerator: accounts for logo/activity, MRR for nrr/grr),
+    value (the fraction), censored. `sizes`: cohort, cohort_label, cohort_size, start_mrr."""
+
+    basis: str
+    grain: str
+    unbounded: bool
+    last_month: dt.date | None
+    cells: pd.DataFrame
+    sizes: pd.DataFrame
+
+    @property
+    def label(self) -> str:
+        if self.basis == "activity" and self.unbounded:
+            return UNBOUNDED_ACTIVITY_LABEL
+        return BASIS_LABELS[self.basis]
+
+    @property
+    def weight_column(self) -> str:
+        """Average-curve weight: cohort size for logo / activity, starting MRR for revenue."""
+        return "start_mrr" if self.basis in ("grr", "nrr") else "cohort_size"
+
+    def wide(self, percent: bool = True) -> pd.DataFrame:
+        """Cohort labels x periods: fractions (percent=True) or absolute numbers; censored = NaN."""
+        column = "value" if percent else "retained"
+        if self.cells.empty:
+            return pd.DataFrame()
+        out = self.cells.pivot(index="cohort_label", columns="period", values=column)
+        out = out.reindex(self.sizes["cohort_label"])
+        out.columns.name = "period"
+        return out
+
+    def censored_mask(self) -> pd.DataFrame:
+        if self.cells.empty:
+            return pd.DataFrame()
+        out = self.cells.pivot(index="cohort_label", columns="period", values="censored")
+        return out.reindex(self.sizes["cohort_label"]).astype(bool)
+
+    def average_curve(self) -> pd.DataFrame:
+        """period, value (weighted fraction), cohorts (observed cohorts averaged), weight (their total)."""
+        observed = self.cells[~self.cells["censored"]]
+        if observed.empty:
+            return pd.DataFrame(columns=["period", "value", "cohorts", "weight"])
+        grouped = observed.groupby("period").agg(
+            retained=("retained", "sum"), weight=(self.weight_column, "sum"), cohorts=("cohort", "count")
+        ).reset_index()
+        grouped["value"] = grouped["retained"] / grouped["weight"].replace(0, np.nan)
+        return grouped[["period", "value", "cohorts", "weight"]]
+
+    def long(self) -> pd.DataFrame:
+        """The CLI form: cohort (label), period, cohort_size, value; censored cells omitted."""
+        observed = self.cells[~self.cells["censored"]]
+        out = observed[["cohort_label", "period", "cohort_size", "value"]].rename(
+            columns={"cohort_label": "cohort"}
+        )
+        return out.sort_values(["cohort", "period"]).reset_index(drop=True)
+
+
+def cohort_matrix(
+    ws: "Workspace", basis: str = "logo", grain: str = "month", unbounded: bool = False,
+    account_filter: AccountFilter = NO_FILTER, as_of: dt.date | str | None = None,
+) -> CohortMatrix:
+    """The cohort matrix for `basis` (logo, grr, nrr, activity) at `grain` (month, quarter).
+
+    `unbounded` applies to the activity basis only: "active in period k or later"."""
+    _check(basis, grain)
+    win = window(ws, as_of)
+    if win is None:
+        return _empty(basis, grain, unbounded, None)
+    sql, params = _cells_sql(win, account_filter, basis, grain, unbounded, "cohort_matrix")
+    observed = ws.query(sql, params)
+    sizes_sql, sizes_params = _cells_sql(win, account_filter, basis, grain, unbounded, "cohort_sizes")
+    sizes = ws.query(sizes_sql, sizes_params)
+    if sizes.empty:
+        return _empty(basis, grain, unbounded, win.last_month)
+    return _assemble(basis, grain, unbounded, win.last_month, observed, sizes)
+
+
+def cohort_long(
+    ws: "Workspace", basis: str = "logo", grain: str = "month", unbounded: bool = False,
+    account_filter: AccountFilter = NO_FILTER, as_of: dt.date | str | None = None,
+) -> pd.DataFrame:
+    """The `cohorts` CLI output: cohort, period, cohort_size, value (fraction); censored omitted."""
+    return cohort_matrix(ws, basis, grain, unbounded, account_filter, as_of).long()
+
+
+def cell_accounts(
+    ws: "Workspace", basis: str, cohort: str | dt.date, period: int, grain: str = "month",
+    unbounded: bool = False, account_filter: AccountFilter = NO_FILTER,
+    as_of: dt.date | str | None = None,
+) -> pd.DataFrame:
+    """The accounts of one cell with status retained / lost (logo, nrr, grr: MRR > 0 at the
+    cell's month; activity: active in it, or in it or later when unbounded), with start month,
+    starting MRR and MRR at the period. Empty when the cell is censored or does not exist."""
+    _check(basis, grain)
+    cohort_first = parse_cohort(cohort, grain) if not isinstance(cohort, dt.date) else cohort
+    win = window(ws, as_of)
+    if win is None or int(period) < 0:
+        return pd.DataFrame(columns=["account_id", "status"])
+    sql, params = _cells_sql(win, account_filter, basis, grain, unbounded, "cohort_cell_accounts")
+    return ws.query(sql, [*params, cohort_first, int(period)])
+
+
+def is_censored(cohort: dt.date, period: int, grain: str, last_month: dt.date) -> bool:
+    """Whether cell (cohort, period) is read after the last complete month."""
+    return value_month(cohort, period, grain) > last_month
+
+
+def value_month(cohort: dt.date, period: int, grain: str) -> dt.date:
+    """The month a cell is read at: c+k, or the last month of quarter c+k."""
+    if grain == "quarter":
+        return add_months(cohort, 3 * int(period) + 2)
+    return add_months(cohort, int(period))
+
+
+def cohort_label(cohort: dt.date | pd.Timestamp, grain: str) -> str:
+    """YYYY-MM at month grain, YYYY-Qn at quarter grain."""
+    if grain == "quarter":
+        return f"{cohort.year}-Q{(cohort.month - 1) // 3 + 1}"
+    return f"{cohort.year:04d}-{cohort.month:02d}"
+
+
+def parse_cohort(text: str, grain: str = "month") -> dt.date:
+    """First day of the cohort named YYYY-MM (month) or YYYY-Qn / YYYY-MM (quarter)."""
+    text = str(text).strip()
+    match = re.fullmatch(r"(\d{4})-[Qq]([1-4])", text)
+    if match:
+        return dt.date(int(match.group(1)), 3 * (int(match.group(2)) - 1) + 1, 1)
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", text)
+    if match and 1 <= int(match.group(2)) <= 12:
+        month = dt.date(int(match.group(1)), int(match.group(2)), 1)
+        if grain == "quarter":
+            month = month.replace(month=3 * ((month.month - 1) // 3) + 1)
+        return month
+    raise ValueError(f"Expected a cohort as YYYY-MM or YYYY-Qn, got {text!r}.")
+
+
+# -- internals ------------------------------------------------------------------------------
+
+def _check(basis: str, grain: str) -> None:
+    if basis not in BASES:
+        raise ValueError(f"Unknown basis {basis!r}; choose one of {', '.join(BASES)}.")
+    if grain not in GRAINS:
+        raise ValueError(f"Unknown grain {grain!r}; choose month or quarter.")
+
+
+def _variant(basis: str, unbounded: bool) -> str:
+    return "activity_unbounded" if basis == "activity" and unbounded else basis
+
+
+def _cells_sql(win: Window, account_filter: AccountFilter, basis: str, grain: str, unbounded: bool,
+               final: str) -> tuple[str, list]:
+    sql, params = compose("cohort_cells", win, account_filter, final)
+    variant = _variant(basis, unbounded)
+    replacements = {
+        "{start_condition}": _START_CONDITION["activity" if basis == "activity" else "revenue"],
+        "{grain}": grain,
+        "{period_end_condition}": _PERIOD_END_CONDITION[grain],
+        "{value_expr}": _VALUE_EXPR[variant],
+        "{retained_condition}": _RETAINED_CONDITION[variant],
+    }
+    for key, value in replacements.items():
+        sql = sql.replace(key, value)
+    return sql, params
+
+
+def _empty(basis: str, grain: str, unbounded: bool, last_month: dt.date | None) -> CohortMatrix:
+    cells = pd.DataFrame({
+        "cohort": pd.Series(dtype="datetime64[ns]"), "cohort_label": pd.Series(dtype=object),
+        "period": pd.Series(dtype="int64"), "value_month": pd.Series(dtype="datetime64[ns]"),
+        "cohort_size": pd.Series(dtype="int64"), "start_mrr": pd.Series(dtype="float64"),
+        "retained": pd.Series(dtype="float64"), "value": pd.Series(dtype="float64"),
+        "censored": pd.Series(dtype=bool),
+    })
+    sizes = pd.DataFrame({"cohort": pd.Series(dtype="datetime64[ns]"), "cohort_label": pd.Series(dtype=object),
+                          "cohort_size": pd.Series(dtype="int64"), "start_mrr": pd.Series(dtype="float64")})
+    return CohortMatrix(basis, grain, unbounded, last_month, cells, sizes)
+
+
+def _assemble(basis: str, grain: str, unbounded: bool, last_month: dt.date,
+              observed: pd.DataFrame, sizes: pd.DataFrame) -> CohortMatrix:
+    sizes = sizes.copy()
+    sizes["cohort"] = pd.to_datetime(sizes["cohort"])
+    sizes["cohort_size"] = sizes["cohort_size"].astype("int64")
+    sizes["start_mrr"] = sizes["start_mrr"].astype("float64")
+    sizes["cohort_label"] = [cohort_label(c, grain) for c in sizes["cohort"]]
+    first = sizes["cohort"].min().date()
+    periods_max = _periods_between(first, last_month, grain)
+    grid = sizes.merge(pd.DataFrame({"period": np.arange(0, max(periods_max, 0) + 1, dtype="int64")}), how="cross")
+    grid["value_month"] = [pd.Timestamp(value_month(c.date(), p, grain))
+                           for c, p in zip(grid["cohort"], grid["period"])]
+    grid["censored"] = grid["value_month"] > pd.Timestamp(last_month)
+    obs = observed[["cohort", "period", "retained"]].copy()
+    obs["cohort"] = pd.to_datetime(obs["cohort"])
+    obs["period"] = obs["period"].astype("int64")
+    obs["retained"] = obs["retained"].astype("float64")
+    cells = grid.merge(obs, on=["cohort", "period"], how="left")
+    cells.loc[cells["censored"], "retained"] = np.nan
+    cells["retained"] = cells["retained"].where(cells["censored"], cells["retained"].fillna(0.0))
+    weight = cells["start_mrr"] if basis in ("grr", "nrr") else cells["cohort_size"].astype("float64")
+    cells["value"] = cells["retained"] / weight.replace(0, np.nan)
+    cells = cells[["cohort", "cohort_label", "period", "value_month", "cohort_size", "start_mrr",
+                   "retained", "value", "censored"]].sort_values(["cohort", "period"]).reset_index(drop=True)
+    return CohortMatrix(basis, grain, unbounded, last_month, cells,
+                        sizes[["cohort", "cohort_label", "cohort_size", "start_mrr"]])
+
+
+def _periods_between(first_cohort: dt.date, last_month: dt.date, grain: str) -> int:
+    months = (last_month.year - first_cohort.year) * 12 + last_month.month - first_cohort.month
+    if grain == "quarter":
+        # the last observed quarter is the one whose last month is <= last_month
+        return (months - 2) // 3 if months >= 2 else -1
+    return months

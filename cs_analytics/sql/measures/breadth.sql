@@ -1,0 +1,33 @@
+-- breadth(a, T) = distinct metrics with value > 0 the account used in the 30 days ending T
+--                 / distinct metrics with value > 0 in the whole data (all accounts) dated <= T.
+-- 0 for an account with usage before but none in the window; missing for an account with no
+-- usage row dated <= T. Bound: $as_of_dates (DATE[]).
+WITH dates AS (
+    SELECT DISTINCT unnest(CAST($as_of_dates AS DATE[])) AS as_of
+),
+metric_first AS (
+    SELECT metric, min(event_date) AS first_day FROM usage WHERE value > 0 GROUP BY metric
+),
+catalogue AS (
+    SELECT d.as_of, count(m.metric) AS metrics
+    FROM dates d LEFT JOIN metric_first m ON m.first_day <= d.as_of
+    GROUP BY d.as_of
+),
+firsts AS (
+    SELECT account_id, min(event_date) AS first_day FROM usage GROUP BY account_id
+),
+base AS (
+    SELECT d.as_of, f.account_id FROM firsts f JOIN dates d ON f.first_day <= d.as_of
+),
+recent AS (
+    SELECT d.as_of, u.account_id, count(DISTINCT u.metric) AS metrics
+    FROM usage u
+    JOIN dates d ON u.event_date > d.as_of - 30 AND u.event_date <= d.as_of
+    WHERE u.value > 0
+    GROUP BY ALL
+)
+SELECT b.as_of, b.account_id,
+       CASE WHEN c.metrics > 0 THEN CAST(coalesce(r.metrics, 0) AS DOUBLE) / c.metrics END AS raw
+FROM base b
+JOIN catalogue c ON c.as_of = b.as_of
+LEFT JOIN recent r ON r.as_of = b.as_of AND r.account_id = b.account_id

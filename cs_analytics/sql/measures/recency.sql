@@ -1,0 +1,30 @@
+-- recency(a, T) = T - the date of the account's last usage row dated <= T, in days (lower is
+-- better). Missing for an account with no usage row dated <= T. Bound: $as_of_dates (DATE[]).
+-- Computed as the later of (the last usage date in months before T's month, found by an ASOF
+-- join on per-month maxima) and (the last usage date in T's month up to T).
+WITH dates AS (
+    SELECT DISTINCT unnest(CAST($as_of_dates AS DATE[])) AS as_of
+),
+monthly AS (
+    SELECT account_id, CAST(date_trunc('month', event_date) AS DATE) AS month, max(event_date) AS last_day
+    FROM usage
+    GROUP BY ALL
+),
+grid AS (
+    SELECT d.as_of, CAST(date_trunc('month', d.as_of) AS DATE) AS month_start, a.account_id
+    FROM (SELECT DISTINCT account_id FROM monthly) a CROSS JOIN dates d
+),
+earlier AS (
+    SELECT g.as_of, g.account_id, m.last_day
+    FROM grid g
+    ASOF JOIN monthly m ON m.account_id = g.account_id AND m.month < g.month_start
+),
+current_month AS (
+    SELECT d.as_of, u.account_id, max(u.event_date) AS last_day
+    FROM usage u
+    JOIN dates d ON u.event_date >= CAST(date_trunc('month', d.as_of) AS DATE) AND u.event_date <= d.as_of
+    GROUP BY ALL
+)
+SELECT as_of, account_id, CAST(as_of - max(last_day) AS DOUBLE) AS raw
+FROM (SELECT * FROM earlier UNION ALL SELECT * FROM current_month)
+GROUP BY as_of, account_id

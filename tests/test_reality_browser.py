@@ -1,0 +1,48 @@
+"""A flag made in a real browser survives a server restart."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import wait_for_app
+from cs_analytics.db import close_workspace, open_workspace
+
+
+def _choose(page, label: str, value: str) -> None:
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label).first
+    box.click()
+    page.keyboard.type(value)
+    page.get_by_role("option", name=value).first.click()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_flag_in_browser_survives_restart(app_server, browser_page, demo_workspace_path):
+    ws = open_workspace(demo_workspace_path)
+    account = ws.query("SELECT min(account_id) AS a FROM accounts")["a"].iloc[0]
+    close_workspace(demo_workspace_path)  # the server process needs the file
+
+    server = app_server(demo_workspace_path)
+    page = browser_page
+    page.goto(f"{server.url}/reality")
+    wait_for_app(page, timeout_ms=120_000)
+    page.get_by_label("Your name (recorded with every flag you make)").fill("Browser CSM")
+    page.get_by_role("button", name="Use this name").click()
+    wait_for_app(page, timeout_ms=120_000)
+    page.get_by_text("Flagging as").wait_for()
+    _choose(page, "Account", account)
+    wait_for_app(page, timeout_ms=120_000)
+    page.get_by_role("button", name="Flag", exact=True).click()
+    wait_for_app(page, timeout_ms=120_000)
+    page.get_by_text(f"Flagged {account}").wait_for()
+
+    server.restart()
+    page.goto(f"{server.url}/reality")
+    wait_for_app(page, timeout_ms=120_000)
+    withdraw_box = page.locator("[data-testid='stSelectbox']").filter(has_text="Flagged account").first
+    assert account in withdraw_box.inner_text()
+    server.stop()
+
+    ws = open_workspace(demo_workspace_path)
+    stored = ws.query("SELECT account_id, action, user_name FROM flags").values.tolist()
+    close_workspace(demo_workspace_path)
+    assert stored == [[account, "flag", "Browser CSM"]]
