@@ -57,7 +57,7 @@ GBF_LIVE_SHARE = 0.4
 
 GBF_SUCCESS_DROP = 2.5          # latent success lost when the business starts failing
 GBF_CHURN_AT_DECISION = 0.8     # probability a green-but-failing account churns at its renewal
-ONBOARDING_SUCCESS_DROP = 1.5   # latent success lost by an account that never activates
+ONBOARDING_SUCCESS_DROP = 2.0   # latent success lost by an account that never activates
 ONBOARDING_DAYS = 90
 
 

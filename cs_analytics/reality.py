@@ -51,6 +51,7 @@ QUADRANT_COLUMNS = [
 SENTIMENT_COLUMNS = [
     "as_of", "account_id", "csm_sentiment", "assessed_at", "source", "assessed_by", "reason",
     "note", "stale", "flagged", "flag_id", "review_by", "flag_expired", "flag_sentiment",
+    "last_sentiment",
 ]
 
 
@@ -101,7 +102,8 @@ SELECT as_of, account_id,
        is_stale AS stale, flagged,
        last_flag_id AS flag_id, flag_review_by AS review_by,
        (last_flag_id IS NOT NULL AND NOT flagged) AS flag_expired,
-       flag_sentiment
+       flag_sentiment,
+       sentiment AS last_sentiment
 FROM judged
 ORDER BY as_of, account_id
 """
@@ -219,7 +221,8 @@ def quadrants(
 ) -> pd.DataFrame:
     """Quadrant per scored account at as_of, with renewal date, flag and override columns.
 
-    Columns QUADRANT_COLUMNS first, then: assessed_by, source, note, review_by, flag_expired,
+    Columns QUADRANT_COLUMNS first, then: last_sentiment (the latest signal's sentiment even when
+    stale), assessed_by, source, note, review_by, flag_expired,
     effective_band, is_override, override_label. `scores` defaults to health.score_accounts.
     """
     as_of_date, cutoff, review_day = _current_window(ws, as_of, now)
@@ -235,7 +238,7 @@ def quadrants(
     out = out.merge(renewal_dates(ws, as_of_date), on="account_id", how="left")
     flags = current_flags(ws, as_of, now=now)
     out = overrides_from(out, flags)
-    extra = ["assessed_by", "source", "note", "review_by", "flag_expired",
+    extra = ["last_sentiment", "assessed_by", "source", "note", "review_by", "flag_expired",
              "effective_band", "is_override", "override_label"]
     return out[QUADRANT_COLUMNS + extra].sort_values("account_id").reset_index(drop=True)
 

@@ -65,11 +65,13 @@ def cached_track_record(_ws, path: str, version: str, filter_key: str, max_age_d
     return track_record(_ws, account_filter=_filter, max_age_days=max_age_days)
 
 
-def show_list(frame: pd.DataFrame, key: str, empty: str) -> None:
+def show_list(frame: pd.DataFrame, key: str, empty: str, stale: bool = False) -> None:
     if frame.empty:
         st.caption(empty)
         return
     shown = account_link_column(frame.sort_values(["mrr", "account_id"], ascending=[False, True]))
+    if stale:  # show what the old assessment said, dated, rather than a blank
+        shown["csm_sentiment"] = shown["last_sentiment"]
     st.dataframe(shown[LIST_COLUMNS], column_config=LIST_CONFIG, hide_index=True, key=key)
 
 
@@ -145,7 +147,7 @@ st.caption("No CSM assessment or flag at all.")
 show_list(frame[(frame["quadrant"] == UNASSESSED) & ~frame["stale"]], "reality_unassessed",
           "Every account has an assessment.")
 st.subheader(f"Stale (assessment older than {max_age_days} days)")
-show_list(frame[frame["stale"]], "reality_stale", "No stale assessments.")
+show_list(frame[frame["stale"]], "reality_stale", "No stale assessments.", stale=True)
 download_csv(frame, "reality.csv", key="reality_download", label="Download all accounts (CSV)")
 
 # -- flags -------------------------------------------------------------------------------------
@@ -245,6 +247,7 @@ else:
     shown = account_link_column(spikes)
     st.dataframe(shown[["link", "contract_end", "ratio_before", "ratio_after"]],
                  column_config={**ACCOUNT_LINK_CONFIG,
+                                "contract_end": st.column_config.DateColumn("Contract end"),
                                 "ratio_before": st.column_config.NumberColumn("Before / usual", format="%.2f"),
                                 "ratio_after": st.column_config.NumberColumn("After / usual", format="%.2f")},
                  hide_index=True, key="reality_spikes")

@@ -20,7 +20,7 @@ cell = st.one_of(
     st.text(max_size=12),
 )
 row = st.lists(cell, min_size=3, max_size=7)
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,8 @@ def test_corrupted_csv_bytes(ws, seed, cuts):
 def test_random_excel_and_parquet(ws, rows, fmt):
     frame = pd.DataFrame(rows, columns=HEADERS)
     buffer = io.BytesIO()
-    if fmt == "xlsx":
+    if fmt == "xlsx":  # control characters cannot be written to a worksheet at all
+        frame = frame.apply(lambda col: col.str.replace(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", regex=True))
         frame.to_excel(buffer, index=False)
     else:
         frame.to_parquet(buffer, index=False)

@@ -11,14 +11,16 @@ def _choose(page, label: str, value: str) -> None:
     box = page.locator("[data-testid='stSelectbox']").filter(has_text=label).first
     box.click()
     page.keyboard.type(value)
-    page.get_by_role("option", name=value).first.click()
+    page.get_by_role("option").filter(has_text=value).first.click()
 
 
 @pytest.mark.browser
 @pytest.mark.slow
 def test_flag_in_browser_survives_restart(app_server, browser_page, demo_workspace_path):
     ws = open_workspace(demo_workspace_path)
-    account = ws.query("SELECT min(account_id) AS a FROM accounts")["a"].iloc[0]
+    from cs_analytics.reality import quadrants
+
+    account = quadrants(ws)["account_id"].min()  # a scored account: the flag form lists those
     close_workspace(demo_workspace_path)  # the server process needs the file
 
     server = app_server(demo_workspace_path)
@@ -39,7 +41,9 @@ def test_flag_in_browser_survives_restart(app_server, browser_page, demo_workspa
     page.goto(f"{server.url}/reality")
     wait_for_app(page, timeout_ms=120_000)
     withdraw_box = page.locator("[data-testid='stSelectbox']").filter(has_text="Flagged account").first
-    assert account in withdraw_box.inner_text()
+    shown = withdraw_box.inner_text() + " " + " ".join(
+        withdraw_box.locator("input").evaluate_all("els => els.map(e => e.value + ' ' + (e.getAttribute('aria-label') || ''))"))
+    assert account in shown, withdraw_box.inner_html()[:2000]
     server.stop()
 
     ws = open_workspace(demo_workspace_path)

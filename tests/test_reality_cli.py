@@ -48,6 +48,7 @@ def test_flag_unflag_and_reality(capsys, path):
     row = json.loads(out)[0]
     assert row["account_id"] == "B" and row["action"] == "flag" and row["user_name"] == "Bob"
     assert row["reason"] == "budget_cut" and row["review_by"].startswith("2099-01-31")
+    assert "T" in row["created_at"]  # the time of the flag is kept
 
     code, out, err = run(capsys, "reality", "--workspace", str(path), "--format", "csv")
     assert code == 0, err

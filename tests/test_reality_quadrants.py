@@ -85,6 +85,7 @@ def test_quadrants_on_hand_made_cases(ws):
     assert frame.loc["STALE", "stale"] and not frame.loc["NONE", "stale"]
     assert pd.isna(frame.loc["STALE", "csm_sentiment"])
     assert frame.loc["STALE", "assessed_at"] == dt.date(2024, 2, 1)
+    assert frame.loc["STALE", "last_sentiment"] == "red"
     assert frame.loc["YFLAG", "flagged"] and frame.loc["YFLAG", "reason"] == "champion_left"
     assert frame.loc["WD", "csm_sentiment"] == "green" and not frame.loc["WD", "flagged"]
     assert frame.loc["GBF", "renewal_date"] == dt.date(2024, 12, 31)

@@ -93,7 +93,10 @@ def cmd_reality(args) -> pd.DataFrame:
 
 
 def _flag_row(ws, flag_id: int) -> pd.DataFrame:
-    return ws.query(f"SELECT {', '.join(FLAG_ROW_COLUMNS)} FROM flags WHERE flag_id = ?", [flag_id])
+    """The appended history row; created_at keeps its time (ISO, seconds)."""
+    frame = ws.query(f"SELECT {', '.join(FLAG_ROW_COLUMNS)} FROM flags WHERE flag_id = ?", [flag_id])
+    frame["created_at"] = frame["created_at"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return frame
 
 
 def cmd_flag(args) -> pd.DataFrame:

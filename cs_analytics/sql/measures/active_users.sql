@@ -10,10 +10,13 @@ firsts AS (
 base AS (
     SELECT d.as_of, f.account_id FROM firsts f JOIN dates d ON f.first_day <= d.as_of
 ),
+window_days AS (
+    SELECT as_of, as_of - CAST(k AS INTEGER) AS day FROM dates CROSS JOIN range(0, 30) r(k)
+),
 recent AS (
     SELECT d.as_of, u.account_id, count(DISTINCT u.user_id) AS users
     FROM usage u
-    JOIN dates d ON u.event_date > d.as_of - 30 AND u.event_date <= d.as_of
+    JOIN window_days d ON u.event_date = d.day
     WHERE u.value > 0
     GROUP BY ALL
 )

@@ -19,10 +19,15 @@ earlier AS (
     FROM grid g
     ASOF JOIN monthly m ON m.account_id = g.account_id AND m.month < g.month_start
 ),
+month_days AS (
+    SELECT as_of, as_of - CAST(k AS INTEGER) AS day
+    FROM dates CROSS JOIN range(0, 31) r(k)
+    WHERE as_of - CAST(k AS INTEGER) >= CAST(date_trunc('month', as_of) AS DATE)
+),
 current_month AS (
     SELECT d.as_of, u.account_id, max(u.event_date) AS last_day
     FROM usage u
-    JOIN dates d ON u.event_date >= CAST(date_trunc('month', d.as_of) AS DATE) AND u.event_date <= d.as_of
+    JOIN month_days d ON u.event_date = d.day
     GROUP BY ALL
 )
 SELECT as_of, account_id, CAST(as_of - max(last_day) AS DOUBLE) AS raw

@@ -5,13 +5,17 @@
 WITH dates AS (
     SELECT DISTINCT unnest(CAST($as_of_dates AS DATE[])) AS as_of
 ),
+-- the 60 window days of every date, so usage joins on equality (a hash join) instead of a range
+window_days AS (
+    SELECT as_of, as_of - CAST(k AS INTEGER) AS day FROM dates CROSS JOIN range(0, 60) r(k)
+),
 windowed AS (
     SELECT d.as_of,
            u.account_id,
            coalesce(sum(u.value) FILTER (WHERE u.event_date > d.as_of - 30), 0) AS recent_value,
            coalesce(sum(u.value) FILTER (WHERE u.event_date <= d.as_of - 30), 0) AS prior_value
     FROM usage u
-    JOIN dates d ON u.event_date > d.as_of - 60 AND u.event_date <= d.as_of
+    JOIN window_days d ON u.event_date = d.day
     GROUP BY ALL
 )
 SELECT as_of, account_id, CAST(recent_value / prior_value AS DOUBLE) AS raw
