@@ -83,6 +83,10 @@ _RETAINED_CONDITION = {
     "logo": "c.mrr > 0", "nrr": "c.mrr > 0", "grr": "c.mrr > 0",
     "activity": "c.active", "activity_unbounded": "c.active_now_or_later",
 }
+_ACTIVE_NOW_OR_LATER = (
+    "bool_or(active) OVER (PARTITION BY account_id ORDER BY month DESC "
+    "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+)
 _PERIOD_END_CONDITION = {"month": "TRUE", "quarter": "month(f.month) % 3 = 0"}
 
 
@@ -160,12 +164,10 @@ def cohort_matrix(
     if win is None:
         return _empty(basis, grain, unbounded, None)
     sql, params = _cells_sql(win, account_filter, basis, grain, unbounded, "cohort_matrix")
-    observed = ws.query(sql, params)
-    sizes_sql, sizes_params = _cells_sql(win, account_filter, basis, grain, unbounded, "cohort_sizes")
-    sizes = ws.query(sizes_sql, sizes_params)
-    if sizes.empty:
+    cells = ws.query(sql, params)
+    if cells.empty:
         return _empty(basis, grain, unbounded, win.last_month)
-    return _assemble(basis, grain, unbounded, win.last_month, observed, sizes)
+    return _from_cells(basis, grain, unbounded, win.last_month, cells)
 
 
 def cohort_long(
@@ -245,6 +247,10 @@ def _cells_sql(win: Window, account_filter: AccountFilter, basis: str, grain: st
     sql, params = compose("cohort_cells", win, account_filter, final)
     variant = _variant(basis, unbounded)
     replacements = {
+        "{active_now_or_later}": _ACTIVE_NOW_OR_LATER if variant == "activity_unbounded" else "FALSE",
+        "{months_per_period}": "3" if grain == "quarter" else "1",
+        "{read_offset}": "2" if grain == "quarter" else "0",
+        "{weight}": "start_mrr" if basis in ("grr", "nrr") else "cohort_size",
         "{start_condition}": _START_CONDITION["activity" if basis == "activity" else "revenue"],
         "{grain}": grain,
         "{period_end_condition}": _PERIOD_END_CONDITION[grain],
@@ -269,37 +275,13 @@ def _empty(basis: str, grain: str, unbounded: bool, last_month: dt.date | None) 
     return CohortMatrix(basis, grain, unbounded, last_month, cells, sizes)
 
 
-def _assemble(basis: str, grain: str, unbounded: bool, last_month: dt.date,
-              observed: pd.DataFrame, sizes: pd.DataFrame) -> CohortMatrix:
-    sizes = sizes.copy()
-    sizes["cohort"] = pd.to_datetime(sizes["cohort"])
-    sizes["cohort_size"] = sizes["cohort_size"].astype("int64")
-    sizes["start_mrr"] = sizes["start_mrr"].astype("float64")
-    sizes["cohort_label"] = [cohort_label(c, grain) for c in sizes["cohort"]]
-    first = sizes["cohort"].min().date()
-    periods_max = _periods_between(first, last_month, grain)
-    grid = sizes.merge(pd.DataFrame({"period": np.arange(0, max(periods_max, 0) + 1, dtype="int64")}), how="cross")
-    grid["value_month"] = [pd.Timestamp(value_month(c.date(), p, grain))
-                           for c, p in zip(grid["cohort"], grid["period"])]
-    grid["censored"] = grid["value_month"] > pd.Timestamp(last_month)
-    obs = observed[["cohort", "period", "retained"]].copy()
-    obs["cohort"] = pd.to_datetime(obs["cohort"])
-    obs["period"] = obs["period"].astype("int64")
-    obs["retained"] = obs["retained"].astype("float64")
-    cells = grid.merge(obs, on=["cohort", "period"], how="left")
-    cells.loc[cells["censored"], "retained"] = np.nan
-    cells["retained"] = cells["retained"].where(cells["censored"], cells["retained"].fillna(0.0))
-    weight = cells["start_mrr"] if basis in ("grr", "nrr") else cells["cohort_size"].astype("float64")
-    cells["value"] = cells["retained"] / weight.replace(0, np.nan)
-    cells = cells[["cohort", "cohort_label", "period", "value_month", "cohort_size", "start_mrr",
-                   "retained", "value", "censored"]].sort_values(["cohort", "period"]).reset_index(drop=True)
-    return CohortMatrix(basis, grain, unbounded, last_month, cells,
-                        sizes[["cohort", "cohort_label", "cohort_size", "start_mrr"]])
-
-
-def _periods_between(first_cohort: dt.date, last_month: dt.date, grain: str) -> int:
-    months = (last_month.year - first_cohort.year) * 12 + last_month.month - first_cohort.month
-    if grain == "quarter":
-        # the last observed quarter is the one whose last month is <= last_month
-        return (months - 2) // 3 if months >= 2 else -1
-    return months
+def _from_cells(basis: str, grain: str, unbounded: bool, last_month: dt.date, cells: pd.DataFrame) -> CohortMatrix:
+    cells["cohort"] = pd.to_datetime(cells["cohort"])
+    cells["value_month"] = pd.to_datetime(cells["value_month"])
+    cells["period"] = cells["period"].astype("int64")
+    cells["cohort_size"] = cells["cohort_size"].astype("int64")
+    cells["censored"] = cells["censored"].astype(bool)
+    for col in ("start_mrr", "retained", "value"):
+        cells[col] = cells[col].astype("float64")
+    sizes = cells.loc[cells["period"] == 0, ["cohort", "cohort_label", "cohort_size", "start_mrr"]]
+    return CohortMatrix(basis, grain, unbounded, last_month, cells, sizes.reset_index(drop=True))

@@ -5,12 +5,12 @@
 -- cohort: the month (or calendar quarter) of start_month; a cell (cohort, period k) is read at
 -- value_month = month c+k (or the last month of quarter c+k); cells after the last complete
 -- month are simply absent here (censored).
--- active_now_or_later: active in value_month or any later observed month (unbounded activity).
+-- active_now_or_later: active in value_month or any later observed month (unbounded activity;
+-- `{active_now_or_later}` is a window expression for that basis, FALSE otherwise).
 WITH am AS ({months}),
 flagged AS (
     SELECT account_id, month, mrr, active,
-           bool_or(active) OVER (PARTITION BY account_id ORDER BY month DESC
-                                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS active_now_or_later
+           {active_now_or_later} AS active_now_or_later
     FROM am
 ),
 starts AS (

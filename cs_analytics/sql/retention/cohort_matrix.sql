@@ -1,6 +1,38 @@
--- Observed cells: accounts, starting MRR and the basis numerator `{value_expr}` per cohort and period.
-SELECT cohort, period, min(value_month) AS value_month,
-       count(*) AS accounts, sum(start_mrr) AS start_mrr, sum({value_expr}) AS retained
-FROM cells
-GROUP BY cohort, period
-ORDER BY cohort, period
+-- The full matrix: every cohort x period 0..P (P = periods from the first cohort to the last
+-- complete month), with cohort size n, starting MRR, the basis numerator `{value_expr}` summed
+-- (retained) and the fraction (value); cells read after the last complete month are censored:
+-- retained and value NULL, never 0. `{weight}` is cohort_size (logo, activity) or start_mrr.
+, last_month AS (SELECT max(month) AS l FROM am),
+sizes AS (
+    SELECT cohort, count(*) AS cohort_size, sum(start_mrr) AS start_mrr
+    FROM members
+    GROUP BY cohort
+),
+observed AS (
+    SELECT cohort, period, sum({value_expr}) AS retained
+    FROM cells
+    GROUP BY cohort, period
+),
+span AS (
+    SELECT CASE WHEN '{grain}' = 'quarter'
+                THEN CAST(floor((datediff('month', min(s.cohort), any_value(l.l)) - 2) / 3) AS INTEGER)
+                ELSE CAST(datediff('month', min(s.cohort), any_value(l.l)) AS INTEGER) END AS periods
+    FROM sizes s, last_month l
+),
+grid AS (
+    SELECT s.cohort, s.cohort_size, s.start_mrr, CAST(p.period AS INTEGER) AS period,
+           CAST(s.cohort + to_months(CAST({months_per_period} * p.period + {read_offset} AS INTEGER)) AS DATE)
+               AS value_month
+    FROM sizes s, span, range(0, greatest(span.periods, 0) + 1) p(period)
+)
+SELECT g.cohort,
+       CASE WHEN '{grain}' = 'quarter' THEN strftime(g.cohort, '%Y') || '-Q' || quarter(g.cohort)
+            ELSE strftime(g.cohort, '%Y-%m') END AS cohort_label,
+       g.period, g.value_month, g.cohort_size, g.start_mrr,
+       CASE WHEN g.value_month > l.l THEN NULL ELSE coalesce(o.retained, 0) END::DOUBLE AS retained,
+       CASE WHEN g.value_month > l.l THEN NULL ELSE coalesce(o.retained, 0) / {weight} END::DOUBLE AS value,
+       g.value_month > l.l AS censored
+FROM grid g
+CROSS JOIN last_month l
+LEFT JOIN observed o ON o.cohort = g.cohort AND o.period = g.period
+ORDER BY g.cohort, g.period
