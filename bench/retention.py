@@ -151,7 +151,7 @@ def pandas_bridge(am: pd.DataFrame) -> pd.DataFrame:
     out.loc[kind == "churn", "delta"] = prev[kind == "churn"]
     moves = out.pivot_table(index="month", columns="kind", values="delta", aggfunc="sum", fill_value=0)
     base = out[out["ago"] > 0]
-    rates = base.groupby("month").apply(lambda b: pd.Series({
+    rates = base.groupby("month")[["mrr", "ago"]].apply(lambda b: pd.Series({
         "grr": np.minimum(b["mrr"], b["ago"]).sum() / b["ago"].sum(), "nrr": b["mrr"].sum() / b["ago"].sum(),
         "logo": (b["mrr"] > 0).mean()}))
     return out.groupby("month")["mrr"].sum().to_frame().join(moves).join(rates)
