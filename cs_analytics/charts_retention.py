@@ -109,14 +109,28 @@ def cohort_heatmap(matrix, percent: bool = True) -> go.Figure:
         texttemplate="%{text}" if show_text else None, colorscale="Blues", hoverongaps=False,
         colorbar=dict(title="%" if percent else ""), xgap=1, ygap=1,
     ))
+    # Streamlit's plotly selection does not report heatmap clicks; near-invisible square markers
+    # over the observed cells make every cell clickable (points selection) with the same hover.
+    cell_x, cell_y, cell_hover = [], [], []
+    for i, y_label in enumerate(y_labels):
+        for j, period in enumerate(wide.columns):
+            if not censored.iloc[i, j]:
+                cell_x.append(str(period))
+                cell_y.append(y_label)
+                cell_hover.append(hover[i][j])
+    fig.add_trace(go.Scatter(
+        x=cell_x, y=cell_y, mode="markers", name="cells", showlegend=False, hovertext=cell_hover,
+        hoverinfo="text", marker=dict(symbol="square", size=max(8, min(22, 700 // max(1, wide.shape[1]))),
+                                      color="rgba(0,0,0,0.01)"),
+    ))
     unit = "%" if percent else ("MRR" if matrix.basis in ("grr", "nrr") else "accounts")
     fig.update_layout(
         title=f"{matrix.label} by {matrix.grain} cohort ({unit}; blank = {CENSORED_TEXT})",
         xaxis_title=f"Period ({matrix.grain}s since start)", yaxis_title="Cohort",
-        yaxis_autorange="reversed", margin=dict(t=50), height=max(300, 22 * len(y_labels) + 120),
+        margin=dict(t=50), height=max(300, 22 * len(y_labels) + 120),
     )
-    fig.update_xaxes(type="category", side="top")
-    fig.update_yaxes(type="category")
+    fig.update_xaxes(type="category", side="top", range=[-0.5, wide.shape[1] - 0.5])
+    fig.update_yaxes(type="category", range=[len(y_labels) - 0.5, -0.5])
     return fig
 
 

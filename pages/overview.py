@@ -7,7 +7,7 @@ from cs_analytics.demo import write_demo
 from cs_analytics.overview import BANDS, Kpi, overview_summary
 from ui.common import current_filter, get_workspace
 
-BAND_ICONS = {"green": "🟢", "yellow": "🟡", "red": "🔴"}
+BAND_LABELS = {"green": ":green[●] green", "yellow": ":orange[●] yellow", "red": ":red[●] red"}
 
 
 def render_empty_state(ws) -> None:
@@ -27,14 +27,25 @@ def render_empty_state(ws) -> None:
         st.page_link("pages/data.py", label="Upload your files on the Data page", icon=":material/upload:")
 
 
+def compact_money(amount: float, signed: bool = False) -> str:
+    """1234567 -> '1.23M', 45600 -> '45.6k' (no currency symbol, as everywhere)."""
+    sign = "+" if signed and amount >= 0 else ("-" if amount < 0 else "")
+    value = abs(amount)
+    if value >= 1e6:
+        return f"{sign}{value / 1e6:.2f}M"
+    if value >= 1e4:
+        return f"{sign}{value / 1e3:.1f}k"
+    return f"{sign}{value:,.0f}"
+
+
 def format_kpi(kpi: Kpi) -> tuple[str, str | None]:
     """(value text, delta text vs a year before) of a KPI tile."""
     if kpi.value is None:
         return "n/a", None
     if kpi.metric == "mrr":
-        delta = None if kpi.change is None else f"{kpi.change:+,.0f} vs a year before"
-        return f"{kpi.value:,.0f}", delta
-    delta = None if kpi.change is None else f"{kpi.change * 100:+.1f} pts vs a year before"
+        delta = None if kpi.change is None else f"{compact_money(kpi.change, signed=True)} vs a year ago"
+        return compact_money(kpi.value), delta
+    delta = None if kpi.change is None else f"{kpi.change * 100:+.1f} pts vs a year ago"
     return f"{kpi.value:.1%}", delta
 
 
@@ -50,7 +61,7 @@ def render_kpis(summary) -> None:
                 verdict = {True: "meets", False: "misses", None: "no value for"}[kpi.meets_target]
                 sign = "≥" if kpi.higher_is_better else "≤"
                 st.caption(f"Target {sign} {kpi.target:.0%}: {verdict} target")
-            st.page_link("pages/revenue.py", label="Explain on Revenue", icon=":material/arrow_forward:")
+            st.page_link("pages/revenue.py", label="Revenue", icon=":material/arrow_forward:")
 
 
 def render_health(summary) -> None:
@@ -62,22 +73,22 @@ def render_health(summary) -> None:
             shown = summary.effective_bands.get(band, 0)
             metric_only = summary.metric_bands.get(band, 0)
             delta = None if shown == metric_only else f"{shown - metric_only:+d} by CSM overrides"
-            col.metric(f"{BAND_ICONS[band]} {band}", f"{shown:,}", delta, delta_color="off")
+            col.metric(BAND_LABELS[band], f"{shown:,}", delta, delta_color="off")
         st.caption(
             f"{summary.overrides} CSM override(s) in force; the metric alone would show "
             + ", ".join(f"{summary.metric_bands.get(b, 0)} {b}" for b in BANDS) + "."
             + (f" {summary.unscored_accounts} customer(s) have no measure to score yet."
                if summary.unscored_accounts else "")
         )
-        st.page_link("pages/health.py", label="Why? Open Health", icon=":material/arrow_forward:")
+        st.page_link("pages/health.py", label="Why? See Health", icon=":material/arrow_forward:")
     with middle.container(border=True):
         st.metric("Green but failing", f"{summary.green_but_failing:,}",
                   help="Metric green while the CSM reports red (or yellow with a flag).")
-        st.page_link("pages/reality.py", label="See them on Reality", icon=":material/arrow_forward:")
+        st.page_link("pages/reality.py", label="Reality", icon=":material/arrow_forward:")
     with right.container(border=True):
         st.metric("Flags due for review", f"{summary.flags_due_for_review:,}",
                   help="CSM flags whose review-by date has passed.")
-        st.page_link("pages/reality.py", label="Review on Reality", icon=":material/arrow_forward:")
+        st.page_link("pages/reality.py", label="Reality", icon=":material/arrow_forward:")
 
 
 ws = get_workspace()

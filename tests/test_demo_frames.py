@@ -13,6 +13,7 @@ from cs_analytics.demo import generate_demo_frames
 
 AS_OF = pd.Timestamp("2026-10-31")
 FAILING_REASONS = {"business_decline", "champion_left", "budget_cut"}
+_BY_ACCOUNT: dict[int, dict[str, pd.Series]] = {}
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +55,10 @@ def mrr_on(contracts: pd.DataFrame, day: pd.Timestamp) -> pd.Series:
 
 def window_sum(daily: pd.DataFrame, account: str, first: pd.Timestamp, last: pd.Timestamp) -> float:
     """Usage value of `account` on days first..last (inclusive)."""
-    by_account = daily.attrs.setdefault("by_account", {
-        a: g.set_index("event_date")["value"].sort_index() for a, g in daily.groupby("account_id")})
-    series = by_account.get(account)
+    if id(daily) not in _BY_ACCOUNT:
+        _BY_ACCOUNT[id(daily)] = {a: g.set_index("event_date")["value"].sort_index()
+                                  for a, g in daily.groupby("account_id")}
+    series = _BY_ACCOUNT[id(daily)].get(account)
     return 0.0 if series is None else float(series.loc[first:last].sum())
 
 

@@ -7,7 +7,7 @@ WITH am AS ({months}),
 lagged AS (
     SELECT account_id, month, mrr,
            coalesce(lag(mrr) OVER w, 0) AS prev_mrr,
-           coalesce(bool_or(mrr > 0) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), FALSE)
+           coalesce(month > min(CASE WHEN mrr > 0 THEN month END) OVER (PARTITION BY account_id), FALSE)
                AS customer_before,
            lag(mrr, 12) OVER w AS mrr_12m_ago
     FROM am

@@ -13,17 +13,17 @@ flagged AS (
            {active_now_or_later} AS active_now_or_later
     FROM am
 ),
-starts AS (
-    SELECT account_id, min(month) FILTER (WHERE {start_condition}) AS start_month
-    FROM flagged
-    GROUP BY account_id
-),
 members AS (
-    SELECT s.account_id, s.start_month, f.mrr AS start_mrr,
-           CAST(date_trunc('{grain}', s.start_month) AS DATE) AS cohort
-    FROM starts s
-    JOIN flagged f ON f.account_id = s.account_id AND f.month = s.start_month
-    WHERE s.start_month IS NOT NULL
+    SELECT account_id, start_month, start_mrr,
+           CAST(date_trunc('{grain}', start_month) AS DATE) AS cohort
+    FROM (
+        SELECT account_id,
+               min(month) FILTER (WHERE {start_condition}) AS start_month,
+               arg_min(mrr, month) FILTER (WHERE {start_condition}) AS start_mrr
+        FROM flagged
+        GROUP BY account_id
+    )
+    WHERE start_month IS NOT NULL
 ),
 cells AS (
     SELECT m.cohort, CAST(datediff('{grain}', m.cohort, f.month) AS INTEGER) AS period,
