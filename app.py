@@ -10,17 +10,17 @@ st.set_page_config(page_title="CS Analytics", page_icon=":material/monitoring:",
 
 PAGES = {
     "Leaders": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("pages/revenue.py", title="Revenue", icon=":material/payments:"),
-        st.Page("pages/cohorts.py", title="Cohorts", icon=":material/grid_on:"),
+        st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("app_pages/revenue.py", title="Revenue", icon=":material/payments:"),
+        st.Page("app_pages/cohorts.py", title="Cohorts", icon=":material/grid_on:"),
     ],
     "Health": [
-        st.Page("pages/health.py", title="Health", icon=":material/favorite:"),
-        st.Page("pages/reality.py", title="Reality", icon=":material/flag:"),
-        st.Page("pages/account.py", title="Account", icon=":material/person:"),
+        st.Page("app_pages/health.py", title="Health", icon=":material/favorite:"),
+        st.Page("app_pages/reality.py", title="Reality", icon=":material/flag:"),
+        st.Page("app_pages/account.py", title="Account", icon=":material/person:"),
     ],
     "Data": [
-        st.Page("pages/data.py", title="Data", icon=":material/upload:"),
+        st.Page("app_pages/data.py", title="Data", icon=":material/upload:"),
     ],
 }
 

@@ -34,18 +34,33 @@ Planted cases (demo_truth.planted_case; one per account at most)
    stays so, but the customer's business fails (true success drops by 2.5). From the onset
    (100-160 days before the renewal that decides, or 60-110 days before as_of for live ones) the
    CSM assesses about monthly, red (70%) or yellow, reason business_decline / champion_left /
-   budget_cut, with one assessment 10-40 days before the decision (or as_of). 80% churn at that
+   budget_cut (the first call after the onset is yellow half the time, every later one red),
+   with one assessment 10-40 days before the decision (or as_of). 80% churn at that
    renewal; the rest renew 20-40% smaller. About 40% are live (customers at as_of, renewal after
    as_of, latest assessment within 120 days of as_of); the rest are historical.
-2. red_but_fine (4%): 1-3 seats, rare narrow usage, but true success high; the CSM assesses
+2. red_but_fine (4%): 1-3 seats, rare (1.5-3% of weekdays per user) narrow usage, but true
+   success high; the CSM assesses
    every ~75 days and always says green; they renew (2% churn chance per renewal).
-3. spike (2.5%, ~30 contract ends): in the 60 days up to a contract end E (E at least 300 days
-   after the start and 60+ days before as_of) users are active 3x as often and do 1.5x more per
-   day; the account renews at E and usage falls back.
+3. spike (3%, ~30 contract ends, Mid-Market/Enterprise with 40+ seats and steady success): in
+   the 60 days up to a contract end E (E at least 300 days after the start and 60+ days before
+   as_of) users are active 3x as often and do 1.5x more per day; the account renews at E and
+   usage in the 60 days after E is 0.8x normal.
 4. onboarding_failure (10%): usage in the first 90 days is 8% of normal and true success drops
-   by 1.5 from day 90; these churn far more than activated accounts.
+   by 2.0 from day 90; these churn far more than activated accounts.
 
-Thresholds asserted by tests/test_demo_*.py are listed in docs/demo.md.
+Thresholds asserted (tests/test_demo_frames.py, seed 7, 1,200 accounts; details in docs/demo.md):
+green_but_failing 5-8% of accounts with >= 25 live and >= 25 historical; >= 75% usage-healthy
+(30-day active users and active days both >= the 60th percentile of customers) at as_of (live) or
+30 days before the decision (historical); latest assessment before as_of/decision red or yellow,
+failing reason, <= 120 days old; historical churn at the decision >= 0.6 and >= 2x the 180-day
+churn rate of other usage-healthy customers at quarterly snapshots. red_but_fine >= 30 accounts,
+ever-churned <= 10%, >= 80% of live ones at or below the 25th percentile of 30-day active users,
+latest assessment green. spike 20-40, every planted end has ratio_before >= 2 and ratio_after
+< 1.2 and renews; unplanted renewals with full service history meeting both <= 25% of planted.
+onboarding_failure >= 80; median active days in the first 90 days <= 0.3x activated accounts';
+ever-churned rate (accounts started >= 365 days before as_of) >= 2x activated. MRR at as_of >=
+2x the first month; GRR(12m) in [0.82, 0.95] and NRR(12m) in [0.90, 1.12] in each of the last 12
+months; usage rows 1.0-1.5M.
 """
 from __future__ import annotations
 

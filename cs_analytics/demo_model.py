@@ -132,19 +132,19 @@ def make_accounts(rng: np.random.Generator, n: int) -> list[Account]:
             billing = "annual" if rng.random() < 0.2 else "monthly"
             base_mrr = float(rng.choice([99, 199, 299, 499, 799], p=[0.3, 0.3, 0.2, 0.15, 0.05]))
             seats = int(rng.integers(2, 11))
-            p_user = 0.10
+            p_user = 0.09
             mu = rng.normal(0.1, 0.8)
         elif seg == "Mid-Market":
             billing = "annual"
             base_mrr = float(np.round(rng.lognormal(np.log(2200), 0.45), -1))
             seats = int(rng.integers(8, 41))
-            p_user = 0.05
+            p_user = 0.045
             mu = rng.normal(0.3, 0.8)
         else:
             billing = "annual"
             base_mrr = float(np.round(rng.lognormal(np.log(11000), 0.5), -2))
             seats = int(rng.integers(25, 121))
-            p_user = 0.03
+            p_user = 0.027
             mu = rng.normal(0.45, 0.8)
         accounts.append(Account(
             index=i, account_id=f"ACC-{i + 1:05d}", segment=seg, start_day=day_of(start),
@@ -191,7 +191,7 @@ def assign_cases(rng: np.random.Generator, accounts: list[Account]) -> None:
     for a in rbf:
         a.case = RED_BUT_FINE
         a.seats = int(rng.integers(1, 4))
-        a.p_user = float(rng.uniform(0.04, 0.07))
+        a.p_user = float(rng.uniform(0.015, 0.03))
         a.breadth = float(rng.uniform(0.15, 0.3))
         a.integration = False
         a.mu = float(rng.uniform(1.2, 1.8))

@@ -1,6 +1,6 @@
 """What people say about the demo accounts: CSM assessments and quarterly NPS responses.
 
-CSMs see the latent (true) success through noise: sentiment = green when s + N(0, 0.8) > 0.2,
+CSMs see the latent (true) success through noise: sentiment = green when s + N(0, 0.6) > 0.2,
 yellow when > -0.7, red otherwise. Cadence: Enterprise about monthly, Mid-Market about
 quarterly, a quarter of SMB accounts about twice a year. Planted accounts get their own story
 (see cs_analytics/demo.py). NPS: 45% of accounts answer the quarterly survey (January, April,
@@ -38,6 +38,7 @@ NPS_COMMENTS = {
     "passive": ("Does the job.", "Fine, a bit pricey."),
     "detractor": ("Too slow and missing features.", "Not worth the price for us."),
 }
+CSM_NOISE = 0.6
 CADENCE_DAYS = {"Enterprise": (30, 7), "Mid-Market": (90, 20), "SMB": (180, 60)}
 
 
@@ -83,17 +84,20 @@ def assessment_days(rng: np.random.Generator, a: Account) -> list[int]:
 
 def assessment_rows(rng: np.random.Generator, a: Account, csm: str) -> list[tuple]:
     rows = []
+    first_failing = True
     for day in assessment_days(rng, a):
         reason = None
         failing = (a.case == GREEN_BUT_FAILING and a.gbf_onset_day is not None
                    and a.gbf_onset_day <= day <= (a.gbf_decision_day or day))
         if failing:
-            sentiment = "red" if rng.random() < 0.7 else "yellow"
+            # Escalation: the first call after the onset may be yellow; every later one is red.
+            sentiment = "yellow" if first_failing and rng.random() < 0.5 else "red"
+            first_failing = False
             reason = _choice(rng, FAILING_REASONS)
         elif a.case == RED_BUT_FINE:
             sentiment = "green"
         else:
-            perceived = _success(a, day) + rng.normal(0, 0.8)
+            perceived = _success(a, day) + rng.normal(0, CSM_NOISE)
             sentiment = "green" if perceived > 0.2 else ("yellow" if perceived > -0.7 else "red")
             if sentiment != "green":
                 reason = _choice(rng, RISK_REASONS)

@@ -134,24 +134,32 @@ def map_headers(headers: list[str], table: str, overrides: dict | None = None) -
 
 
 def guess_table(headers: list[str], file_name: str | None = None) -> tuple[str | None, dict[str, float]]:
-    """The canonical table these headers most likely hold, and a score per table (0-1).
+    """The canonical table these headers most likely hold, and a score per table.
 
-    Score = share of the table's columns matched, 0 when a required column is missing; a file name
-    containing the table's name adds 0.2. None when no table has its required columns.
+    Score = share of the table's own columns (other than account_id) that the headers match,
+    minus 0.3 per required column still missing (an export often names its amount column in a
+    way no synonym knows; the user maps it by hand), minus 0.5 without an account id column; a
+    file name containing the table's name adds 0.2. When no table scores above 0 but an account
+    id column is present, the file is taken for `accounts` (ids plus attributes); else None.
     """
     scores: dict[str, float] = {}
     stem = normalise(Path(file_name).stem) if file_name else ""
+    has_account_id = False
     for table, spec in TABLES.items():
         mapping = map_headers(headers, table)
-        if mapping.missing:
-            scores[table] = 0.0
-            continue
-        score = len(set(mapping.columns.values())) / len(spec.columns)
+        matched = set(mapping.columns.values())
+        has_account_id = has_account_id or "account_id" in matched
+        own = [c for c in spec.column_names if c != "account_id"]
+        score = len(matched & set(own)) / len(own) - 0.3 * len(mapping.missing)
+        if "account_id" not in matched:
+            score -= 0.5
         if stem and (table in stem or table.rstrip("s") in stem):
             score += 0.2
         scores[table] = round(score, 3)
     best = max(scores, key=lambda t: scores[t])
-    return (best if scores[best] > 0 else None), scores
+    if scores[best] > 0:
+        return best, scores
+    return ("accounts" if has_account_id else None), scores
 
 
 def parse_mapping(value: Any) -> dict:

@@ -3,7 +3,7 @@
 - `tmp_workspace`: an empty workspace file in tmp_path.
 - `demo_workspace`: a private copy of the demo workspace (built once per test session), safe to
   mutate. `demo_workspace_path` gives the path of such a copy without opening it.
-- `app_test`: a factory `app_test(page="pages/cohorts.py", workspace=path)` returning a run
+- `app_test`: a factory `app_test(page="app_pages/cohorts.py", workspace=path)` returning a run
   `AppTest` on that page with `CS_ANALYTICS_DB` pointing at the workspace.
 - `app_server`: a factory starting `streamlit run app.py` on 127.0.0.1 for a workspace file;
   `browser_page`: a Playwright page in Debian's Chromium. Under CI=true a missing browser fails.
@@ -93,7 +93,7 @@ def demo_ws(demo_workspace_master, tmp_path_factory):
 
 @pytest.fixture
 def app_test(monkeypatch):
-    """Factory: a run AppTest of `page` (a file under pages/) on `workspace` (a path)."""
+    """Factory: a run AppTest of `page` (a file under app_pages/) on `workspace` (a path)."""
     from streamlit.testing.v1 import AppTest
 
     def make(page: str | None = None, workspace: Path | str | None = None, query: dict | None = None,

@@ -10,7 +10,7 @@ from conftest import assert_no_exception, wait_for_app
 from cs_analytics.db import close_workspace, open_workspace
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
-PAGE = "pages/data.py"
+PAGE = "app_pages/data.py"
 
 
 def _with_files(app_test, workspace, files):

@@ -24,7 +24,7 @@ def _markdown(at) -> str:
 
 
 def test_health_page_renders_scores_editor_and_backtest(app_test, syn_path):
-    at = app_test("pages/health.py", syn_path)
+    at = app_test("app_pages/health.py", syn_path)
     assert_no_exception(at)
     assert at.title[0].value == "Health"
     assert any("Customers scored" == m.label for m in at.metric)
@@ -47,7 +47,7 @@ def test_health_page_renders_scores_editor_and_backtest(app_test, syn_path):
 
 
 def test_health_page_saves_a_new_version(app_test, syn_path):
-    at = app_test("pages/health.py", syn_path)
+    at = app_test("app_pages/health.py", syn_path)
     at.number_input(key="sc_edit_nps_weight").set_value(40.0).run()
     name_inputs = [t for t in at.text_input if t.label == "Your name"]
     name_inputs[0].set_value("Dana")
@@ -61,13 +61,13 @@ def test_health_page_saves_a_new_version(app_test, syn_path):
 
 
 def test_health_page_empty_workspace(app_test, tmp_path):
-    at = app_test("pages/health.py", tmp_path / "empty.duckdb")
+    at = app_test("app_pages/health.py", tmp_path / "empty.duckdb")
     assert_no_exception(at)
     assert any("needs the contracts" in i.value for i in at.info)
 
 
 def test_account_page_explains_the_account_from_the_query(app_test, syn_path):
-    at = app_test("pages/account.py", syn_path, query={"account": "A000003"})
+    at = app_test("app_pages/account.py", syn_path, query={"account": "A000003"})
     assert_no_exception(at)
     assert at.selectbox[0].value == "A000003"
     assert any(m.label == "Health score" for m in at.metric) or any("not a customer" in i.value for i in at.info)
@@ -76,7 +76,7 @@ def test_account_page_explains_the_account_from_the_query(app_test, syn_path):
 
 
 def test_account_page_empty_workspace(app_test, tmp_path):
-    at = app_test("pages/account.py", tmp_path / "empty.duckdb")
+    at = app_test("app_pages/account.py", tmp_path / "empty.duckdb")
     assert_no_exception(at)
 
 
@@ -88,7 +88,7 @@ def test_account_page_on_demo_shows_override_and_signals(app_test, demo_workspac
     target = score_accounts(ws).sort_values("score", ascending=False).iloc[0]["account_id"]
     flag_account(ws, target, reason="champion_left", user="Dana", note="champion left")
     close_workspace(demo_workspace_path)
-    at = app_test("pages/account.py", demo_workspace_path, query={"account": target})
+    at = app_test("app_pages/account.py", demo_workspace_path, query={"account": target})
     assert_no_exception(at)
     html = "\n".join(m.value for m in at.markdown)
     assert "CSM override: red (metric: green" in html

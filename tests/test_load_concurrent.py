@@ -11,8 +11,8 @@ from cs_analytics.db import open_workspace
 from cs_analytics.ingest import ingest_file
 from conftest import ROOT
 
-PAGES = ("pages/overview.py", "pages/revenue.py", "pages/cohorts.py", "pages/health.py",
-         "pages/reality.py", "pages/account.py", "pages/data.py")
+PAGES = ("app_pages/overview.py", "app_pages/revenue.py", "app_pages/cohorts.py", "app_pages/health.py",
+         "app_pages/reality.py", "app_pages/account.py", "app_pages/data.py")
 SESSIONS = 10
 FLAGS_TO_WRITE = 30
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from conftest import assert_no_exception
 from cs_analytics.db import close_workspace, open_workspace
 
-PAGE = "pages/reality.py"
+PAGE = "app_pages/reality.py"
 
 
 def _set_name(at, name: str):

@@ -5,8 +5,8 @@ import pytest
 
 from conftest import assert_no_exception
 
-REVENUE = "pages/revenue.py"
-COHORTS = "pages/cohorts.py"
+REVENUE = "app_pages/revenue.py"
+COHORTS = "app_pages/cohorts.py"
 
 
 def enterprise_only(monkeypatch) -> None:

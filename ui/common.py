@@ -99,7 +99,7 @@ def require_data(ws: Workspace, tables: tuple[str, ...] = ("contracts",)) -> boo
         f"{'s' if len(missing) > 1 else ''}, which the workspace does not have yet. "
         "Load the demo data or upload your files on the Data page."
     )
-    st.page_link("pages/data.py", label="Go to the Data page", icon=":material/upload:")
+    st.page_link("app_pages/data.py", label="Go to the Data page", icon=":material/upload:")
     return False
 
 

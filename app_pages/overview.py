@@ -24,7 +24,7 @@ def render_empty_state(ws) -> None:
             bar.progress(1.0, text="Demo data loaded.")
             st.rerun()
     with right:
-        st.page_link("pages/data.py", label="Upload your files on the Data page", icon=":material/upload:")
+        st.page_link("app_pages/data.py", label="Upload your files on the Data page", icon=":material/upload:")
 
 
 def compact_money(amount: float, signed: bool = False) -> str:
@@ -61,7 +61,7 @@ def render_kpis(summary) -> None:
                 verdict = {True: "meets", False: "misses", None: "no value for"}[kpi.meets_target]
                 sign = "≥" if kpi.higher_is_better else "≤"
                 st.caption(f"Target {sign} {kpi.target:.0%}: {verdict} target")
-            st.page_link("pages/revenue.py", label="Revenue", icon=":material/arrow_forward:")
+            st.page_link("app_pages/revenue.py", label="Revenue", icon=":material/arrow_forward:")
 
 
 def render_health(summary) -> None:
@@ -80,15 +80,15 @@ def render_health(summary) -> None:
             + (f" {summary.unscored_accounts} customer(s) have no measure to score yet."
                if summary.unscored_accounts else "")
         )
-        st.page_link("pages/health.py", label="Why? See Health", icon=":material/arrow_forward:")
+        st.page_link("app_pages/health.py", label="Why? See Health", icon=":material/arrow_forward:")
     with middle.container(border=True):
         st.metric("Green but failing", f"{summary.green_but_failing:,}",
                   help="Metric green while the CSM reports red (or yellow with a flag).")
-        st.page_link("pages/reality.py", label="Reality", icon=":material/arrow_forward:")
+        st.page_link("app_pages/reality.py", label="Reality", icon=":material/arrow_forward:")
     with right.container(border=True):
         st.metric("Flags due for review", f"{summary.flags_due_for_review:,}",
                   help="CSM flags whose review-by date has passed.")
-        st.page_link("pages/reality.py", label="Reality", icon=":material/arrow_forward:")
+        st.page_link("app_pages/reality.py", label="Reality", icon=":material/arrow_forward:")
 
 
 ws = get_workspace()
