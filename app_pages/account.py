@@ -9,19 +9,8 @@ from cs_analytics.health import explain_account, score_history, score_accounts
 from cs_analytics.scorecard import BAND_COLOURS, Scorecard, active_scorecard, scorecard_history
 from ui.common import current_filter, data_version, get_workspace, page_as_of, require_data
 
-try:
-    from cs_analytics.reality import apply_overrides
-except ImportError:  # pragma: no cover - fallback only while reality.py is missing
-    def apply_overrides(ws, scores_df, as_of=None):
-        out = scores_df.copy()
-        out["effective_band"], out["is_override"], out["override_label"] = out["band"], False, None
-        return out
-
-try:
-    from cs_analytics.flags import flag_history
-except ImportError:  # pragma: no cover
-    def flag_history(ws, account_id=None):
-        return ws.query("SELECT * FROM csm_signal_history WHERE account_id = ? ORDER BY signal_at", [account_id])
+from cs_analytics.flags import current_flags, flag_history
+from cs_analytics.reality import apply_overrides
 
 
 @st.cache_data(show_spinner="Computing score history...", max_entries=64)
@@ -90,6 +79,7 @@ def health_block(ws, account_id: str, active: Scorecard, as_of) -> None:
             f"<div style='margin-top:1.6rem'><span style='background:{BAND_COLOURS.get(eff, '#999')};color:white;"
             f"padding:4px 12px;border-radius:12px;border:2px dashed black'>⚑ {one['override_label'].iloc[0]}</span></div>",
             unsafe_allow_html=True)
+    flag_caption(ws, account_id)
     st.caption(f"As of {explanation.as_of:%Y-%m-%d} with {explanation.scorecard_label}. The points add up to the score.")
     left, right = st.columns([3, 2])
     with left:
@@ -122,6 +112,19 @@ def health_block(ws, account_id: str, active: Scorecard, as_of) -> None:
             st.dataframe(signals.sort_values("signal_at", ascending=False).drop(columns=["account_id"], errors="ignore"),
                          hide_index=True, key="account_signals")
         st.caption("CSM sentiment is never an input to the score; it is shown beside it.")
+
+
+def flag_caption(ws, account_id: str) -> None:
+    """Who flagged the account, why, and until when (active or due for review)."""
+    flags = current_flags(ws)
+    flag = flags[flags["account_id"] == account_id]
+    if flag.empty:
+        return
+    row = flag.iloc[0]
+    note = f" — “{row['note']}”" if isinstance(row["note"], str) and row["note"] else ""
+    state = "in force" if row["status"] == "active" else "review date passed: due for review"
+    st.caption(f"⚑ Flagged {row['sentiment']} by {row['user_name']} on {row['created_at']:%Y-%m-%d}: "
+               f"{str(row['reason']).replace('_', ' ')}{note} · review by {row['review_by']:%Y-%m-%d} ({state}).")
 
 
 def history_block(ws, account_id: str, active: Scorecard, as_of) -> None:

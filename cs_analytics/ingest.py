@@ -323,9 +323,9 @@ def _decide_date_order(cur, col: str, raw_col: str, explicit: str | None, notes:
 
 def _check_currencies(cur, file_name: str, mode: str) -> None:
     existing = "UNION SELECT upper(currency) FROM contracts WHERE currency IS NOT NULL" if mode == "append" else ""
-    found = cur.execute(
-        f"SELECT list(DISTINCT c ORDER BY c) FROM (SELECT p_currency AS c FROM _parsed "
-        f"WHERE _reason IS NULL AND p_currency IS NOT NULL {existing})").fetchone()[0] or []
+    found = [row[0] for row in cur.execute(
+        f"SELECT DISTINCT c FROM (SELECT upper(p_currency) AS c FROM _parsed "
+        f"WHERE _reason IS NULL AND p_currency IS NOT NULL {existing}) ORDER BY c").fetchall()]
     if len(found) > 1:
         shown = ", ".join(found[:6]) + (", ..." if len(found) > 6 else "")
         where = "with the contracts already loaded " if mode == "append" else ""

@@ -240,3 +240,11 @@ def test_progress_and_no_rebuild(tmp_workspace):
     assert seen[-1] == 1.0 and seen == sorted(seen)
     assert tmp_workspace.row_count("account_month") == 0
     assert isinstance(ingest.IngestResult, type)
+
+
+def test_single_currency_contracts_load_in_replace_mode(tmp_workspace):
+    """Regression: one currency in many rows is not 'mixed currencies'."""
+    frame = pd.DataFrame({"account_id": [f"a{i}" for i in range(2500)], "start_date": "2024-01-01",
+                          "mrr": "10", "currency": ["usd", "USD"] * 1250})
+    result = ingest_dataframe(tmp_workspace, "contracts", frame, file_name="one_currency.csv", mode="replace")
+    assert (result.rows_accepted, result.rows_quarantined) == (2500, 0)

@@ -27,11 +27,13 @@ ACME-005,SUB-5,2024-06-01,,300.00,EUR
 
 def choose_option(page, label: str, value: str) -> None:
     """Pick `value` in the selectbox or multiselect whose label is `label`."""
-    box = page.locator("[data-testid='stSelectbox'], [data-testid='stMultiSelect']").filter(has_text=label).first
+    exact_label = page.locator("[data-testid='stWidgetLabel']").filter(has_text=re.compile(f"^{re.escape(label)}$"))
+    box = page.locator("[data-testid='stSelectbox'], [data-testid='stMultiSelect']").filter(has=exact_label).first
     box.click()
     page.keyboard.type(value)
     page.get_by_role("option").filter(has_text=value).first.click()
-    page.keyboard.press("Escape")
+    if box.get_attribute("data-testid") == "stMultiSelect":
+        page.keyboard.press("Escape")  # a multiselect stays open; Escape would clear a selectbox
     wait_for_app(page, STEP_MS)
 
 
@@ -39,10 +41,13 @@ def metric_text(page, label: str) -> str:
     return page.locator("[data-testid='stMetric']").filter(has_text=label).first.inner_text()
 
 
-def click_grid_cell(page, grid, row: int, column_x_fraction: float = 0.02, row_height: int = 35) -> None:
-    """Click a cell of a Streamlit dataframe (a canvas grid): row 1 is the first data row."""
+def click_grid_link(page, grid, row: int, x_px: int = 40, row_height: int = 35) -> None:
+    """Click the link text in the first column of a Streamlit dataframe (a canvas grid)."""
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + box["width"] * column_x_fraction + 8, box["y"] + row_height * row + row_height / 2)
+    x, y = box["x"] + x_px, box["y"] + row_height * row + row_height / 2
+    page.mouse.move(x, y)
+    page.wait_for_timeout(200)
+    page.mouse.click(x, y)
 
 
 def test_leader_reads_kpis_explores_nrr_cohorts_and_follows_an_account(app_server, browser_page, demo_workspace_path):
@@ -62,15 +67,20 @@ def test_leader_reads_kpis_explores_nrr_cohorts_and_follows_an_account(app_serve
     choose_option(page, "Segment", "Enterprise")
     page.get_by_text(re.compile(r"accounts: segment = Enterprise")).first.wait_for()
 
-    choose_option(page, "Cohort", "2024-")
+    choose_option(page, "Cohort", "2024-0")
+    period = page.get_by_label("Period")
+    period.fill("3")
+    period.press("Enter")
+    wait_for_app(page, STEP_MS)
     caption = page.get_by_text(re.compile(r"Cohort \d{4}-\d{2}, period \d+: \d+ retained, \d+ lost")).first
     caption.wait_for()
     assert "basis=nrr" in page.url and "cohort=" in page.url
     retained_grid = page.locator("[data-testid='stDataFrame']").filter(
         has=page.locator("canvas")).nth(-2 if page.get_by_text(re.compile(r"^Lost \(\d+\)$")).count() else -1)
     retained_grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
     with page.context.expect_page() as account_tab:
-        click_grid_cell(page, retained_grid, row=1)
+        click_grid_link(page, retained_grid, row=1)
     account_page = account_tab.value
     account_page.wait_for_load_state()
     wait_for_app(account_page, STEP_MS)
@@ -85,6 +95,7 @@ def test_analyst_uploads_contracts_fixes_a_mapping_and_downloads_quarantine(app_
     upload.write_text(CONTRACTS_WITH_HUMAN_HEADERS, encoding="utf-8")
     server = app_server(tmp_path / "workspace.duckdb")
     page = browser_page
+    page.set_viewport_size({"width": 1400, "height": 1600})  # the whole mapping editor in view
     page.goto(f"{server.url}/data")
     wait_for_app(page, STEP_MS)
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(upload))
@@ -95,6 +106,8 @@ def test_analyst_uploads_contracts_fixes_a_mapping_and_downloads_quarantine(app_
     assert page.get_by_role("button", name="Load", exact=True).count() == 0
 
     editor = page.locator("[data-testid='stDataFrame']").first
+    editor.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
     box = editor.bounding_box()
     page.mouse.dblclick(box["x"] + box["width"] * 0.5, box["y"] + 35 * 5 + 17)  # row "Monthly Fee"
     page.get_by_role("option", name="mrr", exact=True).click()
@@ -159,7 +172,8 @@ def test_csm_flags_green_but_failing_and_sees_the_override_on_the_account_page(a
     page.get_by_role("button", name="Use this name").click()
     wait_for_app(page, STEP_MS)
     choose_option(page, "Account", account)
-    choose_option(page, "Reason", "champion_left")
+    choose_option(page, "Reason", "champion left")
+    page.get_by_label("Note").fill("Our champion left in October; the new VP is reviewing tools.")
     page.get_by_role("button", name="Flag", exact=True).click()
     wait_for_app(page, STEP_MS)
     page.get_by_text(f"Flagged {account}").wait_for()
@@ -168,4 +182,4 @@ def test_csm_flags_green_but_failing_and_sees_the_override_on_the_account_page(a
     wait_for_app(page, STEP_MS)
     override = page.get_by_text(re.compile(r"CSM override: red \(metric: green \d+\)")).first
     override.wait_for()
-    assert "champion_left" in page.locator("[data-testid='stMain']").inner_text()
+    page.get_by_text("Our champion left in October", exact=False).first.wait_for()
