@@ -37,13 +37,7 @@ from ui.common import (
     require_data,
 )
 
-try:  # the reality engineer's override layer (CSM flags shown as overrides)
-    from cs_analytics.reality import apply_overrides
-except ImportError:  # pragma: no cover - fallback only while reality.py is missing
-    def apply_overrides(ws, scores_df, as_of=None):
-        out = scores_df.copy()
-        out["effective_band"], out["is_override"], out["override_label"] = out["band"], False, None
-        return out
+from cs_analytics.reality import apply_overrides
 
 EDITOR_PREFIX = "sc_edit_"
 EDITOR_BASE = "sc_edit_base_version"

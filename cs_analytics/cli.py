@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import importlib
 import json
+import os
 import sys
 from typing import Any, Sequence
 
@@ -77,10 +78,13 @@ def render(result: Any, fmt: str) -> str:
 
 
 def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Date columns as YYYY-MM-DD; timestamp columns with a time of day as YYYY-MM-DDTHH:MM:SS."""
     frame = frame.copy()
     for col in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[col]):
-            frame[col] = frame[col].dt.strftime("%Y-%m-%d")
+            values = frame[col]
+            has_time = bool((values.dropna() != values.dropna().dt.normalize()).any())
+            frame[col] = values.dt.strftime("%Y-%m-%dT%H:%M:%S" if has_time else "%Y-%m-%d")
     return frame
 
 
@@ -102,7 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = args.handler(args)
         text = render(result, args.format)
         if text:
-            print(text)
+            print(text, flush=True)
+        return 0
+    except BrokenPipeError:  # e.g. `... | head`: the reader left; not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except (UserError, WorkspaceError, ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -36,22 +36,24 @@ def current_version(ws: "Workspace") -> int:
 
 
 def migrate(ws: "Workspace") -> int:
-    """Apply every migration newer than the workspace's version; returns the version reached."""
+    """Apply every migration the workspace has not applied yet; returns the version reached.
+
+    Applied versions are recorded one row each, so a migration numbered below the newest applied
+    one (added on another branch) is still applied once.
+    """
     with ws.transaction() as cur:
         cur.execute(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)"
         )
-        version = cur.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
-        if version > LATEST_VERSION:
+        applied = {row[0] for row in cur.execute("SELECT version FROM schema_version").fetchall()}
+        newest = max(applied, default=0)
+        if newest > LATEST_VERSION:
             raise WorkspaceError(
-                f"The workspace {ws.path} has schema version {version}, newer than this program "
+                f"The workspace {ws.path} has schema version {newest}, newer than this program "
                 f"understands ({LATEST_VERSION}); upgrade CS Analytics."
             )
         for number, sql in migrations():
-            if number > version:
+            if number not in applied:
                 cur.execute(sql)
-                cur.execute(
-                    "INSERT INTO schema_version VALUES (?, current_timestamp)", [number]
-                )
-                version = number
-    return version
+                cur.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [number])
+    return LATEST_VERSION

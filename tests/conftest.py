@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -243,3 +244,15 @@ def wait_for_app(page, timeout_ms: int = 30_000, settle_ms: int = 300) -> None:
     exceptions = page.locator("[data-testid='stException']")
     if exceptions.count():
         raise AssertionError("Streamlit exception in the browser: " + exceptions.first.inner_text())
+
+
+def choose_option(page, label: str, value: str, timeout_ms: int = 120_000) -> None:
+    """Pick `value` in the selectbox or multiselect whose label is `label`."""
+    exact_label = page.locator("[data-testid='stWidgetLabel']").filter(has_text=re.compile(f"^{re.escape(label)}$"))
+    box = page.locator("[data-testid='stSelectbox'], [data-testid='stMultiSelect']").filter(has=exact_label).first
+    box.click()
+    page.keyboard.type(value)
+    page.get_by_role("option").filter(has_text=value).first.click()
+    if box.get_attribute("data-testid") == "stMultiSelect":
+        page.keyboard.press("Escape")  # a multiselect stays open; Escape would clear a selectbox
+    wait_for_app(page, timeout_ms)

@@ -93,3 +93,13 @@ def test_threads_each_use_their_own_cursor(tmp_workspace):
 def test_empty_workspace_status(tmp_workspace):
     info = status(tmp_workspace)
     assert info.is_empty and info.as_of is None
+
+
+def test_a_migration_numbered_below_the_newest_is_still_applied(tmp_path, monkeypatch):
+    path = tmp_path / "w.duckdb"
+    ws = open_workspace(path)
+    ws.execute("DELETE FROM schema_version WHERE version = 2")
+    ws.execute("DROP VIEW csm_signal_history")
+    schema.migrate(ws)
+    assert ws.table_exists("csm_signal_history")
+    assert ws.scalar("SELECT count(*) FROM schema_version WHERE version = 2") == 1

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from cs_analytics.db import close_workspace, open_workspace
-from conftest import wait_for_app
+from conftest import choose_option, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 STEP_MS = 120_000
@@ -23,18 +23,6 @@ ACME-003,SUB-3,2024-03-01,,-40.00,EUR
 ACME-004,SUB-4,2024-05-01,2024-04-01,900.00,EUR
 ACME-005,SUB-5,2024-06-01,,300.00,EUR
 """
-
-
-def choose_option(page, label: str, value: str) -> None:
-    """Pick `value` in the selectbox or multiselect whose label is `label`."""
-    exact_label = page.locator("[data-testid='stWidgetLabel']").filter(has_text=re.compile(f"^{re.escape(label)}$"))
-    box = page.locator("[data-testid='stSelectbox'], [data-testid='stMultiSelect']").filter(has=exact_label).first
-    box.click()
-    page.keyboard.type(value)
-    page.get_by_role("option").filter(has_text=value).first.click()
-    if box.get_attribute("data-testid") == "stMultiSelect":
-        page.keyboard.press("Escape")  # a multiselect stays open; Escape would clear a selectbox
-    wait_for_app(page, STEP_MS)
 
 
 def metric_text(page, label: str) -> str:

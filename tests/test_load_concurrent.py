@@ -17,11 +17,30 @@ SESSIONS = 10
 FLAGS_TO_WRITE = 30
 
 
+def share_one_script_cache(monkeypatch) -> None:
+    """Compile scripts under one lock, as a real server's single ScriptCache does.
+
+    Each AppTest has its own cache; compiling in ten threads at once trips a CPython 3.11 parser
+    race ("AST constructor recursion depth mismatch") that a real server never meets.
+    """
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+
+    compile_lock = threading.Lock()
+    original = ScriptCache.get_bytecode
+
+    def get_bytecode(self, script_path):
+        with compile_lock:
+            return original(self, script_path)
+
+    monkeypatch.setattr(ScriptCache, "get_bytecode", get_bytecode)
+
+
 @pytest.mark.slow
 def test_sessions_read_while_another_uploads_and_flags(demo_workspace_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("CS_ANALYTICS_DB", str(demo_workspace_path))
+    share_one_script_cache(monkeypatch)
     ws = open_workspace(demo_workspace_path)
     account_ids = ws.query("SELECT account_id FROM accounts ORDER BY account_id LIMIT ?", [FLAGS_TO_WRITE])["account_id"].tolist()
     errors: list[str] = []

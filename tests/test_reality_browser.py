@@ -3,15 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import wait_for_app
+from conftest import choose_option, wait_for_app
 from cs_analytics.db import close_workspace, open_workspace
-
-
-def _choose(page, label: str, value: str) -> None:
-    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label).first
-    box.click()
-    page.keyboard.type(value)
-    page.get_by_role("option").filter(has_text=value).first.click()
 
 
 @pytest.mark.browser
@@ -31,7 +24,7 @@ def test_flag_in_browser_survives_restart(app_server, browser_page, demo_workspa
     page.get_by_role("button", name="Use this name").click()
     wait_for_app(page, timeout_ms=120_000)
     page.get_by_text("Flagging as").wait_for()
-    _choose(page, "Account", account)
+    choose_option(page, "Account", account)
     wait_for_app(page, timeout_ms=120_000)
     page.get_by_role("button", name="Flag", exact=True).click()
     wait_for_app(page, timeout_ms=120_000)

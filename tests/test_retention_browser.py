@@ -5,14 +5,7 @@ import re
 
 import pytest
 
-from conftest import wait_for_app
-
-
-def _choose(page, label: str, value: str) -> None:
-    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label).first
-    box.click()
-    page.keyboard.type(value)
-    page.get_by_role("option").filter(has_text=value).first.click()
+from conftest import choose_option, wait_for_app
 
 
 def _cell_caption(page):
@@ -36,7 +29,7 @@ def test_select_a_heatmap_cell_and_see_its_accounts(app_server, browser_page, de
     assert re.search(r"period 0: \d+ retained, 0 lost", caption.inner_text())
     assert re.search(r"cohort=\d{4}-\d{2}&period=0", page.url)  # shareable by URL
     # the select fallback picks another cell
-    _choose(page, "Cohort", "2024-01")
+    choose_option(page, "Cohort", "2024-01")
     wait_for_app(page, timeout_ms=60_000)
     page.get_by_text(re.compile(r"Cohort 2024-01, period 0: \d+ retained")).first.wait_for()
     assert "cohort=2024-01" in page.url
