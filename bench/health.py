@@ -149,6 +149,9 @@ def pandas_scores(usage: pd.DataFrame, contracts: pd.DataFrame, nps: pd.DataFram
 CPU_TIMES: dict[int, float] = {}
 
 
+BACKTEST_REPEATS = 3
+
+
 def _median_time(fn, repeats: int) -> tuple[float, object]:
     """Median wall time of `fn` over repeats (its median process CPU time is kept in CPU_TIMES,
     useful on a shared machine where wall time includes waiting for other processes)."""
@@ -191,7 +194,7 @@ def run(quick: bool = False, accounts: int | None = None, usage_rows: int | None
         pandas_s, pd_scores = _median_time(lambda: pandas_scores(usage, contracts, nps, as_of, sc), repeats)
         mine = scores.set_index("account_id")["score"]
         max_diff = float((mine - pd_scores.reindex(mine.index)).abs().max())
-        bt_s, bt = _median_time(lambda: run_backtest(ws, 90, sc), 1 if not quick else 2)
+        bt_s, bt = _median_time(lambda: run_backtest(ws, 90, sc), BACKTEST_REPEATS)
         close_workspace(path)
     rows = [
         ("score one date", f"{len(scores):,} customers", score_s, CPU_TIMES[id(scores)], pandas_s, "< 1 s"),
@@ -203,7 +206,7 @@ def run(quick: bool = False, accounts: int | None = None, usage_rows: int | None
         "",
         f"{accounts:,} accounts, {n_usage:,} usage rows (generated in {gen_s:.1f} s with DuckDB SQL), "
         f"as_of {as_of}. Median of {repeats} runs for scoring; backtest median of "
-        f"{1 if not quick else 2}; CPU time is process time over all DuckDB threads. The pandas implementation computes the same scores "
+        f"{BACKTEST_REPEATS}; CPU time is process time over all DuckDB threads. The pandas implementation computes the same scores "
         f"(max abs difference {max_diff:.2g} points) from frames already in memory.",
         "",
         "| task | size | DuckDB wall (s) | DuckDB CPU (s) | pandas wall (s) | pandas / DuckDB | target |",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = [int(s) for s in os.environ.get("BENCH_INGEST_SIZES", "1000000,10000000").split(",")]
-REPEATS = int(os.environ.get("BENCH_INGEST_REPEATS", "1"))
+REPEATS = int(os.environ.get("BENCH_INGEST_REPEATS", "3"))
 
 CHILD = r"""
 import json, resource, sys, time

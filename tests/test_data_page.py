@@ -52,8 +52,7 @@ def test_upload_sample_contracts_shows_quarantine(app_test, tmp_path):
 
 
 def test_mapping_editor_autofilled_and_missing_column_named(app_test, tmp_path):
-    """AppTest can read but not edit st.data_editor (streamlit 1.67); edits are covered by
-    map_headers(overrides) and the CLI --mapping tests."""
+    """The editor is auto-filled from the synonyms; a missing required column is named."""
     content = b"Customer ID,began,MRR\nA,2024-01-01,100\n"
     at = _with_files(app_test, tmp_path / "w.duckdb", [("deals.csv", content)])
     at.selectbox[0].set_value("contracts")
@@ -107,3 +106,23 @@ def test_browser_upload_of_sample_contracts(app_server, browser_page, tmp_path):
     metrics = page.locator("[data-testid='stMetric']").all_inner_texts()
     assert any("Accepted" in m and "24" in m for m in metrics)
     assert any("Quarantined" in m and "2" in m for m in metrics)
+
+
+def test_mapping_correction_through_the_editor_state(app_test, tmp_path):
+    """The user maps the unknown header 'began' to start_date in the mapping editor; Load appears."""
+    content = b"Customer ID,began,MRR\nA,2024-01-01,100\nB,2024-02-01,50\n"
+    at = _with_files(app_test, tmp_path / "w.duckdb", [("deals.csv", content)])
+    at.selectbox[0].set_value("contracts")
+    at.run()
+    editor_key = at.data_editor[0].key
+    at.session_state[editor_key] = {
+        "edited_rows": {1: {"canonical column": "start_date"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert_no_exception(at)
+    assert not at.warning
+    at.radio[0].set_value("replace")
+    at.run()
+    _button(at, "Load").click()
+    at.run()
+    assert_no_exception(at)
+    assert {m.label: m.value for m in at.metric}["Accepted"] == "2"

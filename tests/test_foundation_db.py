@@ -103,3 +103,35 @@ def test_a_migration_numbered_below_the_newest_is_still_applied(tmp_path, monkey
     schema.migrate(ws)
     assert ws.table_exists("csm_signal_history")
     assert ws.scalar("SELECT count(*) FROM schema_version WHERE version = 2") == 1
+
+
+def test_a_second_process_gets_a_clear_sentence_not_a_crash(tmp_path, capsys):
+    import subprocess
+    import sys
+    import textwrap
+
+    from cs_analytics.cli import main
+    from conftest import ROOT
+
+    path = tmp_path / "held.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys, time
+            sys.path.insert(0, {str(ROOT)!r})
+            from cs_analytics.db import open_workspace
+            open_workspace({str(path)!r})
+            print("holding", flush=True)
+            time.sleep(60)
+        """)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        with pytest.raises(WorkspaceError, match="in use by another process"):
+            open_workspace(path)
+        assert main(["mrr", "--workspace", str(path)]) == 1
+        err = capsys.readouterr().err
+        assert "in use by another process" in err and "Traceback" not in err
+    finally:
+        holder.kill()
+        holder.wait()

@@ -20,7 +20,7 @@ cell = st.one_of(
     st.text(max_size=12),
 )
 row = st.lists(cell, min_size=3, max_size=7)
-SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @pytest.fixture(scope="module")
