@@ -9,6 +9,7 @@ from cs_analytics.health import explain_account, score_history, score_accounts
 from cs_analytics.scorecard import BAND_COLOURS, Scorecard, active_scorecard, scorecard_history
 from ui.common import current_filter, data_version, get_workspace, page_as_of, require_data
 
+from cs_analytics.accounts import account_choices
 from cs_analytics.flags import current_flags, flag_history
 from cs_analytics.reality import apply_overrides
 
@@ -20,16 +21,8 @@ def cached_history(_ws, version_key: str, account_id: str, sc_json: str, sc_vers
     return score_history(_ws, account_id, as_of, 24, sc)
 
 
-def account_options(ws) -> pd.DataFrame:
-    sub_sql, params = current_filter().subquery()
-    return ws.query(
-        f"SELECT account_id, coalesce(account_name, account_id) AS name FROM accounts "
-        f"WHERE account_id IN ({sub_sql}) ORDER BY account_id", params,
-    )
-
-
 def choose_account(ws) -> str | None:
-    options = account_options(ws)
+    options = account_choices(ws, current_filter())
     ids = options["account_id"].tolist()
     wanted = st.query_params.get("account")
     if wanted and wanted not in ids:

@@ -148,3 +148,11 @@ def close_workspace(path: str | Path | None = None) -> None:
         _write_locks.pop(key, None)
     if con is not None:
         con.close()
+
+
+def scratch_connection() -> duckdb.DuckDBPyConnection:
+    """A private in-memory DuckDB for reading and previewing a file before anything is stored.
+
+    It never sees the workspace; the caller closes it.
+    """
+    return duckdb.connect(":memory:")

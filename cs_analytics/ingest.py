@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cs_analytics import config, derived
+from cs_analytics.db import scratch_connection
 from cs_analytics.ingest_errors import IngestRefused
 from cs_analytics.tables import TABLES, quote_identifier
 from cs_analytics.validation import (
@@ -405,8 +406,6 @@ def preview(raw: "RawTable", mapping: "Mapping", rows: int = 20) -> pd.DataFrame
     """The first `rows` rows of `raw` as they would be stored under `mapping`, with a `problem`
     column saying why a row would be quarantined (empty when it would load). Nothing is written.
     """
-    import duckdb
-
     table = mapping.table
     head = raw.frame.head(rows)
     data = pd.DataFrame({f"c{i}": head.iloc[:, i].astype("string").to_numpy() for i in range(head.shape[1])})
@@ -416,7 +415,7 @@ def preview(raw: "RawTable", mapping: "Mapping", rows: int = 20) -> pd.DataFrame
     from cs_analytics.mapping import missing_required
     if missing_required(table, list(colmap)):
         return pd.DataFrame()
-    con = duckdb.connect()
+    con = scratch_connection()
     try:
         con.register("_raw", data)
         options = ParseOptions(mode="replace", upload_id=0)

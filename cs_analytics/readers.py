@@ -31,6 +31,7 @@ import duckdb
 import pandas as pd
 
 from cs_analytics import config
+from cs_analytics.db import scratch_connection
 from cs_analytics.ingest_errors import IngestRefused
 
 FORMATS = ("csv", "tsv", "parquet", "xlsx", "jsonl")
@@ -470,7 +471,7 @@ def read_table_file(source: Any, file_name: str | None = None, sheet: str | None
     file_name = file_name or source_name(source)
     with materialise(source, file_name) as local:
         fmt = detect_format(local.path, file_name)
-        con = duckdb.connect()
+        con = scratch_connection()
         try:
             staged = stage_file(con, local.path, file_name, fmt, sheet=sheet,
                                 encoding=local.encoding if fmt in ("csv", "tsv") else None)
