@@ -38,6 +38,28 @@ def click_grid_link(page, grid, row: int, x_px: int = 40, row_height: int = 35) 
     page.mouse.click(x, y)
 
 
+def map_header_in_editor(page, row: int, target: str, attempts: int = 3) -> None:
+    """Set the mapping editor's canonical column of `row` to `target`, as a person would: double-click
+    the cell, pick the option. Retried when a rerun moved the grid under the pointer."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(attempts):
+        editor = page.locator("[data-testid='stDataFrame']").first
+        editor.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        box = editor.bounding_box()
+        page.mouse.dblclick(box["x"] + box["width"] * 0.5, box["y"] + 35 * row + 17)
+        try:
+            page.get_by_role("option", name=target, exact=True).click(timeout=10_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            continue
+        wait_for_app(page, STEP_MS)
+        if page.get_by_text("Replace the table's rows").count():
+            return
+    raise AssertionError(f"could not map row {row} to {target} in the mapping editor")
+
+
 def test_leader_reads_kpis_explores_nrr_cohorts_and_follows_an_account(app_server, browser_page, demo_workspace_path):
     server = app_server(demo_workspace_path)
     page = browser_page
@@ -93,14 +115,7 @@ def test_analyst_uploads_contracts_fixes_a_mapping_and_downloads_quarantine(app_
     page.get_by_text(re.compile(r"mrr")).first.wait_for()
     assert page.get_by_role("button", name="Load", exact=True).count() == 0
 
-    editor = page.locator("[data-testid='stDataFrame']").first
-    editor.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
-    box = editor.bounding_box()
-    page.mouse.dblclick(box["x"] + box["width"] * 0.5, box["y"] + 35 * 5 + 17)  # row "Monthly Fee"
-    page.get_by_role("option", name="mrr", exact=True).click()
-    page.keyboard.press("Escape")
-    wait_for_app(page, STEP_MS)
+    map_header_in_editor(page, row=5, target="mrr")  # row 5 of the editor: "Monthly Fee"
     page.get_by_text("Replace the table's rows").click()
     wait_for_app(page, STEP_MS)
     page.get_by_role("button", name="Load", exact=True).click()

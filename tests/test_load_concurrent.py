@@ -1,83 +1,96 @@
-"""Load: ten app sessions read pages while another thread uploads and flags; nothing errors or is lost."""
+"""Load: ten browser sessions read pages while another session uploads and flags; nothing errors,
+no flag is lost.
+
+It runs against a real `streamlit run` server (one process, one DuckDB connection, a cursor per
+script thread), which is what concurrent users meet. AppTest is not used here: several AppTest
+instances in one process share Streamlit globals and fail on their own, not on the app.
+"""
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
 
-from cs_analytics import flags
-from cs_analytics.db import open_workspace
-from cs_analytics.ingest import ingest_file
-from conftest import ROOT
+from cs_analytics.db import close_workspace, open_workspace
+from conftest import ROOT, choose_option, wait_for_app
 
-PAGES = ("app_pages/overview.py", "app_pages/revenue.py", "app_pages/cohorts.py", "app_pages/health.py",
-         "app_pages/reality.py", "app_pages/account.py", "app_pages/data.py")
-SESSIONS = 10
-FLAGS_TO_WRITE = 30
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-
-def share_one_script_cache(monkeypatch) -> None:
-    """Compile scripts under one lock, as a real server's single ScriptCache does.
-
-    Each AppTest has its own cache; compiling in ten threads at once trips a CPython 3.11 parser
-    race ("AST constructor recursion depth mismatch") that a real server never meets.
-    """
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-
-    compile_lock = threading.Lock()
-    original = ScriptCache.get_bytecode
-
-    def get_bytecode(self, script_path):
-        with compile_lock:
-            return original(self, script_path)
-
-    monkeypatch.setattr(ScriptCache, "get_bytecode", get_bytecode)
+READER_SESSIONS = 10
+ROUNDS = 3
+FLAGS_PER_ROUND = 2
+PAGES = ("", "revenue", "cohorts", "health", "reality", "account", "data")
+STEP_MS = 180_000
 
 
-@pytest.mark.slow
-def test_sessions_read_while_another_uploads_and_flags(demo_workspace_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
+def flaggable_accounts(workspace: Path, count: int) -> list[str]:
+    from cs_analytics.reality import quadrants
 
-    monkeypatch.setenv("CS_ANALYTICS_DB", str(demo_workspace_path))
-    share_one_script_cache(monkeypatch)
+    ws = open_workspace(workspace)
+    accounts = quadrants(ws)["account_id"].sort_values().head(count).tolist()
+    close_workspace(workspace)  # the server process needs the file
+    return accounts
+
+
+def open_in_app(page, title: str) -> None:
+    """Follow the sidebar link to a page: same browser session, so the display name is kept."""
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title, exact=True).click()
+    wait_for_app(page, STEP_MS)
+
+
+def flag_through_the_page(page, account: str) -> None:
+    choose_option(page, "Account", account, STEP_MS)
+    page.get_by_role("button", name="Flag", exact=True).click()
+    wait_for_app(page, STEP_MS)
+    page.get_by_text(f"Flagged {account}").wait_for(timeout=STEP_MS)
+
+
+def upload_through_the_page(page, sample: Path) -> None:
+    open_in_app(page, "Data")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(sample))
+    page.get_by_text("Append to the table").wait_for(timeout=STEP_MS)
+    wait_for_app(page, STEP_MS)
+    page.get_by_text("Append to the table").click()
+    wait_for_app(page, STEP_MS)
+    page.get_by_role("button", name="Load", exact=True).click()
+    page.get_by_text("rows into nps").first.wait_for(timeout=STEP_MS)
+    open_in_app(page, "Reality")
+
+
+def test_ten_sessions_read_while_another_uploads_and_flags(app_server, _playwright_browser, demo_workspace_path):
+    accounts = flaggable_accounts(demo_workspace_path, ROUNDS * FLAGS_PER_ROUND)
+    server = app_server(demo_workspace_path)
+    context = _playwright_browser.new_context(viewport={"width": 1200, "height": 900})
+    context.set_default_timeout(STEP_MS)
+    readers = [context.new_page() for _ in range(READER_SESSIONS)]
+    writer = _playwright_browser.new_context(viewport={"width": 1400, "height": 1400}).new_page()
+    writer.set_default_timeout(STEP_MS)
+    writer.goto(f"{server.url}/reality")
+    wait_for_app(writer, STEP_MS)
+    writer.get_by_label("Your name (recorded with every flag you make)").fill("Load CSM")
+    writer.get_by_role("button", name="Use this name").click()
+    wait_for_app(writer, STEP_MS)
+
+    flagged: list[str] = []
+    try:
+        for round_no in range(ROUNDS):
+            for i, reader in enumerate(readers):  # all ten sessions start their script runs at once
+                reader.goto(f"{server.url}/{PAGES[(i + round_no) % len(PAGES)]}", wait_until="commit")
+            for account in accounts[round_no * FLAGS_PER_ROUND:(round_no + 1) * FLAGS_PER_ROUND]:
+                flag_through_the_page(writer, account)
+                flagged.append(account)
+            if round_no == 1:
+                upload_through_the_page(writer, ROOT / "data" / "samples" / "nps.jsonl")
+            for reader in readers:
+                wait_for_app(reader, STEP_MS)  # fails on any Streamlit exception element
+    finally:
+        context.close()
+        writer.context.close()
+        server.stop()
+
     ws = open_workspace(demo_workspace_path)
-    account_ids = ws.query("SELECT account_id FROM accounts ORDER BY account_id LIMIT ?", [FLAGS_TO_WRITE])["account_id"].tolist()
-    errors: list[str] = []
-    acknowledged: list[int] = []
-    writer_done = threading.Event()
-
-    def reader(session: int) -> None:
-        try:
-            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-            at.run()
-            for step in range(len(PAGES)):
-                page = PAGES[(session + step) % len(PAGES)]
-                at.switch_page(page).run()
-                errors.extend(f"session {session} {page}: {e.message}" for e in at.exception)
-        except Exception as exc:  # noqa: BLE001 - every failure is reported by the assertion
-            errors.append(f"session {session}: {exc!r}")
-
-    def writer() -> None:
-        try:
-            for i, account_id in enumerate(account_ids):
-                acknowledged.append(flags.flag_account(ws, account_id, reason="budget_cut", user=f"csm{i % 3}"))
-                if i == FLAGS_TO_WRITE // 2:
-                    ingest_file(ws, "nps", Path(ROOT / "data" / "samples" / "nps.jsonl"),
-                                file_name="nps.jsonl", mode="append", user="load-test")
-        except Exception as exc:  # noqa: BLE001
-            errors.append(f"writer: {exc!r}")
-        finally:
-            writer_done.set()
-
-    threads = [threading.Thread(target=reader, args=(i,)) for i in range(SESSIONS)]
-    threads.append(threading.Thread(target=writer))
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=900)
-    assert writer_done.is_set()
-    assert not errors, "\n".join(errors[:10])
-    stored = ws.query("SELECT flag_id FROM flags WHERE user_name LIKE 'csm%'")["flag_id"]
-    assert sorted(stored) == sorted(acknowledged) and len(acknowledged) == FLAGS_TO_WRITE
-    assert ws.scalar("SELECT count(*) FROM uploads WHERE user_name = 'load-test' AND status = 'loaded'") == 1
+    stored = ws.query("SELECT account_id FROM flags WHERE user_name = 'Load CSM' AND action = 'flag'")
+    uploads = ws.scalar("SELECT count(*) FROM uploads WHERE table_name = 'nps' AND mode = 'append' AND status = 'loaded'")
+    close_workspace(demo_workspace_path)
+    assert sorted(stored["account_id"]) == sorted(flagged) and len(flagged) == ROUNDS * FLAGS_PER_ROUND
+    assert uploads == 1
