@@ -12,7 +12,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, AppServer, wait_for_app  # noqa: E402
 
-PAGES = ("overview", "revenue", "cohorts", "health", "reality", "account", "data")
+# image name -> URL path (the Overview is the default page, served at the root)
+PAGES = {"overview": "", "revenue": "revenue", "cohorts": "cohorts", "health": "health",
+         "reality": "reality", "account": "account", "data": "data"}
 OUT = ROOT / "docs" / "img"
 
 
@@ -30,8 +32,8 @@ def main() -> int:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1440, "height": 1100})
                 page.set_default_timeout(60_000)
-                for name in PAGES:
-                    page.goto(f"{server.url}/{name}")
+                for name, url_path in PAGES.items():
+                    page.goto(f"{server.url}/{url_path}")
                     wait_for_app(page, timeout_ms=60_000)
                     page.wait_for_timeout(1500)  # let plotly finish drawing
                     path = OUT / f"{name}.png"

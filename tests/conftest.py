@@ -246,13 +246,26 @@ def wait_for_app(page, timeout_ms: int = 30_000, settle_ms: int = 300) -> None:
         raise AssertionError("Streamlit exception in the browser: " + exceptions.first.inner_text())
 
 
-def choose_option(page, label: str, value: str, timeout_ms: int = 120_000) -> None:
-    """Pick `value` in the selectbox or multiselect whose label is `label`."""
+def choose_option(page, label: str, value: str, timeout_ms: int = 120_000, attempts: int = 3) -> None:
+    """Pick `value` in the selectbox or multiselect whose label is `label`.
+
+    Retried when a rerun replaced the widget while its list was opening (seen under load).
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     exact_label = page.locator("[data-testid='stWidgetLabel']").filter(has_text=re.compile(f"^{re.escape(label)}$"))
     box = page.locator("[data-testid='stSelectbox'], [data-testid='stMultiSelect']").filter(has=exact_label).first
-    box.click()
-    page.keyboard.type(value)
-    page.get_by_role("option").filter(has_text=value).first.click()
+    for attempt in range(attempts):
+        wait_for_app(page, timeout_ms)
+        box.click()
+        page.keyboard.type(value)
+        try:
+            page.get_by_role("option").filter(has_text=value).first.click(timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            if attempt == attempts - 1:
+                raise
     if box.get_attribute("data-testid") == "stMultiSelect":
         page.keyboard.press("Escape")  # a multiselect stays open; Escape would clear a selectbox
     wait_for_app(page, timeout_ms)
