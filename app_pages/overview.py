@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from cs_analytics.demo import write_demo
+from cs_analytics.formatting import compact_money
 from cs_analytics.overview import BANDS, Kpi, overview_summary
 from ui.common import current_filter, get_workspace
 
@@ -25,17 +26,6 @@ def render_empty_state(ws) -> None:
             st.rerun()
     with right:
         st.page_link("app_pages/data.py", label="Upload your files on the Data page", icon=":material/upload:")
-
-
-def compact_money(amount: float, signed: bool = False) -> str:
-    """1234567 -> '1.23M', 45600 -> '45.6k' (no currency symbol, as everywhere)."""
-    sign = "+" if signed and amount >= 0 else ("-" if amount < 0 else "")
-    value = abs(amount)
-    if value >= 1e6:
-        return f"{sign}{value / 1e6:.2f}M"
-    if value >= 1e4:
-        return f"{sign}{value / 1e3:.1f}k"
-    return f"{sign}{value:,.0f}"
 
 
 def format_kpi(kpi: Kpi) -> tuple[str, str | None]:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from cs_analytics import config
 from cs_analytics.charts_retention import movements_figure, rates_figure
+from cs_analytics.formatting import compact_money
 from cs_analytics.revenue import DEFINITIONS, MOVEMENTS, cli_frame, kpis, movement_accounts, mrr_bridge
 from cs_analytics.retention_months import window
 from ui.common import (
@@ -35,14 +36,17 @@ st.caption(f"Accounts: {account_filter.describe()} · months through {bridge['mo
 
 # -- KPI tiles ------------------------------------------------------------------------------------
 table = kpis(ws, bridge=bridge)
-cols = st.columns(len(table))
+TILES_PER_ROW = 4
+cols = st.columns(TILES_PER_ROW) + st.columns(TILES_PER_ROW)
 for col, row in zip(cols, table.itertuples()):
     ratio = row.metric not in ("mrr", "customers")
+    money = row.metric == "mrr"
     value = "n/a" if row.value is None or row.value != row.value else (
-        f"{row.value:.1%}" if ratio else f"{row.value:,.0f}")
+        f"{row.value:.1%}" if ratio else compact_money(row.value) if money else f"{row.value:,.0f}")
     delta = None
     if row.change is not None and row.change == row.change:
-        delta = f"{row.change * 100:+.1f} pts vs a year before" if ratio else f"{row.change:+,.0f} vs a year before"
+        delta = (f"{row.change * 100:+.1f} pts vs a year ago" if ratio
+                 else f"{compact_money(row.change, signed=True) if money else f'{row.change:+,.0f}'} vs a year ago")
     col.metric(row.label, value, delta, delta_color="inverse" if row.metric == "logo_churn_12m" else "normal",
                help=f"{row.month:%Y-%m}, the last complete month")
 

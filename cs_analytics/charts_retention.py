@@ -47,7 +47,8 @@ def movements_figure(bridge: pd.DataFrame) -> go.Figure:
         line=dict(color="#263238", width=2), hovertemplate="%{x} MRR: %{y:,.0f}<extra></extra>",
     ), secondary_y=True)
     fig.update_layout(barmode="relative", title="MRR and movements per month", hovermode="closest",
-                      legend=dict(orientation="h", y=-0.15), margin=dict(t=50, b=40))
+                      legend=dict(orientation="h", y=-0.25), margin=dict(t=50, b=40))
+    fig.update_xaxes(tickangle=-45, automargin=True)
     fig.update_yaxes(title_text="Movement (MRR)", secondary_y=False)
     fig.update_yaxes(title_text="MRR (month-end)", secondary_y=True, rangemode="tozero")
     fig.update_xaxes(type="category")

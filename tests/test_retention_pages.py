@@ -34,7 +34,7 @@ def test_revenue_page_kpis_drill_down_and_filter(app_test, demo_workspace_path, 
     assert_no_exception(at)
     labels = [m.label for m in at.metric]
     assert labels[:3] == ["MRR", "Customers", "GRR (12m)"]
-    assert "vs a year before" in at.metric[0].delta
+    assert "vs a year ago" in at.metric[0].delta
     at.selectbox(key="drill_movement").set_value("churn").run()
     assert_no_exception(at)
     month = at.selectbox(key="drill_month").value
