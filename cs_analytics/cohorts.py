@@ -13,16 +13,16 @@ Definitions (shared/spec/metrics.md, Cohorts):
 - The average curve at period k weights each cohort by its size (n for logo / activity, starting
   MRR for grr / nrr) over the cohorts whose period k is observed only.
 
-Quarter grain (calendar quarters, a quarter's value taken at its last month):
-- cohort = the calendar quarter of the account's start month (membership and the starting MRR
-  MRR(a, start month) do not depend on the grain);
+Quarter grain (calendar quarters, a quarter's value taken at its last month, the start included):
+- an account's start is its first quarter whose last month qualifies (MRR > 0, or usage for
+  activity); the cohort is that quarter and the starting MRR is MRR at that quarter-end month;
 - period k = quarter c+k, read at that quarter's last month (e.g. cohort 2024-Q1, period 0 is
   read at 2024-03, period 1 at 2024-06);
 - a cell is censored when that last month is after the last complete month, so a quarter in
   progress is never shown;
-- consequently period 0 is 1.0 only at month grain: at quarter grain it is the share still
-  retained (or the revenue kept) at the end of the start quarter, e.g. an account starting in
-  January and churning in March counts in n but not in period 0.
+- so period 0 is 1.0 for every basis by construction, as at month grain; an account that starts
+  and churns inside one quarter is never a quarter-end customer, just as an account that starts
+  and ends inside one month is never a month-end customer.
 """
 from __future__ import annotations
 
@@ -66,9 +66,9 @@ DEFINITIONS = {
     "month is censored: null, never 0. The average curve over cohorts at period k weights each "
     "cohort by its size (n, or starting MRR for revenue bases), using only cohorts where period k "
     "is observed.",
-    "quarter": "Quarter grain: the cohort is the calendar quarter of the start month; period k is "
-    "quarter c+k, read at that quarter's last month; starting MRR is each account's MRR in its own "
-    "start month, so period 0 can be below 100% at quarter grain.",
+    "quarter": "Quarter grain: a quarter's value is taken at its last month, the start included: the "
+    "cohort is the first quarter whose last month qualifies, starting MRR is MRR then, and period k "
+    "is quarter c+k read at its last month, so period 0 is 100% by construction.",
 }
 
 _START_CONDITION = {"revenue": "mrr > 0", "activity": "active"}
@@ -88,6 +88,7 @@ _ACTIVE_NOW_OR_LATER = (
     "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
 )
 _PERIOD_END_CONDITION = {"month": "TRUE", "quarter": "month(f.month) % 3 = 0"}
+_START_MONTH_CONDITION = {"month": "TRUE", "quarter": "month(month) % 3 = 0"}
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,7 @@ def _cells_sql(win: Window, account_filter: AccountFilter, basis: str, grain: st
         "{start_condition}": _START_CONDITION["activity" if basis == "activity" else "revenue"],
         "{grain}": grain,
         "{period_end_condition}": _PERIOD_END_CONDITION[grain],
+        "{start_month_condition}": _START_MONTH_CONDITION[grain],
         "{value_expr}": _VALUE_EXPR[variant],
         "{retained_condition}": _RETAINED_CONDITION[variant],
     }

@@ -116,7 +116,8 @@ def cohort_matrix(mrr: pd.DataFrame, active: pd.DataFrame, basis: str, grain: st
     members: dict[str, list] = {}
     for account in mrr.index:
         flags = active.loc[account] if basis == "activity" else mrr.loc[account] > 0
-        started = [m for m in months if flags[m]]
+        # at quarter grain a quarter's value is taken at its last month, the start included
+        started = [m for m in months if flags[m] and (grain == "month" or m.month % 3 == 0)]
         if not started:
             continue
         start = started[0]

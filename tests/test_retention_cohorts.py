@@ -191,3 +191,25 @@ def test_demo_matrices(demo_ws):
             assert observed["value"].between(0, 1).all()
     quarter = co.cohort_matrix(demo_ws, "nrr", "quarter")
     assert len(quarter.sizes) >= 8
+
+
+def test_quarter_grain_starts_at_a_quarter_end_so_period_zero_is_one(tmp_path):
+    """metrics.md: a quarter's value is taken at its last month, and period 0 is 1.0 by construction.
+    x starts in February and is gone by March: never a quarter-end customer, so in no cohort.
+    y starts in February at 100 and expands to 150 in March: its starting MRR is March's 150."""
+    ws = build_workspace(
+        tmp_path / "q.duckdb",
+        contracts=pd.DataFrame({
+            "account_id": ["x", "y", "y", "z"],
+            "start_date": ["2023-02-01", "2023-02-01", "2023-03-01", "2023-01-01"],
+            "end_date": ["2023-02-28", "2023-02-28", None, "2023-05-31"],
+            "mrr": [50.0, 100.0, 150.0, 80.0],
+        }),
+        usage=pd.DataFrame({"account_id": ["z"], "event_date": ["2023-12-31"]}),
+    )
+    for basis in ("logo", "grr", "nrr"):
+        matrix = co.cohort_matrix(ws, basis, "quarter")
+        assert cell(matrix, "2023-Q1", 0).cohort_size == 2, basis  # y and z, not x
+        assert cell(matrix, "2023-Q1", 0).value == 1.0, basis
+    nrr = co.cohort_matrix(ws, "nrr", "quarter")
+    assert cell(nrr, "2023-Q1", 1).value == pytest.approx(150 / (150 + 80))  # z gone by June

@@ -1,7 +1,9 @@
 -- Cohort members and their cells (metrics.md, Cohorts). `{months}` is the per-account-month
 -- relation through the last complete month; `{start_condition}` picks the start month (mrr > 0
 -- for revenue bases, active for the activity basis); `{grain}` is month or quarter.
--- start_month: the account's first qualifying month; start_mrr: MRR in that month;
+-- start_month: the account's first qualifying month (at quarter grain the first qualifying
+-- quarter-end month: a quarter's value is taken at its last month, so period 0 is 1.0 by
+-- construction, as at month grain); start_mrr: MRR in that month;
 -- cohort: the month (or calendar quarter) of start_month; a cell (cohort, period k) is read at
 -- value_month = month c+k (or the last month of quarter c+k); cells after the last complete
 -- month are simply absent here (censored).
@@ -18,8 +20,8 @@ members AS (
            CAST(date_trunc('{grain}', start_month) AS DATE) AS cohort
     FROM (
         SELECT account_id,
-               min(month) FILTER (WHERE {start_condition}) AS start_month,
-               arg_min(mrr, month) FILTER (WHERE {start_condition}) AS start_mrr
+               min(month) FILTER (WHERE {start_condition} AND {start_month_condition}) AS start_month,
+               arg_min(mrr, month) FILTER (WHERE {start_condition} AND {start_month_condition}) AS start_mrr
         FROM flagged
         GROUP BY account_id
     )
