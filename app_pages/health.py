@@ -36,6 +36,7 @@ from ui.common import (
     page_as_of,
     require_data,
 )
+from ui.identity import current_user
 
 from cs_analytics.reality import apply_overrides
 
@@ -216,11 +217,7 @@ def editor_section(ws, active: Scorecard, as_of, where: tuple) -> None:
     if not changes.empty:
         st.dataframe(account_link_column(changes), hide_index=True, column_config=ACCOUNT_LINK_CONFIG,
                      key="health_band_changes")
-    default_user = ""
-    try:
-        default_user = (st.user.get("name") or "") if st.user.is_logged_in else ""
-    except Exception:  # st.user without authentication configured
-        default_user = ""
+    default_user = current_user() or ""  # the signed-in user, or this session's display name
     with st.form("save_scorecard"):
         user = st.text_input("Your name", value=default_user)
         summary = st.text_input("Change summary", value="" if diff == "no changes" else diff.replace("\n", "; "))
