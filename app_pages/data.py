@@ -146,7 +146,8 @@ def _file_section(ws, name: str, data: bytes, index: int) -> None:
             if result.get("error"):
                 st.error(result["error"])
             else:
-                st.success(f"Loaded {result['rows_accepted']:,} rows into {result['table']} "
+                rows = "row" if result["rows_accepted"] == 1 else "rows"
+                st.success(f"Loaded {result['rows_accepted']:,} {rows} into {result['table']} "
                            f"({result['mode']}).")
                 _show_result(result, key)
 

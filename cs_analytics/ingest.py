@@ -402,6 +402,14 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _dates_without_time(frame: pd.DataFrame) -> pd.DataFrame:
+    """Stored DATE columns come back as timestamps; show them as the dates they are."""
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            frame[col] = frame[col].dt.date
+    return frame
+
+
 def preview(raw: "RawTable", mapping: "Mapping", rows: int = 20) -> pd.DataFrame:
     """The first `rows` rows of `raw` as they would be stored under `mapping`, with a `problem`
     column saying why a row would be quarantined (empty when it would load). Nothing is written.
@@ -432,7 +440,8 @@ def preview(raw: "RawTable", mapping: "Mapping", rows: int = 20) -> pd.DataFrame
         con.execute(sql, params)
         from cs_analytics.validation import STORED
         exprs = ", ".join(f"{e} AS {quote_identifier(c)}" for c, e in STORED[table].items())
-        return con.execute(f"SELECT _line AS line, {exprs}, coalesce(_reason, '') AS problem "
-                           "FROM _parsed ORDER BY _line").df()
+        shown = con.execute(f"SELECT _line AS line, {exprs}, coalesce(_reason, '') AS problem "
+                            "FROM _parsed ORDER BY _line").df()
+        return _dates_without_time(shown)
     finally:
         con.close()

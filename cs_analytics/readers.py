@@ -40,6 +40,13 @@ EXTENSIONS = {
     ".xlsx": "xlsx", ".xlsm": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
 }
 FORMAT_NAMES = {"csv": "CSV", "tsv": "TSV", "parquet": "Parquet", "xlsx": "Excel .xlsx", "jsonl": "JSON lines"}
+
+
+def article(noun: str) -> str:
+    """'a Parquet', 'an Excel .xlsx'."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 UPLOAD_TYPES = ["csv", "tsv", "txt", "parquet", "xlsx", "jsonl", "ndjson", "json"]
 SNIFF_BYTES = 64 * 1024
 # A read where most rows do not fit the header is a misread file, not a file with a few bad rows.
@@ -176,7 +183,7 @@ def detect_format(path: Path, file_name: str) -> str:
     if magic == b"PK\x03\x04":
         return "xlsx"
     if ext in ("parquet", "xlsx"):
-        raise IngestRefused(f"{file_name} is not a {FORMAT_NAMES[ext]} file (its content does not "
+        raise IngestRefused(f"{file_name} is not {article(FORMAT_NAMES[ext])} file (its content does not "
                             f"start like one); export it again or choose the right file.")
     if magic[:3] == b"\xd0\xcf\x11":
         raise IngestRefused(f"{file_name} is an old Excel .xls file; save it as .xlsx or CSV first.")

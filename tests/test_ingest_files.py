@@ -76,7 +76,7 @@ def test_unreadable_files_refused_with_one_sentence(tmp_workspace, tmp_path, con
 def test_wrong_format_claims_refused(tmp_workspace, tmp_path):
     with pytest.raises(IngestRefused, match="not a Parquet file"):
         ingest_file(tmp_workspace, "usage", write(tmp_path, "u.parquet", CONTRACTS_CSV))
-    with pytest.raises(IngestRefused, match="not a Excel .xlsx file|not a readable"):
+    with pytest.raises(IngestRefused, match="not an Excel .xlsx file|not a readable"):
         ingest_file(tmp_workspace, "usage", write(tmp_path, "u.xlsx", CONTRACTS_CSV))
     with pytest.raises(IngestRefused, match="not a readable Excel"):
         ingest_file(tmp_workspace, "usage", write(tmp_path, "u.xlsx", b"PK\x03\x04broken zip"))
