@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from cs_analytics import config
-from cs_analytics.filters import NO_FILTER, AccountFilter
-from cs_analytics.health import _filter_ids, _resolve, score_frame
+from cs_analytics.filters import NO_FILTER, AccountFilter, keep_filtered
+from cs_analytics.health import _resolve, score_frame
 from cs_analytics.scorecard import BANDS, Scorecard, active_scorecard
 from cs_analytics.workspace import add_months, month_end
 
@@ -213,9 +213,7 @@ def run_backtest(ws: "Workspace", horizon_days: int = config.DEFAULT_HORIZON_DAY
     progress(0.45, "Finding churn outcomes")
     outcomes = churn_outcomes(ws, dates, horizon_days)
     data = frame.merge(outcomes[["as_of", "account_id", "churned"]], on=["as_of", "account_id"], how="inner")
-    ids = _filter_ids(ws, account_filter)
-    if ids is not None:
-        data = data[data["account_id"].isin(ids)]
+    data = keep_filtered(ws, data, account_filter)
     data = data[data["score"].notna()].reset_index(drop=True)
     data["churned"] = data["churned"].astype(int)
     result.data = data

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Mapping
 
+import pandas as pd
+
 from cs_analytics.tables import TABLES, quote_identifier
 
 if TYPE_CHECKING:
@@ -79,6 +81,16 @@ class AccountFilter:
 
 
 NO_FILTER = AccountFilter()
+
+
+def keep_filtered(ws: "Workspace", frame: pd.DataFrame, account_filter: AccountFilter | None,
+                  id_column: str = "account_id") -> pd.DataFrame:
+    """The rows of `frame` whose account the filter selects (all rows for an empty filter)."""
+    if account_filter is None or account_filter.is_empty:
+        return frame
+    sub_sql, sub_params = account_filter.subquery()
+    allowed = set(ws.query(sub_sql, sub_params)["account_id"])
+    return frame[frame[id_column].isin(allowed)]
 
 
 def filter_options(ws: "Workspace") -> dict[str, list[str]]:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from cs_analytics import measures as measure_registry
-from cs_analytics.filters import NO_FILTER, AccountFilter
+from cs_analytics.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.scorecard import (
     Scorecard,
     active_scorecard,
@@ -62,13 +62,6 @@ def population(ws: "Workspace", dates: Sequence[dt.date]) -> pd.DataFrame:
     frame = ws.query_named("health/population", {"as_of_dates": list(dates)})
     frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
     return frame
-
-
-def _filter_ids(ws: "Workspace", account_filter: AccountFilter) -> set[str] | None:
-    if account_filter is None or account_filter.is_empty:
-        return None
-    sub_sql, sub_params = account_filter.subquery()
-    return set(ws.query(sub_sql, sub_params)["account_id"])
 
 
 def score_frame(ws: "Workspace", dates: Sequence[dt.date], scorecard: Scorecard) -> tuple[pd.DataFrame, dict]:
@@ -144,9 +137,7 @@ def score_snapshots(ws: "Workspace", snapshot_dates: Iterable, scorecard: Scorec
     scorecard = scorecard or active_scorecard(ws)
     dates = sorted({pd.Timestamp(d).date() for d in snapshot_dates})
     frame, _ = score_frame(ws, dates, scorecard)
-    ids = _filter_ids(ws, account_filter)
-    if ids is not None:
-        frame = frame[frame["account_id"].isin(ids)]
+    frame = keep_filtered(ws, frame, account_filter)
     return frame[["as_of", *_public_columns(scorecard)]].sort_values(["as_of", "account_id"]).reset_index(drop=True)
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cs_analytics import config, flags, reality, revenue
-from cs_analytics.filters import NO_FILTER, AccountFilter
+from cs_analytics.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.workspace import last_complete_month, resolve_as_of, status
 
 if TYPE_CHECKING:
@@ -133,12 +133,7 @@ def overview_summary(
     summary.unscored_accounts = int(quads["band"].isna().sum()) if len(quads) else 0
     summary.overrides = int(quads["is_override"].fillna(False).astype(bool).sum()) if len(quads) else 0
     summary.green_but_failing = int((quads["quadrant"] == "green_but_failing").sum()) if len(quads) else 0
-    due = flags.flags_due_for_review(ws)
-    if not account_filter.is_empty and len(due):
-        sub_sql, params = account_filter.subquery()
-        allowed = set(ws.query(sub_sql, params)["account_id"])
-        due = due[due["account_id"].isin(allowed)]
-    summary.flags_due_for_review = len(due)
+    summary.flags_due_for_review = len(keep_filtered(ws, flags.flags_due_for_review(ws), account_filter))
     return summary
 
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 import pandas as pd
 
 from cs_analytics import config
-from cs_analytics.filters import NO_FILTER, AccountFilter
+from cs_analytics.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.flags import current_flags, flag_window
 from cs_analytics.workspace import add_months, month_end, resolve_as_of
 
@@ -230,7 +230,7 @@ def quadrants(
         return pd.DataFrame(columns=QUADRANT_COLUMNS)
     if scores is None:
         scores = score_accounts_at(ws, as_of_date, account_filter)
-    scores = _filtered(ws, scores, account_filter)
+    scores = keep_filtered(ws, scores, account_filter)
     sentiment = sentiment_snapshots(
         ws, [as_of_date], max_age_days, cutoffs=[cutoff], review_days=[review_day]
     )
@@ -496,7 +496,7 @@ def track_record(
         return TrackRecord(horizon_days=int(horizon_days))
     if scores_long is None:
         scores_long = score_snapshots_at(ws, snapshot_dates, account_filter)
-    scores_long = _filtered(ws, scores_long, account_filter)
+    scores_long = keep_filtered(ws, scores_long, account_filter)
     scores_long = scores_long[pd.to_datetime(scores_long["as_of"]).dt.date.isin(snapshot_dates)]
     sentiment = sentiment_snapshots(ws, snapshot_dates, max_age_days)
     outcomes = churn_outcomes(ws, snapshot_dates, horizon_days)
@@ -525,14 +525,6 @@ def score_snapshots_at(
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-def _filtered(ws: "Workspace", frame: pd.DataFrame, account_filter: AccountFilter) -> pd.DataFrame:
-    if account_filter is None or account_filter.is_empty:
-        return frame
-    sub_sql, sub_params = account_filter.subquery()
-    ids = set(ws.query(sub_sql, sub_params)["account_id"])
-    return frame[frame["account_id"].isin(ids)]
-
 
 def _with_account_columns(ws: "Workspace", scores: pd.DataFrame) -> pd.DataFrame:
     """scores with account_name, csm_owner, segment and mrr filled from the workspace if absent."""
