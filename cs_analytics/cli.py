@@ -1,4 +1,4 @@
-"""The command line (`python -m cs_analytics`), as specified in shared/spec/cli.md.
+"""The command line (`python -m cs_analytics`), as specified in docs/spec/cli.md.
 
 Each group of commands lives in `cs_analytics/commands/<group>.py` and exposes
 `register(subparsers, common)`; a command's handler takes the parsed args and returns either a

@@ -1,6 +1,6 @@
 """Cohort retention matrices (logo, GRR, NRR, activity) at month or quarter grain.
 
-Definitions (shared/spec/metrics.md, Cohorts):
+Definitions (docs/spec/metrics.md, Cohorts):
 - An account's start month is its first month with MRR > 0 (revenue bases logo / grr / nrr) or its
   first month with any usage row of value > 0 (activity basis). Its cohort is that month.
 - Cell (cohort c, period k), over the accounts of c (cohort size n):

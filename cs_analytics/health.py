@@ -1,6 +1,6 @@
 """Health scores as of a date T: scoring, the exact explanation of one account, and trends.
 
-Definitions (shared/spec/metrics.md, Health score):
+Definitions (docs/spec/metrics.md, Health score):
 - Population at T: accounts that are customers on day T (sum of mrr over contracts active on T is
   > 0; for a month-end T this is "customer in T's month"). Percentiles rank within it.
 - Each measure's raw value comes from its SQL file (cs_analytics/sql/measures/) using only data

@@ -1,7 +1,7 @@
 """Revenue retention for leaders: the MRR bridge, movements, trailing-12-month GRR/NRR/logo
 retention, expansion rate, KPIs of the last complete month and the accounts behind a movement.
 
-Definitions (shared/spec/metrics.md, Revenue):
+Definitions (docs/spec/metrics.md, Revenue):
 - MRR(a, M) is the month-end snapshot of account a's active contracts; a customer has MRR > 0.
 - Movements from M-1 to M, one class per account: new (MRR(M-1) = 0, never a customer before),
   reactivation (MRR(M-1) = 0, a customer before), expansion / contraction (both > 0, up / down),

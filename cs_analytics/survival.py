@@ -1,6 +1,6 @@
 """Survival view: Kaplan-Meier estimate of customer lifetime in months, by group, with log-rank.
 
-Definitions (shared/spec/metrics.md, Cohorts): lifetime = first churn month - first customer
+Definitions (docs/spec/metrics.md, Cohorts): lifetime = first churn month - first customer
 month: a customer for months s..e and not in e+1 has lifetime e+1-s. An account that is a
 customer in the last complete month L is right-censored at L - s. Reactivation after a churn
 does not restart the clock (the first churn counts). Curves are lifelines' KaplanMeierFitter with

@@ -2,7 +2,7 @@
 
 It reads the canonical contracts / usage frames (never account_month) and loops over months the
 slow, obvious way, so the DuckDB results can be checked against an independent reading of
-shared/spec/metrics.md.
+docs/spec/metrics.md.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""CLI: health, explain, backtest (columns exactly as shared/spec/cli.md)."""
+"""CLI: health, explain, backtest (columns exactly as docs/spec/cli.md)."""
 from __future__ import annotations
 
 import io

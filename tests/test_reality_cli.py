@@ -1,4 +1,4 @@
-"""CLI: reality, flag, unflag, spikes — exit codes and output columns (shared/spec/cli.md)."""
+"""CLI: reality, flag, unflag, spikes — exit codes and output columns (docs/spec/cli.md)."""
 from __future__ import annotations
 
 import io

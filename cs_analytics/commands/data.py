@@ -1,4 +1,4 @@
-"""CLI commands of the data group (see shared/spec/cli.md): `ingest` and `quarantine`."""
+"""CLI commands of the data group (see docs/spec/cli.md): `ingest` and `quarantine`."""
 from __future__ import annotations
 
 import pandas as pd

@@ -1,4 +1,4 @@
-"""CLI commands of the demo group (see shared/spec/cli.md): `demo [--accounts N] [--seed S]`."""
+"""CLI commands of the demo group (see docs/spec/cli.md): `demo [--accounts N] [--seed S]`."""
 from __future__ import annotations
 
 import pandas as pd

@@ -1,4 +1,4 @@
-"""CLI commands of the health group (see shared/spec/cli.md): health, explain, backtest."""
+"""CLI commands of the health group (see docs/spec/cli.md): health, explain, backtest."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""CLI commands of the reality group (see shared/spec/cli.md): reality, flag, unflag, spikes."""
+"""CLI commands of the reality group (see docs/spec/cli.md): reality, flag, unflag, spikes."""
 from __future__ import annotations
 
 import getpass

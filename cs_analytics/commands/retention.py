@@ -1,4 +1,4 @@
-"""CLI commands of the retention group (see shared/spec/cli.md): mrr, cohorts, survival."""
+"""CLI commands of the retention group (see docs/spec/cli.md): mrr, cohorts, survival."""
 from __future__ import annotations
 
 from cs_analytics.cli import UserError, workspace_from
