@@ -26,7 +26,7 @@ from cs_analytics.ingest_errors import IngestRefused
 from cs_analytics.tables import TABLES, quote_identifier
 from cs_analytics.validation import (
     DATE_KINDS, ParseOptions, detect_date_order, detect_sentiment_scale, insert_statement,
-    parse_statement,
+    mixed_date_examples, parse_statement,
 )
 
 if TYPE_CHECKING:
@@ -36,13 +36,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "IngestRefused", "IngestResult", "ingest_dataframe", "ingest_file", "quarantine_rows",
-    "upload_history", "preview", "MODES",
+    "upload_history", "preview", "MODES", "clear_table", "log_refusal", "ClearResult",
 ]
 
 MODES = ("replace", "append")
 Progress = Callable[[float, str], None]
 ORDER_NAMES = {"dmy": "day-first (dd/mm/yyyy)", "mdy": "month-first (mm/dd/yyyy)"}
-TEMP_TABLES = ("_parsed", "_raw", "_bad", "_rej", "_rej_scan")
+TEMP_TABLES = ("_parsed", "_raw", "_bad", "_nested", "_rej", "_rej_scan")
 
 
 @dataclass
@@ -201,11 +201,12 @@ def _ingest_staged(ws, table, stage, *, headers, colmap, extras, file_name, mode
                     colmap, extras = staged_info["colmap"], staged_info["extras"]
                     chosen = staged_info["mapping"]
                     date_order, amounts_converted = chosen.date_order, chosen.amounts_converted
+                nested_cols = set(staged_info["staged"].nested_cols) if staged_info is not None else set()
                 result = _load(cur, table, headers=headers, colmap=colmap, extras=extras,
                                file_name=file_name, mode=mode, user=user, size_bytes=size_bytes,
                                sha256=sha256, notes=notes, date_order=date_order,
                                amounts_converted=amounts_converted, progress=progress,
-                               has_bad=staged_info is not None)
+                               has_bad=staged_info is not None, nested_cols=nested_cols)
                 if rebuild_derived:
                     _report(progress, 0.85, "Rebuilding derived tables")
                     derived.rebuild(cur)
@@ -227,15 +228,15 @@ def _ingest_staged(ws, table, stage, *, headers, colmap, extras, file_name, mode
 
 
 def _load(cur, table, *, headers, colmap, extras, file_name, mode, user, size_bytes, sha256,
-          notes, date_order, amounts_converted, progress, has_bad) -> IngestResult:
+          notes, date_order, amounts_converted, progress, has_bad, nested_cols=frozenset()) -> IngestResult:
     spec = TABLES[table]
     upload_id = int(cur.execute("SELECT nextval('upload_id_seq')").fetchone()[0])
-    options = ParseOptions(mode=mode, upload_id=upload_id)
+    options = ParseOptions(mode=mode, upload_id=upload_id, nested_cols=set(nested_cols))
     _report(progress, 0.2, "Checking column formats")
     for col in colmap:
         kind = spec.column(col).kind
         if kind in DATE_KINDS:
-            options.date_orders[col] = _decide_date_order(cur, col, colmap[col], date_order, notes)
+            options.date_orders[col] = _decide_date_order(cur, col, colmap[col], date_order, notes, file_name)
         elif kind == "sentiment":
             scale, numeric = detect_sentiment_scale(cur, colmap[col])
             options.sentiment_scale = scale
@@ -288,8 +289,8 @@ def _load(cur, table, *, headers, colmap, extras, file_name, mode, user, size_by
     rows_read = int(parsed_rows) + bad
     rows_quarantined = int(quarantined) + bad
     rows_accepted = rows_read - rows_quarantined
-    if rows_read == 0:
-        notes.append("The file has a header but no data rows.")
+    if mode == "replace" and rows_accepted == 0:
+        _refuse_empty_replace(cur, table, file_name, rows_read, rows_quarantined, has_bad)
     cur.execute(
         "INSERT INTO uploads (upload_id, file_name, size_bytes, sha256, table_name, rows_read, "
         "rows_accepted, rows_quarantined, mode, user_name, uploaded_at, status, message) "
@@ -303,9 +304,37 @@ def _load(cur, table, *, headers, colmap, extras, file_name, mode, user, size_by
 
 # -- helpers -------------------------------------------------------------------------------------
 
-def _decide_date_order(cur, col: str, raw_col: str, explicit: str | None, notes: list[str]) -> str:
-    """The day/month order used for `col`: the mapping's, else the column's evidence, else day-first."""
+def _refuse_empty_replace(cur, table: str, file_name: str, rows_read: int, rows_quarantined: int,
+                          has_bad: bool) -> None:
+    """A replace that accepts no row would empty the table: refuse it (the transaction rolls back)."""
+    keep = f"the {table} table keeps its previous rows (to empty it, use clear)"
+    if rows_read == 0:
+        raise IngestRefused(f"{file_name} has a header but no data rows, so the replace was refused and {keep}.")
+    bad_rows = " UNION ALL SELECT line, reason FROM _bad" if has_bad else ""
+    first = cur.execute("SELECT _line, _reason FROM _parsed WHERE _reason IS NOT NULL"
+                        f"{bad_rows} ORDER BY 1 LIMIT 1").fetchone()
+    example = f"; line {first[0]}: {first[1]}" if first else ""
+    raise IngestRefused(
+        f"{file_name}: none of its {rows_read:,} rows was accepted ({rows_quarantined:,} would be quarantined"
+        f"{example}), so the replace was refused and {keep}.")
+
+
+def _decide_date_order(cur, col: str, raw_col: str, explicit: str | None, notes: list[str],
+                       file_name: str = "The file") -> str:
+    """The day/month order used for `col`: the mapping's, else the column's evidence, else day-first.
+
+    A column holding both day-first (31/03/2024) and month-first (03/31/2024) values is refused
+    unless the mapping states the order: no single order reads it, and guessing one misreads
+    every ambiguous date such as 04/05/2024.
+    """
     detected, evidence = detect_date_order(cur, raw_col)
+    if evidence == "mixed" and not explicit:
+        (dmy_value, dmy_line), (mdy_value, mdy_line) = mixed_date_examples(cur, raw_col)
+        raise IngestRefused(
+            f"{file_name}: {col} mixes day-first dates ({dmy_value} on line {dmy_line}) and month-first "
+            f"dates ({mdy_value} on line {mdy_line}), so a date like 04/05/2024 cannot be read safely; "
+            "state the order (date_order 'dmy' or 'mdy' in the mapping, or the day/month order on the "
+            "Data page) and the rows that do not fit it are quarantined.")
     if explicit:
         if detected and detected != explicit:
             notes.append(f"{col}: the mapping says {ORDER_NAMES[explicit]} although the values suggest "
