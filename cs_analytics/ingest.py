@@ -185,6 +185,54 @@ def upload_history(ws: "Workspace") -> pd.DataFrame:
     )
 
 
+@dataclass
+class ClearResult:
+    """What clearing a table did."""
+
+    table: str
+    upload_id: int
+    rows_deleted: int
+    quarantined_deleted: int
+
+
+def clear_table(ws: "Workspace", table: str, user: str | None = None) -> ClearResult:
+    """Empty `table` on purpose: its rows and its quarantine go, the derived tables are rebuilt, and
+    the clearing is logged in the upload log (mode 'clear', status 'cleared'), all in ONE transaction.
+
+    Flags, scorecards and settings are kept. Clearing `accounts` also drops their attributes;
+    accounts still referenced by contracts, usage, assessments or NPS come back as implicit ones.
+    """
+    if table not in TABLES:
+        raise IngestRefused(f"Unknown table {table!r}; choose one of {', '.join(TABLES)}.")
+    with ws.transaction() as cur:
+        rows = int(cur.execute(f"SELECT count(*) FROM {quote_identifier(table)}").fetchone()[0])
+        quarantined = int(cur.execute("SELECT count(*) FROM quarantine WHERE table_name = ?",
+                                      [table]).fetchone()[0])
+        cur.execute("DELETE FROM quarantine WHERE table_name = ?", [table])
+        if table == "accounts":
+            cur.execute("DELETE FROM account_attributes")
+        cur.execute(f"DELETE FROM {quote_identifier(table)}")
+        upload_id = int(cur.execute("SELECT nextval('upload_id_seq')").fetchone()[0])
+        row_word = "row" if rows == 1 else "rows"
+        cur.execute(
+            "INSERT INTO uploads (upload_id, file_name, size_bytes, sha256, table_name, rows_read, "
+            "rows_accepted, rows_quarantined, mode, user_name, uploaded_at, status, message) "
+            "VALUES (?, NULL, NULL, NULL, ?, 0, 0, 0, 'clear', ?, ?, 'cleared', ?)",
+            [upload_id, table, user, _now(),
+             f"Cleared {rows:,} {row_word} and {quarantined:,} quarantined from {table}."])
+        derived.rebuild(cur)
+    return ClearResult(table=table, upload_id=upload_id, rows_deleted=rows, quarantined_deleted=quarantined)
+
+
+def log_refusal(ws: "Workspace", *, table: str | None, file_name: str, message: str,
+                mode: str | None = None, user: str | None = None, data: bytes | None = None) -> None:
+    """Log a refusal decided outside `ingest_file` (e.g. the Data page's preview) exactly like one
+    decided inside it: a row of the upload log with status 'refused', size and sha256 of `data`."""
+    size = len(data) if data is not None else None
+    digest = hashlib.sha256(data).hexdigest() if data is not None else None
+    _log_refusal(ws, table if table in TABLES else None, file_name, mode, user, size, digest, message)
+
+
 # -- the core ------------------------------------------------------------------------------------
 
 def _ingest_staged(ws, table, stage, *, headers, colmap, extras, file_name, mode, user,
