@@ -506,9 +506,9 @@ def preview(raw: "RawTable", mapping: "Mapping", rows: int = 20) -> pd.DataFrame
         options = ParseOptions(mode="replace", upload_id=0)
         for col in colmap:
             kind = TABLES[table].column(col).kind
-            if kind in DATE_KINDS:
-                detected, _ = detect_date_order(con, colmap[col])
-                options.date_orders[col] = mapping.date_order or detected or "dmy"
+            if kind in DATE_KINDS:  # the same decision (and refusal) as the load's
+                options.date_orders[col] = _decide_date_order(con, col, colmap[col], mapping.date_order,
+                                                              [], raw.file_name)
             elif kind == "sentiment":
                 options.sentiment_scale = detect_sentiment_scale(con, colmap[col])[0]
         raw_cols = [f"c{i}" for i in range(len(raw.headers))]

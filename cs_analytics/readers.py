@@ -472,9 +472,12 @@ def _read_jsonl(path: Path, file_name: str):
     stripped = text.lstrip()
     if stripped.startswith("["):
         try:
-            items = json.loads(stripped)
+            items = json.loads(stripped, object_pairs_hook=_no_repeated_keys)
         except json.JSONDecodeError as exc:
             raise IngestRefused(f"{file_name} is not valid JSON ({exc.msg} on line {exc.lineno}).") from None
+        except _RepeatedKey as exc:
+            raise IngestRefused(f"{file_name} has an object with the key {exc.args[0]!r} twice; "
+                                "keep one value per key.") from None
         pairs = list(enumerate(items, start=1))
     else:
         pairs = []
@@ -482,9 +485,12 @@ def _read_jsonl(path: Path, file_name: str):
             if not line.strip():
                 continue
             try:
-                pairs.append((number, json.loads(line)))
+                pairs.append((number, json.loads(line, object_pairs_hook=_no_repeated_keys)))
             except json.JSONDecodeError as exc:
                 bad.append((number, f"not valid JSON: {exc.msg}", json.dumps({"_line_text": line[:2000]})))
+            except _RepeatedKey as exc:
+                bad.append((number, f"the key {exc.args[0]!r} appears twice in this object",
+                            json.dumps({"_line_text": line[:2000]})))
     for number, item in pairs:
         if isinstance(item, dict):
             records.append(item)
@@ -502,6 +508,19 @@ def _read_jsonl(path: Path, file_name: str):
     # A nested value is kept as JSON text; where it feeds a mapped column the row is quarantined.
     nested = [(line, c) for rec, line in zip(records, lines) for c in cols if isinstance(rec.get(c), (dict, list))]
     return pd.DataFrame(rows, columns=cols, dtype=object), lines, bad, [], nested
+
+
+class _RepeatedKey(ValueError):
+    """A JSON object with a key twice: json.loads would keep the last value silently."""
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict:
+    found: dict = {}
+    for key, value in pairs:
+        if key in found:
+            raise _RepeatedKey(key)
+        found[key] = value
+    return found
 
 
 def _json_text(value: Any) -> str | None:

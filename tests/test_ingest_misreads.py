@@ -263,3 +263,35 @@ def _reason() -> str:
     from cs_analytics import config
 
     return config.FLAG_REASON_CODES[0]
+
+
+def test_repeated_json_key_quarantined_not_last_wins(tmp_workspace, tmp_path):
+    path = write(tmp_path, "u.jsonl", '{"account_id": "A", "event_date": "2024-01-01"}\n'
+                                      '{"account_id": "B", "account_id": "C", "event_date": "2024-01-02"}\n')
+    result = ingest_file(tmp_workspace, "usage", path)
+    assert tmp_workspace.query("SELECT account_id FROM usage")["account_id"].tolist() == ["A"]
+    assert result.rows_quarantined == 1
+    assert reasons(tmp_workspace, "usage")[2] == "the key 'account_id' appears twice in this object"
+
+
+def test_repeated_excel_header_refused(tmp_workspace, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["account_id", "start_date", "mrr", "mrr"])
+    sheet.append(["A", "2024-01-01", 10, 20])
+    book.save(tmp_path / "c.xlsx")
+    with pytest.raises(IngestRefused, match=r"the header 'mrr' twice \(columns 3 and 4\)"):
+        ingest_file(tmp_workspace, "contracts", tmp_path / "c.xlsx")
+
+
+def test_preview_refuses_mixed_date_orders_like_the_load(tmp_path):
+    from cs_analytics.ingest import preview
+    from cs_analytics.mapping import map_headers
+    from cs_analytics.readers import read_table_file
+
+    raw = read_table_file(write(tmp_path, "u.csv", "account_id,event_date\nA,31/03/2024\nB,03/31/2024\n"))
+    with pytest.raises(IngestRefused, match="mixes day-first dates"):
+        preview(raw, map_headers(raw.headers, "usage"))
+    shown = preview(raw, map_headers(raw.headers, "usage", overrides={"date_order": "dmy"}))
+    assert shown["problem"].tolist() == ["", "not a date: 03/31/2024"]
