@@ -16,7 +16,6 @@ from duckdb.sqltypes import VARCHAR
 
 SQL_FUNCTION = "cs_normalise_id"
 # ASCII is already NFKC and holds no format character: only other text needs the Python function.
-NON_ASCII = r"[^\x00-\x7F]"
 
 
 def normalise_id(text: object) -> str | None:
@@ -43,4 +42,5 @@ def register_sql(cur: duckdb.DuckDBPyConnection) -> None:
 
 def id_expr(v: str) -> str:
     """SQL for the normalised id of the text expression `v` (fast path for ASCII ids)."""
-    return f"(CASE WHEN regexp_matches({v}, '{NON_ASCII}') THEN {SQL_FUNCTION}({v}) ELSE {v} END)"
+    # strlen counts bytes, length characters: they differ exactly when the text is not ASCII.
+    return f"(CASE WHEN strlen({v}) <> length({v}) THEN {SQL_FUNCTION}({v}) ELSE {v} END)"

@@ -308,8 +308,9 @@ def _quarantine_stray_quotes(cur, headers: list[str]) -> int:
         conditions.append(f"WHEN (length({v}) - length(replace({v}, '\"', ''))) % 2 = 1 "
                           f"OR regexp_full_match({v}, '\\s*\".*\"\\s*') THEN {i}")
     which = "CASE " + " ".join(conditions) + " END"
-    cur.execute(f"CREATE OR REPLACE TEMP TABLE _quoted AS SELECT _line, {which} AS col FROM _raw "
-                f"WHERE {which} IS NOT NULL")
+    any_quote = " OR ".join(f"contains(c{i}, '\"')" for i in range(len(headers)))
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE _quoted AS SELECT _line, col FROM "
+                f"(SELECT _line, {which} AS col FROM _raw WHERE {any_quote}) WHERE col IS NOT NULL")
     count = int(cur.execute("SELECT count(*) FROM _quoted").fetchone()[0])
     if count:
         cases = " ".join(f"WHEN {i} THEN r.c{i}" for i in range(len(headers)))
