@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cs_analytics.cli import main
 from cs_analytics.flags import flag_account
@@ -59,6 +59,18 @@ def test_currency_in_amount_is_quarantined_naming_it(tmp_workspace, amount, symb
     assert result.rows_quarantined == 1
     reason = reasons(tmp_workspace, "contracts")[2]
     assert reason.startswith(f"currency {symbol} in the amount") and reason.endswith(amount)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(amount=st.decimals(min_value=0, max_value=10**6, places=2),
+       sign=st.sampled_from(list("$€£¥₹")), after=st.booleans(), space=st.sampled_from(["", " "]))
+def test_an_amount_with_a_currency_sign_is_never_stored(tmp_workspace, amount, sign, after, space):
+    written = f"{amount}{space}{sign}" if after else f"{sign}{space}{amount}"
+    frame = pd.DataFrame({"account_id": ["A", "B"], "start_date": ["2024-01-01"] * 2, "mrr": [written, f"{amount}"]})
+    result = ingest_dataframe(tmp_workspace, "contracts", frame, file_name="c.csv", rebuild_derived=False)
+    assert result.rows_quarantined == 1
+    assert tmp_workspace.query("SELECT account_id, mrr FROM contracts").values.tolist() == [["B", float(amount)]]
+    assert reasons(tmp_workspace, "contracts")[2].startswith(f"currency {sign} in the amount")
 
 
 def test_three_currencies_in_one_column_are_not_three_hundreds(tmp_workspace, tmp_path):
