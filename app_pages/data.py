@@ -13,15 +13,17 @@ import pandas as pd
 import streamlit as st
 
 from cs_analytics.ingest import (
-    IngestRefused, ingest_file, preview, quarantine_rows, upload_history,
+    IngestRefused, clear_table, ingest_file, log_refusal, preview, quarantine_rows, upload_history,
 )
 from cs_analytics.mapping import guess_table, map_headers
 from cs_analytics.readers import UPLOAD_TYPES, read_table_file
 from cs_analytics.tables import TABLES
 from ui.common import download_csv, get_workspace
+from ui.identity import current_user
 
 EXTRA_FILES_KEY = "data_page_files"
 RESULTS_KEY = "data_page_results"
+LOGGED_REFUSALS_KEY = "data_page_logged_refusals"
 PREVIEW_ROWS = 20
 ORDER_LABELS = {"auto": "Detect from the column", "dmy": "Day first (31/03/2024)", "mdy": "Month first (03/31/2024)"}
 MODE_LABELS = {"replace": "Replace the table's rows", "append": "Append to the table"}
@@ -105,6 +107,7 @@ def _file_section(ws, name: str, data: bytes, index: int) -> None:
         raw, error = _read(data, name, digest)
         if error:
             st.error(error)
+            _log_once(ws, name, data, digest, error)
             return
         guessed, _ = guess_table(raw.headers, name)
         tables = list(TABLES)
@@ -123,17 +126,17 @@ def _file_section(ws, name: str, data: bytes, index: int) -> None:
         if mapping.unknown:
             verb = "kept as account attributes" if table == "accounts" else "ignored"
             st.caption(f"Not mapped ({verb}): {', '.join(mapping.unknown)}")
-        if mapping.missing:
-            try:
-                mapping.check(name)
-            except IngestRefused as exc:
-                st.warning(str(exc))
+        try:  # a missing column or two headers for one column: refused, and logged like the CLI's
+            mapping.check(name)
+        except IngestRefused as exc:
+            st.warning(str(exc))
+            _log_once(ws, name, data, digest, str(exc), table)
             return
         st.markdown(f"**Preview** (first {PREVIEW_ROWS} rows as they will be stored; `problem` = why a row "
                     "would be quarantined)")
         try:
             st.dataframe(preview(raw, mapping, PREVIEW_ROWS), hide_index=True, width="stretch")
-        except IngestRefused as exc:
+        except IngestRefused as exc:  # e.g. mixed date orders: Load would refuse (and log) it too
             st.warning(str(exc))
         mode = st.radio("Loading mode", list(MODE_LABELS), index=None, format_func=MODE_LABELS.get,
                         key=f"mode_{key}", horizontal=True,
@@ -162,7 +165,7 @@ def _load(ws, name, data, table, mapping, mode, key) -> None:
 
         try:
             result = ingest_file(ws, table, io.BytesIO(data), file_name=name, mapping=mapping,
-                                 mode=mode, progress=progress)
+                                 mode=mode, progress=progress, user=current_user())
         except IngestRefused as exc:
             results[key] = {"error": str(exc)}
             status.update(label=f"{name} was refused", state="error")
@@ -176,6 +179,33 @@ def _load(ws, name, data, table, mapping, mode, key) -> None:
         status.update(label=f"{name}: {result.rows_accepted:,} accepted, "
                             f"{result.rows_quarantined:,} quarantined", state="complete")
     st.rerun()
+
+
+def _log_once(ws, name: str, data: bytes, digest: str, message: str, table: str | None = None) -> None:
+    """Log a refusal the page shows before any load (an unreadable file, a mapping that misses a
+    required column) in the upload log, like the CLI's, once per file and message in a session."""
+    logged = st.session_state.setdefault(LOGGED_REFUSALS_KEY, set())
+    if (digest, message) in logged:
+        return
+    log_refusal(ws, table=table, file_name=name, message=message, user=current_user(), data=data)
+    logged.add((digest, message))
+
+
+def _clear_section(ws) -> None:
+    with st.expander("Clear a table"):
+        st.write("Deletes every row of one table and its quarantined rows; the clearing is logged. "
+                 "Flags, scorecards and settings are kept. A replace never empties a table: this is the way.")
+        table = st.selectbox("Table to clear", list(TABLES), index=None, key="clear_table",
+                             placeholder="Choose a table")
+        typed = st.text_input("Type the table name to confirm", key="clear_confirm")
+        confirmed = table is not None and typed.strip() == table
+        if st.button("Clear table", key="clear_button", disabled=not confirmed):
+            result = clear_table(ws, table, user=current_user())
+            st.session_state["clear_done"] = (f"Cleared {result.table}: {result.rows_deleted:,} rows and "
+                                              f"{result.quarantined_deleted:,} quarantined rows deleted.")
+            st.rerun()
+        if st.session_state.get("clear_done"):
+            st.success(st.session_state["clear_done"])
 
 
 def _demo_section(ws) -> None:
@@ -212,6 +242,8 @@ with st.expander("How to try it"):
         "data/samples/contracts.csv`. See docs/data.md for formats and rules.")
 for i, (file_name, content) in enumerate(_files()):
     _file_section(ws, file_name, content, i)
+
+_clear_section(ws)
 
 st.header("Quarantined rows")
 quarantined = quarantine_rows(ws)

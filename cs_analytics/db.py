@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from cs_analytics import config
+from cs_analytics.ids import register_sql
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
@@ -56,6 +57,7 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
                         "(for example the running app) or choose another file with --workspace."
                     ) from exc
                 raise WorkspaceError(f"The workspace {path} could not be opened: {exc}") from exc
+            register_sql(con)  # cs_normalise_id, used by ingest (cs_analytics/ids.py)
             _connections[key] = con
             _write_locks[key] = threading.RLock()
         return con
@@ -155,4 +157,6 @@ def scratch_connection() -> duckdb.DuckDBPyConnection:
 
     It never sees the workspace; the caller closes it.
     """
-    return duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:")
+    register_sql(con)
+    return con

@@ -26,7 +26,7 @@ from cs_analytics.ingest_errors import IngestRefused
 from cs_analytics.tables import TABLES, quote_identifier
 from cs_analytics.validation import (
     DATE_KINDS, ParseOptions, detect_date_order, detect_sentiment_scale, insert_statement,
-    parse_statement,
+    mixed_date_examples, parse_statement,
 )
 
 if TYPE_CHECKING:
@@ -36,13 +36,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "IngestRefused", "IngestResult", "ingest_dataframe", "ingest_file", "quarantine_rows",
-    "upload_history", "preview", "MODES",
+    "upload_history", "preview", "MODES", "clear_table", "log_refusal", "ClearResult",
 ]
 
 MODES = ("replace", "append")
 Progress = Callable[[float, str], None]
 ORDER_NAMES = {"dmy": "day-first (dd/mm/yyyy)", "mdy": "month-first (mm/dd/yyyy)"}
-TEMP_TABLES = ("_parsed", "_raw", "_bad", "_rej", "_rej_scan")
+TEMP_TABLES = ("_parsed", "_raw", "_bad", "_nested", "_rej", "_rej_scan")
 
 
 @dataclass
@@ -185,6 +185,54 @@ def upload_history(ws: "Workspace") -> pd.DataFrame:
     )
 
 
+@dataclass
+class ClearResult:
+    """What clearing a table did."""
+
+    table: str
+    upload_id: int
+    rows_deleted: int
+    quarantined_deleted: int
+
+
+def clear_table(ws: "Workspace", table: str, user: str | None = None) -> ClearResult:
+    """Empty `table` on purpose: its rows and its quarantine go, the derived tables are rebuilt, and
+    the clearing is logged in the upload log (mode 'clear', status 'cleared'), all in ONE transaction.
+
+    Flags, scorecards and settings are kept. Clearing `accounts` also drops their attributes;
+    accounts still referenced by contracts, usage, assessments or NPS come back as implicit ones.
+    """
+    if table not in TABLES:
+        raise IngestRefused(f"Unknown table {table!r}; choose one of {', '.join(TABLES)}.")
+    with ws.transaction() as cur:
+        rows = int(cur.execute(f"SELECT count(*) FROM {quote_identifier(table)}").fetchone()[0])
+        quarantined = int(cur.execute("SELECT count(*) FROM quarantine WHERE table_name = ?",
+                                      [table]).fetchone()[0])
+        cur.execute("DELETE FROM quarantine WHERE table_name = ?", [table])
+        if table == "accounts":
+            cur.execute("DELETE FROM account_attributes")
+        cur.execute(f"DELETE FROM {quote_identifier(table)}")
+        upload_id = int(cur.execute("SELECT nextval('upload_id_seq')").fetchone()[0])
+        row_word = "row" if rows == 1 else "rows"
+        cur.execute(
+            "INSERT INTO uploads (upload_id, file_name, size_bytes, sha256, table_name, rows_read, "
+            "rows_accepted, rows_quarantined, mode, user_name, uploaded_at, status, message) "
+            "VALUES (?, NULL, NULL, NULL, ?, 0, 0, 0, 'clear', ?, ?, 'cleared', ?)",
+            [upload_id, table, user, _now(),
+             f"Cleared {rows:,} {row_word} and {quarantined:,} quarantined from {table}."])
+        derived.rebuild(cur)
+    return ClearResult(table=table, upload_id=upload_id, rows_deleted=rows, quarantined_deleted=quarantined)
+
+
+def log_refusal(ws: "Workspace", *, table: str | None, file_name: str, message: str,
+                mode: str | None = None, user: str | None = None, data: bytes | None = None) -> None:
+    """Log a refusal decided outside `ingest_file` (e.g. the Data page's preview) exactly like one
+    decided inside it: a row of the upload log with status 'refused', size and sha256 of `data`."""
+    size = len(data) if data is not None else None
+    digest = hashlib.sha256(data).hexdigest() if data is not None else None
+    _log_refusal(ws, table if table in TABLES else None, file_name, mode, user, size, digest, message)
+
+
 # -- the core ------------------------------------------------------------------------------------
 
 def _ingest_staged(ws, table, stage, *, headers, colmap, extras, file_name, mode, user,
@@ -201,11 +249,12 @@ def _ingest_staged(ws, table, stage, *, headers, colmap, extras, file_name, mode
                     colmap, extras = staged_info["colmap"], staged_info["extras"]
                     chosen = staged_info["mapping"]
                     date_order, amounts_converted = chosen.date_order, chosen.amounts_converted
+                nested_cols = set(staged_info["staged"].nested_cols) if staged_info is not None else set()
                 result = _load(cur, table, headers=headers, colmap=colmap, extras=extras,
                                file_name=file_name, mode=mode, user=user, size_bytes=size_bytes,
                                sha256=sha256, notes=notes, date_order=date_order,
                                amounts_converted=amounts_converted, progress=progress,
-                               has_bad=staged_info is not None)
+                               has_bad=staged_info is not None, nested_cols=nested_cols)
                 if rebuild_derived:
                     _report(progress, 0.85, "Rebuilding derived tables")
                     derived.rebuild(cur)
@@ -227,15 +276,15 @@ def _ingest_staged(ws, table, stage, *, headers, colmap, extras, file_name, mode
 
 
 def _load(cur, table, *, headers, colmap, extras, file_name, mode, user, size_bytes, sha256,
-          notes, date_order, amounts_converted, progress, has_bad) -> IngestResult:
+          notes, date_order, amounts_converted, progress, has_bad, nested_cols=frozenset()) -> IngestResult:
     spec = TABLES[table]
     upload_id = int(cur.execute("SELECT nextval('upload_id_seq')").fetchone()[0])
-    options = ParseOptions(mode=mode, upload_id=upload_id)
+    options = ParseOptions(mode=mode, upload_id=upload_id, nested_cols=set(nested_cols))
     _report(progress, 0.2, "Checking column formats")
     for col in colmap:
         kind = spec.column(col).kind
         if kind in DATE_KINDS:
-            options.date_orders[col] = _decide_date_order(cur, col, colmap[col], date_order, notes)
+            options.date_orders[col] = _decide_date_order(cur, col, colmap[col], date_order, notes, file_name)
         elif kind == "sentiment":
             scale, numeric = detect_sentiment_scale(cur, colmap[col])
             options.sentiment_scale = scale
@@ -288,8 +337,8 @@ def _load(cur, table, *, headers, colmap, extras, file_name, mode, user, size_by
     rows_read = int(parsed_rows) + bad
     rows_quarantined = int(quarantined) + bad
     rows_accepted = rows_read - rows_quarantined
-    if rows_read == 0:
-        notes.append("The file has a header but no data rows.")
+    if mode == "replace" and rows_accepted == 0:
+        _refuse_empty_replace(cur, table, file_name, rows_read, rows_quarantined, has_bad)
     cur.execute(
         "INSERT INTO uploads (upload_id, file_name, size_bytes, sha256, table_name, rows_read, "
         "rows_accepted, rows_quarantined, mode, user_name, uploaded_at, status, message) "
@@ -303,9 +352,37 @@ def _load(cur, table, *, headers, colmap, extras, file_name, mode, user, size_by
 
 # -- helpers -------------------------------------------------------------------------------------
 
-def _decide_date_order(cur, col: str, raw_col: str, explicit: str | None, notes: list[str]) -> str:
-    """The day/month order used for `col`: the mapping's, else the column's evidence, else day-first."""
+def _refuse_empty_replace(cur, table: str, file_name: str, rows_read: int, rows_quarantined: int,
+                          has_bad: bool) -> None:
+    """A replace that accepts no row would empty the table: refuse it (the transaction rolls back)."""
+    keep = f"the {table} table keeps its previous rows (to empty it, use clear)"
+    if rows_read == 0:
+        raise IngestRefused(f"{file_name} has a header but no data rows, so the replace was refused and {keep}.")
+    bad_rows = " UNION ALL SELECT line, reason FROM _bad" if has_bad else ""
+    first = cur.execute("SELECT _line, _reason FROM _parsed WHERE _reason IS NOT NULL"
+                        f"{bad_rows} ORDER BY 1 LIMIT 1").fetchone()
+    example = f"; line {first[0]}: {first[1]}" if first else ""
+    raise IngestRefused(
+        f"{file_name}: none of its {rows_read:,} rows was accepted ({rows_quarantined:,} would be quarantined"
+        f"{example}), so the replace was refused and {keep}.")
+
+
+def _decide_date_order(cur, col: str, raw_col: str, explicit: str | None, notes: list[str],
+                       file_name: str = "The file") -> str:
+    """The day/month order used for `col`: the mapping's, else the column's evidence, else day-first.
+
+    A column holding both day-first (31/03/2024) and month-first (03/31/2024) values is refused
+    unless the mapping states the order: no single order reads it, and guessing one misreads
+    every ambiguous date such as 04/05/2024.
+    """
     detected, evidence = detect_date_order(cur, raw_col)
+    if evidence == "mixed" and not explicit:
+        (dmy_value, dmy_line), (mdy_value, mdy_line) = mixed_date_examples(cur, raw_col)
+        raise IngestRefused(
+            f"{file_name}: {col} mixes day-first dates ({dmy_value} on line {dmy_line}) and month-first "
+            f"dates ({mdy_value} on line {mdy_line}), so a date like 04/05/2024 cannot be read safely; "
+            "state the order (date_order 'dmy' or 'mdy' in the mapping, or the day/month order on the "
+            "Data page) and the rows that do not fit it are quarantined.")
     if explicit:
         if detected and detected != explicit:
             notes.append(f"{col}: the mapping says {ORDER_NAMES[explicit]} although the values suggest "
@@ -429,9 +506,9 @@ def preview(raw: "RawTable", mapping: "Mapping", rows: int = 20) -> pd.DataFrame
         options = ParseOptions(mode="replace", upload_id=0)
         for col in colmap:
             kind = TABLES[table].column(col).kind
-            if kind in DATE_KINDS:
-                detected, _ = detect_date_order(con, colmap[col])
-                options.date_orders[col] = mapping.date_order or detected or "dmy"
+            if kind in DATE_KINDS:  # the same decision (and refusal) as the load's
+                options.date_orders[col] = _decide_date_order(con, col, colmap[col], mapping.date_order,
+                                                              [], raw.file_name)
             elif kind == "sentiment":
                 options.sentiment_scale = detect_sentiment_scale(con, colmap[col])[0]
         raw_cols = [f"c{i}" for i in range(len(raw.headers))]

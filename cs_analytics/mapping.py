@@ -48,6 +48,7 @@ class Mapping:
     amounts_converted: bool = False
     notes: list[str] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
+    conflicts: dict[str, list[str]] = field(default_factory=dict)  # column -> the 2+ headers matching it
 
     @property
     def missing(self) -> list[str]:
@@ -55,7 +56,12 @@ class Mapping:
         return missing_required(self.table, list(self.columns.values()))
 
     def check(self, file_name: str) -> None:
-        """Raise IngestRefused naming the first missing required column."""
+        """Raise IngestRefused for two headers matching one column, or the first missing required column."""
+        for column, sources in self.conflicts.items():
+            shown = " and ".join(repr(h) for h in sources)
+            raise IngestRefused(
+                f"{file_name} has {len(sources)} headers that match the {self.table} column {column} "
+                f"({shown}); map the one to use to {column} and the other to nothing.")
         missing = self.missing
         if missing:
             raise refusal_for_missing(file_name, self.table, missing[0], self.headers)
@@ -113,10 +119,16 @@ def map_headers(headers: list[str], table: str, overrides: dict | None = None) -
             raise IngestRefused(
                 f"The mapping sends {source!r} to {target!r}, which is not a {table} column "
                 f"(columns: {', '.join(columns_allowed)}).")
+    chosen = [t for t in overrides.values() if t]
+    for target in chosen:
+        if chosen.count(target) > 1:
+            sources = [repr(h) for h, t in overrides.items() if t == target]
+            raise IngestRefused(f"The mapping sends {' and '.join(sources)} to the same column {target}; "
+                                "choose one of them.")
     lookup = _lookup(table)
     columns: dict[str, str] = {}
-    taken: set[str] = {t for t in overrides.values() if t}
-    notes: list[str] = []
+    taken: set[str] = set(chosen)
+    matches: dict[str, list[str]] = {}
     for header in headers:
         if header in overrides:
             if overrides[header]:
@@ -124,13 +136,14 @@ def map_headers(headers: list[str], table: str, overrides: dict | None = None) -
             continue
         target = lookup.get(normalise(header))
         if target and target not in taken:
-            columns[header] = target
-            taken.add(target)
-        elif target:
-            notes.append(f"Header {header!r} also looks like {target}; only the first such header is used.")
+            matches.setdefault(target, []).append(header)
+    conflicts = {t: hs for t, hs in matches.items() if len(hs) > 1}
+    for target, hs in matches.items():
+        if len(hs) == 1:
+            columns[hs[0]] = target
     unknown = [h for h in headers if h not in columns]
     return Mapping(table=table, columns=columns, unknown=unknown, date_order=date_order,
-                   amounts_converted=amounts_converted, notes=notes, headers=headers)
+                   amounts_converted=amounts_converted, notes=[], headers=headers, conflicts=conflicts)
 
 
 def guess_table(headers: list[str], file_name: str | None = None) -> tuple[str | None, dict[str, float]]:
@@ -147,10 +160,10 @@ def guess_table(headers: list[str], file_name: str | None = None) -> tuple[str |
     has_account_id = False
     for table, spec in TABLES.items():
         mapping = map_headers(headers, table)
-        matched = set(mapping.columns.values())
+        matched = set(mapping.columns.values()) | set(mapping.conflicts)
         has_account_id = has_account_id or "account_id" in matched
         own = [c for c in spec.column_names if c != "account_id"]
-        score = len(matched & set(own)) / len(own) - 0.3 * len(mapping.missing)
+        score = len(matched & set(own)) / len(own) - 0.3 * len(missing_required(table, list(matched)))
         if "account_id" not in matched:
             score -= 0.5
         if stem and (table in stem or table.rstrip("s") in stem):

@@ -15,6 +15,7 @@ previews and tests). A file that cannot be read at all raises `IngestRefused` wi
 from __future__ import annotations
 
 import codecs
+import csv
 import hashlib
 import io
 import json
@@ -71,6 +72,7 @@ class StagedFile:
     rows: int
     bad_rows: int
     notes: list[str] = field(default_factory=list)
+    nested_cols: list[str] = field(default_factory=list)   # raw columns (c3) holding a nested JSON value
 
 
 @dataclass
@@ -196,6 +198,7 @@ def stage_file(cur: duckdb.DuckDBPyConnection, path: Path, file_name: str, fmt: 
                sheet: str | None = None, encoding: str | None = None) -> StagedFile:
     """Create `_raw` and `_bad` on `cur` from the file (see the module docstring)."""
     cur.execute("CREATE OR REPLACE TEMP TABLE _bad (line BIGINT, reason VARCHAR, raw VARCHAR)")
+    cur.execute("CREATE OR REPLACE TEMP TABLE _nested (line BIGINT, col VARCHAR)")
     if fmt in ("csv", "tsv"):
         if encoding is None:
             encoding = _inspect(path).encoding
@@ -205,13 +208,43 @@ def stage_file(cur: duckdb.DuckDBPyConnection, path: Path, file_name: str, fmt: 
     elif fmt == "xlsx":
         staged = _stage_frame(cur, *_read_excel(path, file_name, sheet), fmt="xlsx")
     elif fmt == "jsonl":
-        staged = _stage_frame(cur, *_read_jsonl(path, file_name), fmt="jsonl")
+        frame, lines, bad, notes, nested = _read_jsonl(path, file_name)
+        staged = _stage_frame(cur, frame, lines, bad, notes, fmt="jsonl", nested=nested)
     else:
         raise IngestRefused(f"{file_name}: unsupported format {fmt!r}; use CSV, TSV, Parquet, XLSX or JSON lines.")
     _check_headers(staged.headers, file_name)
+    _refuse_duplicate_headers(staged.headers, file_name)
     if staged.rows + staged.bad_rows == 0 and not staged.headers:
         raise IngestRefused(f"{file_name} is empty.")
     return staged
+
+
+def _refuse_duplicate_headers(headers: list[str], file_name: str) -> None:
+    """Two columns with the same header cannot be told apart by a mapping: refuse, naming them."""
+    seen: dict[str, int] = {}
+    for position, header in enumerate(headers, start=1):
+        key = header.strip()
+        if key in seen:
+            raise IngestRefused(
+                f"{file_name} has the header {key!r} twice (columns {seen[key]} and {position}); rename or "
+                "remove one so that every column has its own name.")
+        seen[key] = position
+
+
+def _real_csv_headers(headers: list[str], head: bytes, encoding: str) -> list[str]:
+    """The header line as written: DuckDB renames a repeated header (`mrr,mrr` -> mrr, mrr_1)."""
+    if not any(re.fullmatch(r"(.+)_\d+", h) for h in headers):
+        return headers
+    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    for delimiter in (",", ";", "\t", "|"):
+        try:
+            row = next(csv.reader([first], delimiter=delimiter))
+        except (csv.Error, StopIteration):
+            continue
+        if len(row) == len(headers):
+            return [real.strip() or duck for real, duck in zip(row, headers)]
+    return headers
 
 
 def _check_headers(headers: list[str], file_name: str) -> None:
@@ -242,7 +275,7 @@ def _stage_csv(cur, path: Path, file_name: str, fmt: str, encoding: str, head: b
     params = {"path": str(path), "enc": encoding}
     try:
         described = cur.execute(f"DESCRIBE SELECT * FROM {source}", params).fetchall()
-        headers = [row[0] for row in described]
+        headers = _real_csv_headers([row[0] for row in described], head, encoding)
         _check_single_column(headers, head, file_name, fmt)
         cols = ", ".join(f"#{i + 1} AS c{i}" for i in range(len(headers)))
         cur.execute(f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT ordinality + 1 AS _line, {cols} "
@@ -250,12 +283,48 @@ def _stage_csv(cur, path: Path, file_name: str, fmt: str, encoding: str, head: b
     except duckdb.Error as exc:
         raise IngestRefused(f"{file_name} could not be read as {FORMAT_NAMES[fmt]}: {_first_line(exc)}.") from None
     bad = _collect_csv_rejects(cur)
+    bad += _quarantine_stray_quotes(cur, headers)
     rows = int(cur.execute("SELECT count(*) FROM _raw").fetchone()[0])
     if bad > 10 and bad > MAX_BAD_SHARE * (rows + bad):
         raise IngestRefused(
             f"{file_name} could not be read as {FORMAT_NAMES[fmt]}: {bad:,} of {rows + bad:,} rows do not "
             f"have the header's {len(headers)} fields (wrong delimiter or a broken file).")
     return StagedFile(headers=headers, format=fmt, rows=rows, bad_rows=bad, notes=notes)
+
+
+def _quarantine_stray_quotes(cur, headers: list[str]) -> int:
+    """Move rows with a stray double quote into `_bad`; returns how many.
+
+    A field that opens a quote and never closes it (`R3,2024-01-03,"login,3`) is read by DuckDB
+    with the quote kept (`"login`); so is a field still wrapped in quotes when the sniffer turned
+    quoting off. A value with an odd number of `"`, or starting and ending with one, is such a
+    misread: the row is quarantined naming the column, never loaded as written.
+    """
+    if not headers:
+        return 0
+    conditions = []
+    for i in range(len(headers)):
+        v = f"c{i}"
+        conditions.append(f"WHEN (length({v}) - length(replace({v}, '\"', ''))) % 2 = 1 "
+                          f"OR regexp_full_match({v}, '\\s*\".*\"\\s*') THEN {i}")
+    which = "CASE " + " ".join(conditions) + " END"
+    any_quote = " OR ".join(f"contains(c{i}, '\"')" for i in range(len(headers)))
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE _quoted AS SELECT _line, col FROM "
+                f"(SELECT _line, {which} AS col FROM _raw WHERE {any_quote}) WHERE col IS NOT NULL")
+    count = int(cur.execute("SELECT count(*) FROM _quoted").fetchone()[0])
+    if count:
+        cases = " ".join(f"WHEN {i} THEN r.c{i}" for i in range(len(headers)))
+        names = " ".join(f"WHEN {i} THEN $h{i}" for i in range(len(headers)))
+        row_json = "json_object(" + ", ".join(f"$h{i}, r.c{i}" for i in range(len(headers))) + ")"
+        cur.execute(
+            f"""INSERT INTO _bad
+                SELECT r._line, 'stray quote in ' || (CASE q.col {names} END) || ': ' || left(CASE q.col {cases} END, 80),
+                       {row_json}
+                FROM _raw r JOIN _quoted q USING (_line)""",
+            {f"h{i}": h for i, h in enumerate(headers)})
+        cur.execute("DELETE FROM _raw WHERE _line IN (SELECT _line FROM _quoted)")
+    cur.execute("DROP TABLE IF EXISTS _quoted")
+    return count
 
 
 def _check_single_column(headers: list[str], head: bytes, file_name: str, fmt: str) -> None:
@@ -314,7 +383,7 @@ def _stage_parquet(cur, path: Path, file_name: str) -> StagedFile:
 
 
 def _stage_frame(cur, frame: pd.DataFrame, lines: list[int], bad: list[tuple[int, str, str]],
-                 notes: list[str], fmt: str) -> StagedFile:
+                 notes: list[str], fmt: str, nested: list[tuple[int, str]] | None = None) -> StagedFile:
     headers = [str(c) for c in frame.columns]
     data = pd.DataFrame({f"c{i}": frame.iloc[:, i].to_numpy(dtype=object) for i in range(len(headers))})
     data.insert(0, "_line", pd.Series(lines, dtype="int64").to_numpy())
@@ -327,7 +396,11 @@ def _stage_frame(cur, frame: pd.DataFrame, lines: list[int], bad: list[tuple[int
         cur.unregister("_frame_in")
     if bad:
         cur.executemany("INSERT INTO _bad VALUES (?, ?, ?)", [list(b) for b in bad])
-    return StagedFile(headers=headers, format=fmt, rows=len(data), bad_rows=len(bad), notes=notes)
+    nested_rows = [(line, f"c{headers.index(header)}") for line, header in (nested or [])]
+    if nested_rows:
+        cur.executemany("INSERT INTO _nested VALUES (?, ?)", [list(n) for n in nested_rows])
+    return StagedFile(headers=headers, format=fmt, rows=len(data), bad_rows=len(bad), notes=notes,
+                      nested_cols=sorted({col for _, col in nested_rows}))
 
 
 def _read_excel(path: Path, file_name: str, sheet: str | None):
@@ -353,7 +426,8 @@ def _read_excel(path: Path, file_name: str, sheet: str | None):
         if header_row is None:
             raise IngestRefused(f"{file_name} is empty (sheet {ws.title!r} has no rows).")
         width = max(i + 1 for i, v in enumerate(header_row) if v not in (None, ""))
-        headers = _dedupe([_cell_text(v) or f"column{i + 1}" for i, v in enumerate(header_row[:width])])
+        headers = [_cell_text(v) or f"column{i + 1}" for i, v in enumerate(header_row[:width])]
+        _refuse_duplicate_headers(headers, file_name)
         records, lines, bad = [], [], []
         for line, row in enumerate(rows, start=header_line + 1):
             if row is None or all(v in (None, "") for v in row):
@@ -399,9 +473,12 @@ def _read_jsonl(path: Path, file_name: str):
     stripped = text.lstrip()
     if stripped.startswith("["):
         try:
-            items = json.loads(stripped)
+            items = json.loads(stripped, object_pairs_hook=_no_repeated_keys)
         except json.JSONDecodeError as exc:
             raise IngestRefused(f"{file_name} is not valid JSON ({exc.msg} on line {exc.lineno}).") from None
+        except _RepeatedKey as exc:
+            raise IngestRefused(f"{file_name} has an object with the key {exc.args[0]!r} twice; "
+                                "keep one value per key.") from None
         pairs = list(enumerate(items, start=1))
     else:
         pairs = []
@@ -409,9 +486,12 @@ def _read_jsonl(path: Path, file_name: str):
             if not line.strip():
                 continue
             try:
-                pairs.append((number, json.loads(line)))
+                pairs.append((number, json.loads(line, object_pairs_hook=_no_repeated_keys)))
             except json.JSONDecodeError as exc:
                 bad.append((number, f"not valid JSON: {exc.msg}", json.dumps({"_line_text": line[:2000]})))
+            except _RepeatedKey as exc:
+                bad.append((number, f"the key {exc.args[0]!r} appears twice in this object",
+                            json.dumps({"_line_text": line[:2000]})))
     for number, item in pairs:
         if isinstance(item, dict):
             records.append(item)
@@ -426,7 +506,22 @@ def _read_jsonl(path: Path, file_name: str):
             headers.setdefault(str(key), None)
     cols = list(headers)
     rows = [[_json_text(rec.get(c)) for c in cols] for rec in records]
-    return pd.DataFrame(rows, columns=cols, dtype=object), lines, bad, []
+    # A nested value is kept as JSON text; where it feeds a mapped column the row is quarantined.
+    nested = [(line, c) for rec, line in zip(records, lines) for c in cols if isinstance(rec.get(c), (dict, list))]
+    return pd.DataFrame(rows, columns=cols, dtype=object), lines, bad, [], nested
+
+
+class _RepeatedKey(ValueError):
+    """A JSON object with a key twice: json.loads would keep the last value silently."""
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict:
+    found: dict = {}
+    for key, value in pairs:
+        if key in found:
+            raise _RepeatedKey(key)
+        found[key] = value
+    return found
 
 
 def _json_text(value: Any) -> str | None:
@@ -449,19 +544,6 @@ def _looks_binary(head: bytes) -> bool:
         return True
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
     return controls > max(4, len(head) // 100)
-
-
-def _dedupe(headers: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for h in headers:
-        if h in seen:
-            seen[h] += 1
-            out.append(f"{h}_{seen[h]}")
-        else:
-            seen[h] = 0
-            out.append(h)
-    return out
 
 
 def _first_line(exc: Exception) -> str:

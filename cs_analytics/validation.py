@@ -11,7 +11,13 @@ Definitions (data-contract.md):
   to a date; `31/03/2024` or `03/31/2024` (also with `.` or `-`, 2- or 4-digit years) in ONE order
   per column, decided from the column as a whole (`detect_date_order`); Excel serial day numbers
   (5 digits, 1899-12-30 epoch); `31 Mar 2024`, `Mar 31, 2024`. Years outside 1900-2100 are refused.
-- amounts: a number >= 0; a leading/trailing `$ € £` and thousands commas (`1,234.50`) are accepted.
+- amounts: a plain number >= 0 (`1200.50`, `1200`, `1.2e3`) or one with comma thousands separators
+  (`1,200.50`). A currency symbol or code in the amount (`$100`, `€1.000`, `100 EUR`) is a
+  quarantine reason naming the symbol: the currency goes in the currency column, never guessed.
+- ids (account_id, contract_id, user_id): normalised by `cs_analytics.ids.normalise_id` (NFKC,
+  format characters such as zero-width spaces removed, trimmed).
+- usage, assessment and NPS dates after the upload day (UTC) are quarantined as in the future.
+- a nested JSON value (object or list) in a mapped column is quarantined (`ParseOptions.nested_cols`).
 - sentiment: green/yellow/red (any case; amber = yellow); numbers on a 1-5 scale (1-2 red, 3 yellow,
   4-5 green) when every number of the column is within 1..5, else 0-100 (<40 red, <70 yellow,
   else green).
@@ -19,8 +25,10 @@ Definitions (data-contract.md):
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
+from cs_analytics.ids import id_expr
 from cs_analytics.tables import TABLES, quote_identifier
 
 DATE_KINDS = ("date", "timestamp_date")
@@ -29,6 +37,11 @@ SLASH_DATE = r"\d{1,2}[/.\-]\d{1,2}[/.\-](\d{2}|\d{4})"
 ZONED_TIME = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|z|UTC|[+-]\d{2}(:?\d{2})?)$"
 EXCEL_SERIAL = r"\d{5}(\.\d+)?"
 THOUSANDS = r"-?\d{1,3}(,\d{3})+(\.\d+)?"
+# A currency sign or an ISO-like code next to digits: `$100`, `100 €`, `EUR 100`, `100USD`.
+CURRENCY_SIGNS = "$€£¥₹₩₽₺₪¢"
+CURRENCY_IN_AMOUNT = rf"([{CURRENCY_SIGNS}]|^\s*[A-Za-z]{{3}}\s*[-+.,\d]|[\d.]\s*[A-Za-z]{{3}}\s*$)"
+ID_COLUMNS = ("account_id", "contract_id", "user_id")
+FUTURE_CHECKED = {"usage": "event_date", "assessments": "assessed_at", "nps": "responded_at"}
 TEXT_DATE_FORMATS = ["%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y"]
 
 # What each table stores (besides upload_id), as expressions over the parsed columns.
@@ -69,6 +82,8 @@ class ParseOptions:
     sentiment_scale: str = "1-5"                                  # or '0-100'
     mode: str = "replace"
     upload_id: int = 0
+    upload_day: dt.date = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).date())
+    nested_cols: set[str] = field(default_factory=set)            # raw columns with nested JSON values
 
 
 def trimmed(raw_col: str) -> str:
@@ -105,10 +120,9 @@ def date_expr(v: str, order: str) -> str:
 
 
 def number_expr(v: str) -> str:
-    """SQL parsing text `v` into a finite DOUBLE (NULL when not a number)."""
-    cleaned = f"regexp_replace({v}, '^[$€£]\\s*|\\s*[$€£]$', '', 'g')"
-    slow = (f"try_cast(CASE WHEN regexp_full_match({cleaned}, '{THOUSANDS}') "
-            f"THEN replace({cleaned}, ',', '') ELSE {cleaned} END AS DOUBLE)")
+    """SQL parsing text `v` into a finite DOUBLE (NULL when not a number; no currency is stripped)."""
+    slow = (f"try_cast(CASE WHEN regexp_full_match({v}, '{THOUSANDS}') "
+            f"THEN replace({v}, ',', '') END AS DOUBLE)")
     parsed = f"coalesce(try_cast({v} AS DOUBLE), {slow})"
     return f"(CASE WHEN {v} IS NULL THEN NULL WHEN isfinite({parsed}) THEN {parsed} END)"
 
@@ -137,28 +151,41 @@ def nps_expr(v: str) -> str:
 def detect_date_order(cur, raw_col: str) -> tuple[str | None, str]:
     """Day/month order of a column's `31/03/2024`-style values, decided from the whole column.
 
-    Returns ('dmy' | 'mdy' | None, evidence): 'dmy' when some first part is > 12, 'mdy' when some
-    second part is > 12 (the more frequent evidence wins when both occur), None when the column
-    has no such values ('none') or every value is ambiguous ('ambiguous').
+    Returns ('dmy' | 'mdy' | None, evidence): 'dmy' when some first part is > 12 and no second
+    part is, 'mdy' the other way round, (None, 'mixed') when both occur (the column mixes the two
+    orders: no single order reads it, see `mixed_date_examples`), None when the column has no such
+    values ('none') or every value is ambiguous ('ambiguous').
     """
-    v = trimmed(raw_col)
-    row = cur.execute(
-        f"""WITH d AS (
-                SELECT regexp_extract({v}, '^(\\d{{1,2}})[/.\\-](\\d{{1,2}})[/.\\-]', ['a', 'b']) AS parts
-                FROM _raw
-                WHERE {v} IS NOT NULL AND NOT ({v} LIKE '____-%') AND regexp_full_match({v}, '{SLASH_DATE}')
-            )
-            SELECT count(*),
-                   count(*) FILTER (WHERE CAST(parts.a AS INTEGER) > 12),
-                   count(*) FILTER (WHERE CAST(parts.b AS INTEGER) > 12)
-            FROM d"""
-    ).fetchone()
+    row = cur.execute(_order_evidence_sql(raw_col, "count(*), count(*) FILTER (WHERE a > 12), "
+                                                   "count(*) FILTER (WHERE b > 12)")).fetchone()
     total, first_big, second_big = (int(x or 0) for x in row)
     if total == 0:
         return None, "none"
+    if first_big and second_big:
+        return None, "mixed"
     if first_big == 0 and second_big == 0:
         return None, "ambiguous"
-    return ("dmy" if first_big >= second_big else "mdy"), "evidence"
+    return ("dmy" if first_big else "mdy"), "evidence"
+
+
+def _order_evidence_sql(raw_col: str, select: str) -> str:
+    """A SELECT over the column's dd/mm-style values as (line, value, a = first part, b = second)."""
+    v = trimmed(raw_col)
+    return f"""WITH d AS (
+                SELECT _line AS line, {v} AS value,
+                       regexp_extract({v}, '^(\\d{{1,2}})[/.\\-](\\d{{1,2}})[/.\\-]', ['a', 'b']) AS parts
+                FROM _raw
+                WHERE {v} IS NOT NULL AND NOT ({v} LIKE '____-%') AND regexp_full_match({v}, '{SLASH_DATE}')
+            ), e AS (SELECT line, value, CAST(parts.a AS INTEGER) AS a, CAST(parts.b AS INTEGER) AS b FROM d)
+            SELECT {select} FROM e"""
+
+
+def mixed_date_examples(cur, raw_col: str) -> tuple[tuple[str, int], tuple[str, int]]:
+    """The first day-first value (first part > 12) and the first month-first value, with lines."""
+    row = cur.execute(_order_evidence_sql(
+        raw_col, "arg_min(value, line) FILTER (WHERE a > 12), min(line) FILTER (WHERE a > 12), "
+                 "arg_min(value, line) FILTER (WHERE b > 12), min(line) FILTER (WHERE b > 12)")).fetchone()
+    return (row[0], int(row[1])), (row[2], int(row[3]))
 
 
 def detect_sentiment_scale(cur, raw_col: str) -> tuple[str, int]:
@@ -186,11 +213,20 @@ def _parse_expr(kind: str, v: str, column: str, options: ParseOptions) -> str:
     return v
 
 
-def _checks(table: str, present: list[str]) -> list[tuple[str, str, str]]:
+def _checks(table: str, present: list[str], colmap: dict[str, str] | None = None,
+            options: ParseOptions | None = None) -> list[tuple[str, str, str]]:
     """(condition, column, reason expression) in the order they are tried; first match wins."""
     spec = TABLES[table]
     q = quote_identifier
-    checks: list[tuple[str, str, str]] = [("account_id IS NULL", "account_id", "'empty account_id'")]
+    colmap = colmap or {}
+    options = options or ParseOptions()
+    checks: list[tuple[str, str, str]] = []
+    for col in present:
+        if colmap.get(col) in options.nested_cols:
+            # colmap values are raw column names we generated (c0, c1, ...), never user text.
+            checks.append((f"_line IN (SELECT line FROM _nested WHERE col = '{colmap[col]}')", col,
+                           f"'nested JSON value (an object or a list, not one value): ' || left({q(col)}, 80)"))
+    checks.append(("account_id IS NULL", "account_id", "'empty account_id'"))
     for col in present:
         c = spec.column(col)
         raw, parsed = q(col), f"p_{col}"
@@ -201,7 +237,15 @@ def _checks(table: str, present: list[str]) -> list[tuple[str, str, str]]:
             checks.append((f"{raw} IS NOT NULL AND {parsed} IS NULL", col, f"'not a date: ' || {shown}"))
             checks.append((f"year({parsed}) NOT BETWEEN {MIN_YEAR} AND {MAX_YEAR}", col,
                            f"'implausible date: ' || {shown}"))
+            if FUTURE_CHECKED.get(table) == col:
+                checks.append((f"{parsed} > $upload_day", col,
+                               f"'in the future (after the upload day ' || strftime($upload_day, '%Y-%m-%d') "
+                               f"|| '): ' || {shown}"))
         elif c.kind == "decimal":
+            checks.append((f"regexp_matches({raw}, '{CURRENCY_IN_AMOUNT}')", col,
+                           f"'currency ' || regexp_extract({raw}, '[{CURRENCY_SIGNS}]|[A-Za-z]{{3}}') "
+                           f"|| ' in the amount (give plain numbers, the currency goes in the currency column): ' "
+                           f"|| {shown}"))
             checks.append((f"{raw} IS NOT NULL AND {parsed} IS NULL", col, f"'not a number: ' || {shown}"))
             word = "amount" if table == "contracts" else "value"
             checks.append((f"{parsed} < 0", col, f"'negative {word}: ' || {shown}"))
@@ -232,7 +276,8 @@ def parse_statement(table: str, colmap: dict[str, str], raw_cols: list[str], opt
     spec = TABLES[table]
     present = [c for c in spec.column_names if c in colmap]
     q = quote_identifier
-    s_cols = [f"{trimmed(colmap[c])} AS {q(c)}" for c in present]
+    s_cols = [f"{id_expr(trimmed(colmap[c])) if c in ID_COLUMNS else trimmed(colmap[c])} AS {q(c)}"
+              for c in present]
     p_cols = [f"{_parse_expr(spec.column(c).kind, q(c), c, options)} AS p_{c}" for c in present]
     # Columns the stored expressions use but the file does not have are NULL.
     for col in spec.column_names:
@@ -249,7 +294,7 @@ def parse_statement(table: str, colmap: dict[str, str], raw_cols: list[str], opt
     if table == "assessments":
         p_cols.append(f"{q('sentiment')} AS p_sentiment_raw")
     p_names = [e.rsplit(" AS ", 1)[1] for e in p_cols]
-    checks = _checks(table, present)
+    checks = _checks(table, present, colmap, options)
     reason = "CASE " + " ".join(f"WHEN {c} THEN {r}" for c, _, r in checks) + " END"
     column = "CASE " + " ".join(f"WHEN {c} THEN '{col}'" for c, col, _ in checks) + " END"
 
@@ -291,6 +336,8 @@ FROM f
     params: dict = {}
     if "$upload_id" in sql:
         params["upload_id"] = options.upload_id
+    if "$upload_day" in sql:
+        params["upload_day"] = options.upload_day
     return sql, params
 
 

@@ -126,3 +126,52 @@ def test_mapping_correction_through_the_editor_state(app_test, tmp_path):
     at.run()
     assert_no_exception(at)
     assert {m.label: m.value for m in at.metric}["Accepted"] == "2"
+
+
+def _log(path):
+    from cs_analytics.ingest import upload_history
+
+    close_workspace(path)
+    return upload_history(open_workspace(path))
+
+
+def test_app_refusals_are_logged_like_the_cli(app_test, tmp_path):
+    """An unreadable file and a mapping missing a required column are refused on the page and
+    logged (status 'refused', size, sha256), once per file and message however often the page reruns."""
+    path = tmp_path / "w.duckdb"
+    junk = bytes(range(256)) * 10
+    at = _with_files(app_test, path, [("junk.csv", junk), ("deals.csv", b"Customer ID,began,MRR\nA,2024-01-01,100\n")])
+    at.selectbox[0].set_value("contracts")
+    at.run()
+    at.run()
+    assert_no_exception(at)
+    log = _log(path)
+    assert sorted(log["file"]) == ["deals.csv", "junk.csv"] and (log["status"] == "refused").all()
+    junk_row = log[log["file"] == "junk.csv"].iloc[0]
+    assert junk_row["size_bytes"] == len(junk) and junk_row["message"].startswith("junk.csv is not a text CSV file")
+    deals_row = log[log["file"] == "deals.csv"].iloc[0]
+    assert deals_row["table"] == "contracts" and "required contracts column start_date" in deals_row["message"]
+
+
+def test_clear_button_needs_the_typed_table_name(app_test, tmp_path):
+    path = tmp_path / "w.duckdb"
+    ws = open_workspace(path)
+    from cs_analytics.ingest import ingest_file
+
+    ingest_file(ws, "contracts", SAMPLES / "contracts.csv")
+    close_workspace(path)
+    at = app_test(PAGE, workspace=path)
+    assert _button(at, "Clear table").disabled
+    at.selectbox(key="clear_table").set_value("contracts")
+    at.text_input(key="clear_confirm").input("usage")
+    at.run()
+    assert _button(at, "Clear table").disabled
+    at.text_input(key="clear_confirm").input("contracts")
+    at.run()
+    _button(at, "Clear table").click()
+    at.run()
+    assert_no_exception(at)
+    assert any("Cleared contracts: 24 rows" in s.value for s in at.success)
+    log = _log(path)
+    assert (log["mode"].iloc[0], log["status"].iloc[0]) == ("clear", "cleared")
+    assert open_workspace(path).row_count("contracts") == 0

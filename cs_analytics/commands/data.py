@@ -1,4 +1,4 @@
-"""CLI commands of the data group (see docs/spec/cli.md): `ingest` and `quarantine`."""
+"""CLI commands of the data group (see docs/spec/cli.md): `ingest`, `quarantine` and `clear`."""
 from __future__ import annotations
 
 import pandas as pd
@@ -29,6 +29,15 @@ def register(subparsers, common) -> None:
     q.add_argument("table", nargs="?", choices=TABLE_NAMES, metavar="TABLE", help="only this table")
     q.set_defaults(handler=quarantine_command)
 
+    c = subparsers.add_parser(
+        "clear", parents=[common], help="empty one table on purpose (logged; flags and settings kept)",
+        description="Delete every row of TABLE and its quarantined rows, rebuild the derived tables and "
+                    "log the clearing in the upload log. Needs --confirm TABLE (the same table name).")
+    c.add_argument("table", choices=TABLE_NAMES, metavar="TABLE", help=f"one of {', '.join(TABLE_NAMES)}")
+    c.add_argument("--confirm", metavar="TABLE", help="the table name again, to confirm")
+    c.add_argument("--user", help="who is clearing (recorded in the upload log)")
+    c.set_defaults(handler=clear_command)
+
 
 def ingest_command(args) -> pd.DataFrame:
     from cs_analytics.cli import UserError, workspace_from
@@ -51,3 +60,18 @@ def quarantine_command(args) -> pd.DataFrame:
     from cs_analytics.ingest import quarantine_rows
 
     return quarantine_rows(workspace_from(args), args.table)
+
+
+def clear_command(args) -> pd.DataFrame:
+    from cs_analytics.cli import UserError, workspace_from
+    from cs_analytics.ingest import IngestRefused, clear_table
+
+    if args.confirm != args.table:
+        raise UserError(f"Clearing {args.table} deletes all its rows; repeat the table name to confirm "
+                        f"(--confirm {args.table}).")
+    try:
+        result = clear_table(workspace_from(args), args.table, user=args.user)
+    except IngestRefused as exc:
+        raise UserError(str(exc)) from None
+    return pd.DataFrame([{"table": result.table, "rows_deleted": result.rows_deleted,
+                          "quarantined_deleted": result.quarantined_deleted}])
