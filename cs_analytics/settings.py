@@ -82,13 +82,21 @@ def get_setting(ws: "Workspace", key: str) -> str:
 
 
 def set_setting(ws: "Workspace", key: str, value: str | None, user: str | None = None) -> str | None:
-    """Validate and store one setting (None resets it to its default); returns the stored text."""
+    """Validate and store one setting (None resets it to its default); returns the stored text.
+
+    Setting `as_of` rebuilds the derived tables in the same transaction (derived.py), so every
+    page reads tables built through the as-of in force; readers see the old or the new, never a mix."""
     setting = _known(key)
     stored = None if value is None else setting.parse(str(value))
-    ws.execute(
-        "INSERT INTO settings (key, value, set_by, set_at) VALUES (?, ?, ?, current_timestamp)",
-        [key, stored, user],
-    )
+    with ws.transaction() as cur:
+        cur.execute(
+            "INSERT INTO settings (key, value, set_by, set_at) VALUES (?, ?, ?, current_timestamp)",
+            [key, stored, user],
+        )
+        if key == "as_of":  # the derived tables run through the as-of in force: rebuild with it
+            from cs_analytics.derived import rebuild
+
+            rebuild(cur)
     return stored
 
 
