@@ -152,6 +152,14 @@ def test_empty_workspace(tmp_workspace):
 
 # -- property: agreement with the pandas reference built from raw contracts and usage ----------
 
+def assert_drill_down_matches(ws, mrr, active, basis, unbounded, as_of, values) -> None:
+    """Every observed quarter cell lists the reference's accounts with the same status."""
+    for cohort, period in values:
+        got = co.cell_accounts(ws, basis, cohort, period, "quarter", unbounded, as_of=as_of)
+        expected = ref.cell_members(mrr, active, basis, "quarter", unbounded, cohort, period)
+        assert dict(zip(got["account_id"], got["status"])) == expected, (basis, cohort, period)
+
+
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frames=contract_frames())
 def test_matrix_matches_reference_on_generated_data(frames):
@@ -176,6 +184,11 @@ def test_matrix_matches_reference_on_generated_data(frames):
                         assert matrix.sizes.set_index("cohort_label")["cohort_size"].to_dict() == sizes
                         censored = matrix.cells[matrix.cells["censored"]]
                         assert censored["value"].isna().all()
+                        if grain == "quarter":
+                            assert_drill_down_matches(ws, mrr, active, basis, unbounded, as_of, values)
+                month_sizes = co.cohort_matrix(ws, basis, "month", as_of=as_of).sizes["cohort_size"].sum()
+                quarter_sizes = co.cohort_matrix(ws, basis, "quarter", as_of=as_of).sizes["cohort_size"].sum()
+                assert quarter_sizes == month_sizes, basis  # no account is lost at quarter grain
         finally:
             close_workspace(path)
 
