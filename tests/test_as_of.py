@@ -143,3 +143,19 @@ def test_cli_settings_shows_sets_resets_and_refuses(telco, capsys):
         code, out, err = run_cli(capsys, path, "settings", *bad)
         assert code == 1 and out == ""
         assert err.startswith("error: ") and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_overview_customers_scored_follow_the_as_of_in_force(telco):
+    from cs_analytics.overview import overview_summary
+
+    partial = overview_summary(telco)
+    assert partial.last_complete_month == D(2024, 11, 1)
+    assert partial.scored_accounts == 8  # customers on 2024-12-01: T3..T9 and N1
+    assert "December 2024 (partial)" in partial.scored_note and "November 2024" in partial.scored_note
+    set_setting(telco, "as_of", "2024-12-31")
+    full = overview_summary(telco)
+    dec = last_row(revenue.mrr_bridge(telco))
+    assert full.as_of == D(2024, 12, 31) and full.last_complete_month == D(2024, 12, 1)
+    assert full.scored_accounts == dec["customers"] == 8
+    assert "partial" not in full.scored_note
+    assert full.kpi("grr_12m").value == pytest.approx(0.7)
