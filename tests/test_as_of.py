@@ -159,3 +159,15 @@ def test_overview_customers_scored_follow_the_as_of_in_force(telco):
     assert full.scored_accounts == dec["customers"] == 8
     assert "partial" not in full.scored_note
     assert full.kpi("grr_12m").value == pytest.approx(0.7)
+
+
+def test_account_choices_mark_customers_of_the_last_complete_month_in_force(telco):
+    from cs_analytics.accounts import account_choices
+
+    def customers():
+        choices = account_choices(telco)
+        return set(choices.loc[choices["is_customer"], "account_id"])
+
+    assert customers() == {f"T{i}" for i in range(10)}  # November
+    set_setting(telco, "as_of", "2024-12-31")
+    assert customers() == {f"T{i}" for i in range(3, 10)} | {"N1"}  # December
