@@ -181,6 +181,7 @@ def test_matrix_matches_reference_on_generated_data(frames):
             mrr = ref.month_end_mrr(contracts_df, usage_df, effective)
             active = ref.activity(usage_df, mrr, effective)
             for basis in co.BASES:
+                totals = {}
                 for grain in co.GRAINS:
                     for unbounded in ((False, True) if basis == "activity" else (False,)):
                         matrix = co.cohort_matrix(ws, basis, grain, unbounded, as_of=as_of)
@@ -192,11 +193,10 @@ def test_matrix_matches_reference_on_generated_data(frames):
                         assert matrix.sizes.set_index("cohort_label")["cohort_size"].to_dict() == sizes
                         censored = matrix.cells[matrix.cells["censored"]]
                         assert censored["value"].isna().all()
-                        if grain == "quarter":
+                        totals[grain] = int(matrix.sizes["cohort_size"].sum())
+                        if grain == "quarter" and basis in ("logo", "activity"):
                             assert_drill_down_matches(ws, mrr, active, basis, unbounded, as_of, values)
-                month_sizes = co.cohort_matrix(ws, basis, "month", as_of=as_of).sizes["cohort_size"].sum()
-                quarter_sizes = co.cohort_matrix(ws, basis, "quarter", as_of=as_of).sizes["cohort_size"].sum()
-                assert quarter_sizes == month_sizes, basis  # no account is lost at quarter grain
+                assert totals["quarter"] == totals["month"], basis  # no account is lost at quarter grain
         finally:
             close_workspace(path)
 
