@@ -16,13 +16,24 @@ if TYPE_CHECKING:
 AS_OF_FROM_DATA = "data"
 
 
+def latest_as_of(today: dt.date | None = None) -> dt.date:
+    """The latest as-of date a user may set: the last day of the current month (data dated after
+    the day of the load is quarantined, so a later as-of would only report empty months)."""
+    day = today or dt.date.today()
+    following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
 def _parse_as_of(text: str) -> str:
     if text.strip().lower() == AS_OF_FROM_DATA:
         return AS_OF_FROM_DATA
     try:
-        return dt.date.fromisoformat(text.strip()).isoformat()
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"as_of takes a date as YYYY-MM-DD or 'data', got {text!r}") from None
+    if day > latest_as_of():
+        raise ValueError(f"as_of cannot be after {latest_as_of():%Y-%m-%d}, the end of this month; got {text!r}")
+    return day.isoformat()
 
 
 def _parse_fraction(upper: float) -> Callable[[str], str]:

@@ -103,12 +103,15 @@ def as_of_notice(ws: "Workspace", as_of: dt.date | str | None = None) -> AsOfNot
         return AsOfNotice(None, source, data_day, None, None, "")
     last = last_complete_month(day)
     partial = None if day == month_end(day) else month_start(day)
-    return AsOfNotice(day, source, data_day, last, partial, _notice_text(day, source, last, partial))
+    return AsOfNotice(day, source, data_day, last, partial, _notice_text(day, source, last, partial, data_day))
 
 
-def _notice_text(day: dt.date, source: str, last: dt.date, partial: dt.date | None) -> str:
+def _notice_text(day: dt.date, source: str, last: dt.date, partial: dt.date | None,
+                 data_day: dt.date | None) -> str:
     origin = {"explicit": "as chosen", "setting": "as set for this workspace",
               "data": "the last date in the data"}[source]
+    if source != "data" and data_day is not None and data_day != day:
+        origin += f"; the data's last date is {data_day:%Y-%m-%d}"
     text = f"As of {day:%Y-%m-%d} ({origin}); monthly figures run through {last:%B %Y}, the last complete month."
     if partial is None:
         return text

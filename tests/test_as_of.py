@@ -6,11 +6,13 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cs_analytics import cli, cohorts, revenue, survival
 from cs_analytics.db import close_workspace
 from cs_analytics.retention_months import months_relation, window
-from cs_analytics.settings import set_setting
+from cs_analytics.settings import latest_as_of, set_setting
 from cs_analytics.workspace import as_of_notice, data_as_of, resolve_as_of
 from factories import build_workspace
 
@@ -59,6 +61,7 @@ def test_setting_the_as_of_to_the_month_end_shows_the_churn_everywhere(telco):
     assert data_as_of(telco) == D(2024, 12, 1)  # the data's own as-of is unchanged
     notice = as_of_notice(telco)
     assert notice.source == "setting" and not notice.is_partial
+    assert "December 2024" in notice.message and "the data's last date is 2024-12-01" in notice.message
     win = window(telco)
     assert not win.from_raw  # the derived tables were rebuilt through the setting: fast path
     dec = last_row(revenue.mrr_bridge(telco))
@@ -171,3 +174,30 @@ def test_account_choices_mark_customers_of_the_last_complete_month_in_force(telc
     assert customers() == {f"T{i}" for i in range(10)}  # November
     set_setting(telco, "as_of", "2024-12-31")
     assert customers() == {f"T{i}" for i in range(3, 10)} | {"N1"}  # December
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(st.text(max_size=12), st.dates().map(dt.date.isoformat)))
+def test_as_of_setting_takes_a_date_or_data_and_refuses_the_rest_in_one_sentence(telco, text):
+    try:
+        stored = set_setting(telco, "as_of", text)
+    except ValueError as exc:
+        assert "\n" not in str(exc) and "as_of" in str(exc)
+        try:
+            assert dt.date.fromisoformat(text.strip()) > latest_as_of()  # parsed, but too late
+        except ValueError:
+            pass  # not a date
+        return
+    if stored == "data":
+        assert text.strip().lower() == "data" and resolve_as_of(telco, None) == D(2024, 12, 1)
+    else:
+        assert resolve_as_of(telco, None) == dt.date.fromisoformat(text.strip())
+        assert window(telco).from_raw is False
+
+
+def test_an_as_of_after_this_month_is_refused(telco):
+    too_late = latest_as_of() + dt.timedelta(days=1)
+    with pytest.raises(ValueError, match="cannot be after"):
+        set_setting(telco, "as_of", too_late.isoformat())
+    assert set_setting(telco, "as_of", latest_as_of().isoformat()) == latest_as_of().isoformat()
+    assert latest_as_of(D(2024, 12, 1)) == D(2024, 12, 31) and latest_as_of(D(2024, 2, 10)) == D(2024, 2, 29)
