@@ -201,3 +201,15 @@ def test_an_as_of_after_this_month_is_refused(telco):
         set_setting(telco, "as_of", too_late.isoformat())
     assert set_setting(telco, "as_of", latest_as_of().isoformat()) == latest_as_of().isoformat()
     assert latest_as_of(D(2024, 12, 1)) == D(2024, 12, 31) and latest_as_of(D(2024, 2, 10)) == D(2024, 2, 29)
+
+
+def test_a_rebuild_binds_the_load_day_and_keeps_the_setting(telco):
+    from cs_analytics.derived import rebuild_workspace
+    from cs_analytics.workspace import built_as_of
+
+    assert rebuild_workspace(telco, today=D(2024, 11, 15)) == D(2024, 10, 15)  # later rows wait
+    assert data_as_of(telco) == D(2024, 10, 15)
+    set_setting(telco, "as_of", "2024-12-31")
+    rebuild_workspace(telco)  # what every load does
+    assert data_as_of(telco) == D(2024, 12, 1) and built_as_of(telco) == D(2024, 12, 31)
+    assert not window(telco).from_raw
