@@ -142,9 +142,11 @@ with matrix_tab:
             st.caption("Click a cell in the heatmap or choose a cohort and period to list its accounts.")
         else:
             cohort_first = co.parse_cohort(cohort_choice, grain)
-            if co.is_censored(cohort_first, int(period_choice), grain, win.last_month):
+            if matrix.cell_censored(cohort_choice, int(period_choice)):
+                complete = matrix.complete_month(cohort_choice, int(period_choice))
+                complete = complete or co.value_month(cohort_first, int(period_choice), grain)
                 st.info(f"Cohort {cohort_choice}, period {int(period_choice)}: {CENSORED_TEXT} "
-                        f"(it is read at {co.value_month(cohort_first, int(period_choice), grain):%Y-%m}, "
+                        f"(it is complete at {complete:%Y-%m}, "
                         f"after the last complete month {win.last_month:%Y-%m}).")
             else:
                 accounts = co.cell_accounts(ws, basis, cohort_first, int(period_choice), grain, unbounded, account_filter)

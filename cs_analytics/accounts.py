@@ -24,8 +24,10 @@ def account_choices(ws: "Workspace", account_filter: AccountFilter = NO_FILTER) 
         LEFT JOIN account_month m
                ON m.account_id = a.account_id
               AND m.month = (SELECT max(month) FROM account_month
-                             WHERE last_day(month) <= (SELECT CAST(value AS DATE) FROM workspace_info
-                                                       WHERE key = 'as_of'))
+                             WHERE last_day(month) <= (
+                                 SELECT CAST(coalesce(max(value) FILTER (WHERE key = 'built_as_of'),
+                                                      max(value) FILTER (WHERE key = 'as_of')) AS DATE)
+                                 FROM workspace_info))
         WHERE a.account_id IN ({sub_sql})
         ORDER BY is_customer DESC, a.account_id
         """,

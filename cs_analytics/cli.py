@@ -20,7 +20,7 @@ import pandas as pd
 from cs_analytics.db import WorkspaceError, close_workspace, open_workspace
 from cs_analytics.export import neutralise_formulas
 
-COMMAND_GROUPS = ("demo", "data", "retention", "health", "reality", "overview")
+COMMAND_GROUPS = ("demo", "data", "retention", "health", "reality", "overview", "settings")
 
 
 class UserError(Exception):
@@ -38,7 +38,7 @@ def common_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--workspace", help="DuckDB workspace file (default $CS_ANALYTICS_DB, else data/workspace.duckdb)")
     common.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default table)")
-    common.add_argument("--as-of", type=iso_date, dest="as_of", help="as-of date YYYY-MM-DD (default: the data's last date)")
+    common.add_argument("--as-of", type=iso_date, dest="as_of", help="as-of date YYYY-MM-DD (default: the workspace's as_of setting, else the data's last date)")
     return common
 
 

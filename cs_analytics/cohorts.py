@@ -13,16 +13,14 @@ Definitions (docs/spec/metrics.md, Cohorts):
 - The average curve at period k weights each cohort by its size (n for logo / activity, starting
   MRR for grr / nrr) over the cohorts whose period k is observed only.
 
-Quarter grain (calendar quarters, a quarter's value taken at its last month, the start included):
-- an account's start is its first quarter whose last month qualifies (MRR > 0, or usage for
-  activity); the cohort is that quarter and the starting MRR is MRR at that quarter-end month;
-- period k = quarter c+k, read at that quarter's last month (e.g. cohort 2024-Q1, period 0 is
-  read at 2024-03, period 1 at 2024-06);
-- a cell is censored when that last month is after the last complete month, so a quarter in
-  progress is never shown;
-- so period 0 is 1.0 for every basis by construction, as at month grain; an account that starts
-  and churns inside one quarter is never a quarter-end customer, just as an account that starts
-  and ends inside one month is never a month-end customer.
+Quarter grain (metrics.md, Time): accounts are grouped by the calendar quarter of their start
+month s (the same s as at month grain, so the quarter cohorts hold exactly the accounts of the
+month cohorts); period k is the k-th 3-month block of each account's own timeline, months
+s+3k .. s+3k+2. Revenue bases read MRR at month s+3k (so period 0 is 1.0 by construction, starting
+MRR is MRR(s)); activity counts an account active in period k when it has usage value > 0 in any
+month of its block (unbounded: in its block or later). A cell is reported only when every account
+of the cohort has its block complete (s+3k+2 <= L for the cohort's latest s); the drill-down lists
+the same accounts under the same rule.
 """
 from __future__ import annotations
 
@@ -66,9 +64,11 @@ DEFINITIONS = {
     "month is censored: null, never 0. The average curve over cohorts at period k weights each "
     "cohort by its size (n, or starting MRR for revenue bases), using only cohorts where period k "
     "is observed.",
-    "quarter": "Quarter grain: a quarter's value is taken at its last month, the start included: the "
-    "cohort is the first quarter whose last month qualifies, starting MRR is MRR then, and period k "
-    "is quarter c+k read at its last month, so period 0 is 100% by construction.",
+    "quarter": "Quarter grain: accounts are grouped by the calendar quarter of their start month s; "
+    "period k is the k-th 3-month block of each account's own timeline (months s+3k to s+3k+2). "
+    "Revenue bases read MRR at month s+3k, so period 0 is 100% by construction; activity counts an "
+    "account active when it has usage in any month of its block. A cell is shown only when every "
+    "account of the cohort has its block complete; no account is left out.",
 }
 
 _START_CONDITION = {"revenue": "mrr > 0", "activity": "active"}
@@ -87,15 +87,15 @@ _ACTIVE_NOW_OR_LATER = (
     "bool_or(active) OVER (PARTITION BY account_id ORDER BY month DESC "
     "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
 )
-_PERIOD_END_CONDITION = {"month": "TRUE", "quarter": "month(f.month) % 3 = 0"}
-_START_MONTH_CONDITION = {"month": "TRUE", "quarter": "month(month) % 3 = 0"}
+MONTHS_PER_PERIOD = {"month": 1, "quarter": 3}
 
 
 @dataclass(frozen=True)
 class CohortMatrix:
     """A cohort matrix in long form, censored cells included as nulls.
 
-    `cells`: cohort (Timestamp, first day), cohort_label, period, value_month, cohort_size,
+    `cells`: cohort (Timestamp, first day), cohort_label, period, value_month (the month the cell
+    is complete: c+k, or at quarter grain the cohort's latest start + 3k + 2), cohort_size,
     start_mrr, retained (the absolute numerator: accounts for logo/activity, MRR for nrr/grr),
     value (the fraction), censored. `sizes`: cohort, cohort_label, cohort_size, start_mrr."""
 
@@ -143,6 +143,16 @@ class CohortMatrix:
         ).reset_index()
         grouped["value"] = grouped["retained"] / grouped["weight"].replace(0, np.nan)
         return grouped[["period", "value", "cohorts", "weight"]]
+
+    def cell_censored(self, cohort_label: str, period: int) -> bool:
+        """Whether the cell is censored (True also when the matrix has no such cell)."""
+        hit = self.cells[(self.cells["cohort_label"] == cohort_label) & (self.cells["period"] == int(period))]
+        return hit.empty or bool(hit["censored"].iloc[0])
+
+    def complete_month(self, cohort_label: str, period: int) -> dt.date | None:
+        """The month the cell is complete (every member's block observed), None when no such cell."""
+        hit = self.cells[(self.cells["cohort_label"] == cohort_label) & (self.cells["period"] == int(period))]
+        return None if hit.empty else hit["value_month"].iloc[0].date()
 
     def long(self) -> pd.DataFrame:
         """The CLI form: cohort (label), period, cohort_size, value; censored cells omitted."""
@@ -196,15 +206,21 @@ def cell_accounts(
     return ws.query(sql, [*params, cohort_first, int(period)])
 
 
-def is_censored(cohort: dt.date, period: int, grain: str, last_month: dt.date) -> bool:
-    """Whether cell (cohort, period) is read after the last complete month."""
-    return value_month(cohort, period, grain) > last_month
+def is_censored(cohort: dt.date, period: int, grain: str, last_month: dt.date,
+                last_start: dt.date | None = None) -> bool:
+    """Whether cell (cohort, period) is complete only after the last complete month.
+
+    `last_start`: the cohort's latest start month (CohortMatrix.cell_censored knows it); without
+    it the latest possible one is assumed (the quarter's last month), the safe answer."""
+    return value_month(cohort, period, grain, last_start) > last_month
 
 
-def value_month(cohort: dt.date, period: int, grain: str) -> dt.date:
-    """The month a cell is read at: c+k, or the last month of quarter c+k."""
+def value_month(cohort: dt.date, period: int, grain: str, last_start: dt.date | None = None) -> dt.date:
+    """The month cell (cohort, period) is complete: month c+k at month grain; at quarter grain the
+    last month of the block of the cohort's latest start (default: the quarter's last month)."""
     if grain == "quarter":
-        return add_months(cohort, 3 * int(period) + 2)
+        start = last_start or add_months(cohort, 2)
+        return add_months(start, 3 * int(period) + 2)
     return add_months(cohort, int(period))
 
 
@@ -249,13 +265,10 @@ def _cells_sql(win: Window, account_filter: AccountFilter, basis: str, grain: st
     variant = _variant(basis, unbounded)
     replacements = {
         "{active_now_or_later}": _ACTIVE_NOW_OR_LATER if variant == "activity_unbounded" else "FALSE",
-        "{months_per_period}": "3" if grain == "quarter" else "1",
-        "{read_offset}": "2" if grain == "quarter" else "0",
+        "{months_per_period}": str(MONTHS_PER_PERIOD[grain]),
         "{weight}": "start_mrr" if basis in ("grr", "nrr") else "cohort_size",
         "{start_condition}": _START_CONDITION["activity" if basis == "activity" else "revenue"],
         "{grain}": grain,
-        "{period_end_condition}": _PERIOD_END_CONDITION[grain],
-        "{start_month_condition}": _START_MONTH_CONDITION[grain],
         "{value_expr}": _VALUE_EXPR[variant],
         "{retained_condition}": _RETAINED_CONDITION[variant],
     }

@@ -143,7 +143,7 @@ def score_snapshots(ws: "Workspace", snapshot_dates: Iterable, scorecard: Scorec
 
 def score_accounts(ws: "Workspace", as_of=None, scorecard: Scorecard | None = None,
                    account_filter: AccountFilter = NO_FILTER) -> pd.DataFrame:
-    """Scores of the accounts that are customers on `as_of` (default: the data's as_of)."""
+    """Scores of the accounts that are customers on `as_of` (default: the as-of in force)."""
     scorecard = scorecard or active_scorecard(ws)
     day = _resolve(ws, as_of)
     if day is None:

@@ -61,7 +61,7 @@ class OverviewSummary:
     kpis: list[Kpi] = field(default_factory=list)
     metric_bands: dict[str, int] = field(default_factory=dict)
     effective_bands: dict[str, int] = field(default_factory=dict)
-    scored_accounts: int = 0
+    scored_accounts: int = 0  # the health population: customers on the as-of day (health.population)
     unscored_accounts: int = 0  # customers with no measure at all (e.g. no usage yet)
     overrides: int = 0
     green_but_failing: int = 0
@@ -70,6 +70,23 @@ class OverviewSummary:
     @property
     def is_empty(self) -> bool:
         return not any(self.row_counts.get(t, 0) for t in ("contracts", "usage"))
+
+    @property
+    def scored_note(self) -> str:
+        """Why 'customers scored' may differ from the revenue tiles' month, in one sentence.
+
+        Health scores are point-in-time (metrics.md, Health score): computed as of the as-of day
+        over the accounts that are customers on that day, the same population the Health and
+        Reality pages show. The revenue tiles are for the last complete month. They are the same
+        month-end population when the as-of is a month's last day; otherwise the scored accounts
+        already include the partial month's starts and leave out contracts ended before the day."""
+        if self.as_of is None or self.last_complete_month is None:
+            return ""
+        text = f"Health is scored as of {self.as_of:%Y-%m-%d} over the accounts that are customers that day"
+        if self.as_of.replace(day=1) == self.last_complete_month:
+            return text + "."
+        return (f"{text}, so it already counts {self.as_of:%B %Y} (partial) while the revenue "
+                f"figures are for {self.last_complete_month:%B %Y}.")
 
     def kpi(self, metric: str) -> Kpi | None:
         return next((k for k in self.kpis if k.metric == metric), None)
@@ -81,7 +98,7 @@ class OverviewSummary:
             rows += [(kpi.metric, kpi.value), (f"{kpi.metric}_target", kpi.target)]
         rows += [(f"accounts_{band}", self.metric_bands.get(band, 0)) for band in BANDS]
         rows += [(f"accounts_{band}_effective", self.effective_bands.get(band, 0)) for band in BANDS]
-        rows += [("accounts_unscored", self.unscored_accounts)]
+        rows += [("accounts_scored", self.scored_accounts), ("accounts_unscored", self.unscored_accounts)]
         rows += [("csm_overrides", self.overrides), ("green_but_failing", self.green_but_failing),
                  ("flags_due_for_review", self.flags_due_for_review)]
         return pd.DataFrame(rows, columns=["name", "value"])

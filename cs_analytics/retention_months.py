@@ -6,8 +6,11 @@ row of value > 0 in the month, for every account and calendar month from the fir
 through the last complete month (metrics.md, Time), restricted to the account filter.
 
 It comes from the derived `account_month` table whenever the requested as-of date is not after
-the data's as-of (the snapshot of every month up to the last complete month is then identical);
-for a later as-of date it is computed from the raw contracts and usage (slower, same definitions).
+the as-of that table was built through (the workspace's as-of setting, else the data's: the
+snapshot of every month up to the last complete month is then identical); only for an explicit
+later as-of date is it computed from the raw contracts and usage (slower, same definitions).
+Setting the workspace as-of rebuilds the derived table (settings.set_setting), so the as-of in
+force always reads the fast path.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from cs_analytics.db import load_sql
 from cs_analytics.filters import NO_FILTER, AccountFilter
-from cs_analytics.workspace import data_as_of, last_complete_month, resolve_as_of
+from cs_analytics.workspace import built_as_of, last_complete_month, resolve_as_of
 
 if TYPE_CHECKING:
     from cs_analytics.db import Workspace
@@ -33,8 +36,8 @@ class Window:
 
 
 def window(ws: "Workspace", as_of: dt.date | str | None = None, force_raw: bool = False) -> Window | None:
-    """The reporting window for `as_of` (default: the data's as_of); None when there is no data."""
-    stored = data_as_of(ws)
+    """The reporting window for `as_of` (default: the as-of in force); None when there is no data."""
+    stored = built_as_of(ws)
     chosen = resolve_as_of(ws, as_of)
     if chosen is None:
         return None

@@ -16,13 +16,24 @@ if TYPE_CHECKING:
 AS_OF_FROM_DATA = "data"
 
 
+def latest_as_of(today: dt.date | None = None) -> dt.date:
+    """The latest as-of date a user may set: the last day of the current month (data dated after
+    the day of the load is quarantined, so a later as-of would only report empty months)."""
+    day = today or dt.date.today()
+    following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
 def _parse_as_of(text: str) -> str:
     if text.strip().lower() == AS_OF_FROM_DATA:
         return AS_OF_FROM_DATA
     try:
-        return dt.date.fromisoformat(text.strip()).isoformat()
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"as_of takes a date as YYYY-MM-DD or 'data', got {text!r}") from None
+    if day > latest_as_of():
+        raise ValueError(f"as_of cannot be after {latest_as_of():%Y-%m-%d}, the end of this month; got {text!r}")
+    return day.isoformat()
 
 
 def _parse_fraction(upper: float) -> Callable[[str], str]:
@@ -82,13 +93,21 @@ def get_setting(ws: "Workspace", key: str) -> str:
 
 
 def set_setting(ws: "Workspace", key: str, value: str | None, user: str | None = None) -> str | None:
-    """Validate and store one setting (None resets it to its default); returns the stored text."""
+    """Validate and store one setting (None resets it to its default); returns the stored text.
+
+    Setting `as_of` rebuilds the derived tables in the same transaction (derived.py), so every
+    page reads tables built through the as-of in force; readers see the old or the new, never a mix."""
     setting = _known(key)
     stored = None if value is None else setting.parse(str(value))
-    ws.execute(
-        "INSERT INTO settings (key, value, set_by, set_at) VALUES (?, ?, ?, current_timestamp)",
-        [key, stored, user],
-    )
+    with ws.transaction() as cur:
+        cur.execute(
+            "INSERT INTO settings (key, value, set_by, set_at) VALUES (?, ?, ?, current_timestamp)",
+            [key, stored, user],
+        )
+        if key == "as_of":  # the derived tables run through the as-of in force: rebuild with it
+            from cs_analytics.derived import rebuild
+
+            rebuild(cur)
     return stored
 
 

@@ -110,61 +110,77 @@ def bridge(mrr: pd.DataFrame) -> pd.DataFrame:
 
 def cohort_matrix(mrr: pd.DataFrame, active: pd.DataFrame, basis: str, grain: str = "month",
                   unbounded: bool = False) -> tuple[dict, dict]:
-    """({(cohort label, period): value} for observed cells, {cohort label: size})."""
-    months = list(mrr.columns)
-    last = months[-1] if months else None
-    members: dict[str, list] = {}
-    for account in mrr.index:
-        flags = active.loc[account] if basis == "activity" else mrr.loc[account] > 0
-        # at quarter grain a quarter's value is taken at its last month, the start included
-        started = [m for m in months if flags[m] and (grain == "month" or m.month % 3 == 0)]
-        if not started:
-            continue
-        start = started[0]
-        cohort = _label(start, grain)
-        members.setdefault(cohort, []).append((account, start))
-    values, sizes = {}, {}
+    """({(cohort label, period): value} for observed cells, {cohort label: size}).
+
+    Month grain: period k of cohort c is month c+k. Quarter grain (metrics.md, Time): cohort = the
+    calendar quarter of the start month s; period k = months s+3k .. s+3k+2 of each account's own
+    timeline; revenue read at s+3k; activity: active in any month of the block (unbounded: in the
+    block or later); observed only when every member's block ends by the last month."""
+    members, sizes = _members(mrr, active, basis, grain)
+    step = 3 if grain == "quarter" else 1
+    last = list(mrr.columns)[-1] if len(mrr.columns) else None
+    values = {}
     for cohort, accounts in members.items():
-        sizes[cohort] = len(accounts)
-        first = _cohort_first(cohort)
+        latest = max(start for _, start in accounts)
         k = 0
-        while True:
-            read_at = first + pd.DateOffset(months=(3 * k + 2) if grain == "quarter" else k)
-            if read_at > last:
-                break
+        while latest + pd.DateOffset(months=step * k + step - 1) <= last:
             num = den = 0.0
             for account, start in accounts:
-                start_mrr = mrr.at[account, start]
-                now = mrr.at[account, read_at]
-                if basis == "logo":
-                    num += now > 0
-                    den += 1
-                elif basis == "nrr":
-                    num += now
-                    den += start_mrr
-                elif basis == "grr":
-                    num += min(now, start_mrr)
-                    den += start_mrr
-                else:
-                    later = [m for m in months if m >= read_at] if unbounded else [read_at]
-                    num += any(active.at[account, m] for m in later)
-                    den += 1
+                n, d = _cell_terms(mrr, active, basis, unbounded, account, start, k, step)
+                num, den = num + n, den + d
             values[(cohort, k)] = num / den
             k += 1
     return values, sizes
+
+
+def cell_members(mrr: pd.DataFrame, active: pd.DataFrame, basis: str, grain: str, unbounded: bool,
+                 cohort: str, period: int) -> dict[str, str]:
+    """{account: 'retained' | 'lost'} for one observed cell (revenue: MRR > 0 at the read month;
+    activity: active as above)."""
+    members, _ = _members(mrr, active, basis, grain)
+    step = 3 if grain == "quarter" else 1
+    out = {}
+    for account, start in members.get(cohort, []):
+        read_at = start + pd.DateOffset(months=step * period)
+        if basis == "activity":
+            kept = _cell_terms(mrr, active, basis, unbounded, account, start, period, step)[0] > 0
+        else:
+            kept = mrr.at[account, read_at] > 0
+        out[account] = "retained" if kept else "lost"
+    return out
+
+
+def _members(mrr, active, basis, grain) -> tuple[dict[str, list], dict[str, int]]:
+    months = list(mrr.columns)
+    members: dict[str, list] = {}
+    for account in mrr.index:
+        flags = active.loc[account] if basis == "activity" else mrr.loc[account] > 0
+        started = [m for m in months if flags[m]]
+        if started:
+            members.setdefault(_label(started[0], grain), []).append((account, started[0]))
+    return members, {cohort: len(accounts) for cohort, accounts in members.items()}
+
+
+def _cell_terms(mrr, active, basis, unbounded, account, start, k, step) -> tuple[float, float]:
+    """(numerator, denominator) contributions of one account to cell k."""
+    months = list(mrr.columns)
+    read_at = start + pd.DateOffset(months=step * k)
+    start_mrr, now = mrr.at[account, start], mrr.at[account, read_at]
+    if basis == "logo":
+        return float(now > 0), 1.0
+    if basis == "nrr":
+        return now, start_mrr
+    if basis == "grr":
+        return min(now, start_mrr), start_mrr
+    block_end = read_at + pd.DateOffset(months=step - 1)
+    window = [m for m in months if m >= read_at and (unbounded or m <= block_end)]
+    return float(any(active.at[account, m] for m in window)), 1.0
 
 
 def _label(month: pd.Timestamp, grain: str) -> str:
     if grain == "quarter":
         return f"{month.year}-Q{(month.month - 1) // 3 + 1}"
     return f"{month.year:04d}-{month.month:02d}"
-
-
-def _cohort_first(label: str) -> pd.Timestamp:
-    if "Q" in label:
-        year, q = label.split("-Q")
-        return pd.Timestamp(int(year), 3 * (int(q) - 1) + 1, 1)
-    return pd.Timestamp(label + "-01")
 
 
 def lifetimes(mrr: pd.DataFrame) -> pd.DataFrame:

@@ -85,18 +85,25 @@ def test_activity_bounded_and_unbounded(cohort_ws):
     assert unbounded.label == co.UNBOUNDED_ACTIVITY_LABEL
 
 
-def test_quarter_grain_reads_the_quarters_last_month(cohort_ws):
+def test_quarter_grain_reads_blocks_of_each_accounts_own_timeline(cohort_ws):
+    """metrics.md Time: period k = months s+3k .. s+3k+2 of each account; revenue read at s+3k."""
     matrix = co.cohort_matrix(cohort_ws, "logo", "quarter", as_of="2023-10-20")  # L = Sep 2023
     assert matrix.sizes["cohort_label"].tolist() == ["2023-Q1"]
     assert cell(matrix, "2023-Q1", 0).cohort_size == 4
-    assert cell(matrix, "2023-Q1", 0).value == 1.0  # all four customers at the end of March
-    assert cell(matrix, "2023-Q1", 1).value == 0.5  # June: a and d
-    assert cell(matrix, "2023-Q1", 2).value == 0.75  # September: a, c (back), d
-    assert matrix.cells["period"].max() == 2  # Q4 ends in December, after L: not yet observed
-    assert co.is_censored(dt.date(2023, 1, 1), 3, "quarter", dt.date(2023, 9, 1))
-    assert not co.is_censored(dt.date(2023, 1, 1), 2, "quarter", dt.date(2023, 9, 1))
+    assert cell(matrix, "2023-Q1", 0).value == 1.0
+    assert cell(matrix, "2023-Q1", 1).value == 0.75  # a, c read in April, d in May; b gone by May
+    # b and d start in February: their period-2 block (Aug-Oct) ends after L, so the cell waits
+    assert cell(matrix, "2023-Q1", 2).censored and np.isnan(cell(matrix, "2023-Q1", 2).value)
+    assert matrix.complete_month("2023-Q1", 2) == dt.date(2023, 10, 1)
+    assert matrix.cell_censored("2023-Q1", 2) and not matrix.cell_censored("2023-Q1", 1)
+    feb = dt.date(2023, 2, 1)
+    assert co.is_censored(dt.date(2023, 1, 1), 2, "quarter", dt.date(2023, 9, 1), last_start=feb)
+    assert not co.is_censored(dt.date(2023, 1, 1), 1, "quarter", dt.date(2023, 9, 1), last_start=feb)
+    assert co.cell_accounts(cohort_ws, "logo", "2023-Q1", 2, "quarter", as_of="2023-10-20").empty
     nrr = co.cohort_matrix(cohort_ws, "nrr", "quarter", as_of="2023-10-20")
-    assert cell(nrr, "2023-Q1", 2).value == pytest.approx((150 + 90 + 10) / 240)
+    assert cell(nrr, "2023-Q1", 1).value == pytest.approx((100 + 80 + 10) / 240)
+    later = co.cohort_matrix(cohort_ws, "nrr", "quarter", as_of="2023-10-31")  # L = Oct: complete
+    assert cell(later, "2023-Q1", 2).value == pytest.approx((150 + 10) / 240)  # a in Jul, d in Aug
 
 
 def test_weighted_average_uses_observed_cohorts_only(cohort_ws):
@@ -129,7 +136,8 @@ def test_labels_and_parsing():
     assert co.parse_cohort("2024-Q2", "quarter") == dt.date(2024, 4, 1)
     assert co.parse_cohort("2024-05", "quarter") == dt.date(2024, 4, 1)
     assert co.cohort_label(dt.date(2024, 11, 1), "quarter") == "2024-Q4"
-    assert co.value_month(dt.date(2024, 1, 1), 1, "quarter") == dt.date(2024, 6, 1)
+    assert co.value_month(dt.date(2024, 1, 1), 1, "quarter", last_start=dt.date(2024, 1, 1)) == dt.date(2024, 6, 1)
+    assert co.value_month(dt.date(2024, 1, 1), 1, "quarter") == dt.date(2024, 8, 1)  # latest start: March
     with pytest.raises(ValueError):
         co.parse_cohort("March", "month")
     with pytest.raises(ValueError):
@@ -152,6 +160,14 @@ def test_empty_workspace(tmp_workspace):
 
 # -- property: agreement with the pandas reference built from raw contracts and usage ----------
 
+def assert_drill_down_matches(ws, mrr, active, basis, unbounded, as_of, values) -> None:
+    """Every observed quarter cell lists the reference's accounts with the same status."""
+    for cohort, period in values:
+        got = co.cell_accounts(ws, basis, cohort, period, "quarter", unbounded, as_of=as_of)
+        expected = ref.cell_members(mrr, active, basis, "quarter", unbounded, cohort, period)
+        assert dict(zip(got["account_id"], got["status"])) == expected, (basis, cohort, period)
+
+
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frames=contract_frames())
 def test_matrix_matches_reference_on_generated_data(frames):
@@ -165,6 +181,7 @@ def test_matrix_matches_reference_on_generated_data(frames):
             mrr = ref.month_end_mrr(contracts_df, usage_df, effective)
             active = ref.activity(usage_df, mrr, effective)
             for basis in co.BASES:
+                totals = {}
                 for grain in co.GRAINS:
                     for unbounded in ((False, True) if basis == "activity" else (False,)):
                         matrix = co.cohort_matrix(ws, basis, grain, unbounded, as_of=as_of)
@@ -176,6 +193,10 @@ def test_matrix_matches_reference_on_generated_data(frames):
                         assert matrix.sizes.set_index("cohort_label")["cohort_size"].to_dict() == sizes
                         censored = matrix.cells[matrix.cells["censored"]]
                         assert censored["value"].isna().all()
+                        totals[grain] = int(matrix.sizes["cohort_size"].sum())
+                        if grain == "quarter" and basis in ("logo", "activity"):
+                            assert_drill_down_matches(ws, mrr, active, basis, unbounded, as_of, values)
+                assert totals["quarter"] == totals["month"], basis  # no account is lost at quarter grain
         finally:
             close_workspace(path)
 
@@ -193,10 +214,10 @@ def test_demo_matrices(demo_ws):
     assert len(quarter.sizes) >= 8
 
 
-def test_quarter_grain_starts_at_a_quarter_end_so_period_zero_is_one(tmp_path):
-    """metrics.md: a quarter's value is taken at its last month, and period 0 is 1.0 by construction.
-    x starts in February and is gone by March: never a quarter-end customer, so in no cohort.
-    y starts in February at 100 and expands to 150 in March: its starting MRR is March's 150."""
+def test_quarter_grain_keeps_every_account_and_period_zero_is_one(tmp_path):
+    """metrics.md Time: no account is lost. x is a customer at the end of February only, y starts
+    in February at 100 and expands to 150 in March, z runs January to May: all three are 2023-Q1,
+    starting MRR is MRR at the start month (x 50, y 100, z 80)."""
     ws = build_workspace(
         tmp_path / "q.duckdb",
         contracts=pd.DataFrame({
@@ -209,7 +230,34 @@ def test_quarter_grain_starts_at_a_quarter_end_so_period_zero_is_one(tmp_path):
     )
     for basis in ("logo", "grr", "nrr"):
         matrix = co.cohort_matrix(ws, basis, "quarter")
-        assert cell(matrix, "2023-Q1", 0).cohort_size == 2, basis  # y and z, not x
+        assert cell(matrix, "2023-Q1", 0).cohort_size == 3, basis
         assert cell(matrix, "2023-Q1", 0).value == 1.0, basis
     nrr = co.cohort_matrix(ws, "nrr", "quarter")
-    assert cell(nrr, "2023-Q1", 1).value == pytest.approx(150 / (150 + 80))  # z gone by June
+    assert cell(nrr, "2023-Q1", 1).value == pytest.approx((0 + 150 + 80) / 230)  # x May, y May, z Apr
+    assert cell(nrr, "2023-Q1", 2).value == pytest.approx(150 / 230)  # z gone by July
+    grr = co.cohort_matrix(ws, "grr", "quarter")
+    assert cell(grr, "2023-Q1", 1).value == pytest.approx((0 + 100 + 80) / 230)
+    close_workspace(ws.path)
+
+
+def test_a_purchase_log_starting_in_one_quarter_is_one_quarter_cohort(tmp_path):
+    """The issue's case: every customer starts in Q1 1997 (any day, some gone within weeks, some
+    buying only once); the quarter grain holds all of them in 1997-Q1 and no other cohort."""
+    rng = np.random.default_rng(7)
+    rows, usage = [], []
+    for i in range(40):
+        start = pd.Timestamp("1997-01-01") + pd.Timedelta(days=int(rng.integers(0, 90)))
+        days = int(rng.choice([5, 40, 200, 700]))
+        rows.append((f"P{i}", start.date(), (start + pd.Timedelta(days=days)).date(), 10.0))
+        usage.append((f"P{i}", start.date()))
+    ws = build_workspace(
+        tmp_path / "p.duckdb",
+        contracts=pd.DataFrame(rows, columns=["account_id", "start_date", "end_date", "mrr"]),
+        usage=pd.DataFrame(usage + [("P0", dt.date(1998, 6, 30))], columns=["account_id", "event_date"]))
+    for basis in co.BASES:
+        month = co.cohort_matrix(ws, basis, "month").sizes["cohort_size"].sum()
+        quarter = co.cohort_matrix(ws, basis, "quarter").sizes
+        assert quarter["cohort_label"].tolist() == ["1997-Q1"], basis
+        assert quarter["cohort_size"].sum() == month, basis
+    assert co.cohort_matrix(ws, "activity", "quarter").sizes["cohort_size"].sum() == 40
+    close_workspace(ws.path)

@@ -12,7 +12,7 @@ def register(subparsers, common) -> None:
     """Add this group's commands to the parser."""
     p = subparsers.add_parser(
         "health", parents=[common], help="health scores as of --as-of",
-        description="Health score per customer as of --as-of (default: the data's as_of), with each "
+        description="Health score per customer as of --as-of (default: the workspace's as_of setting, else the data's), with each "
                     "measure's raw value, normalised score and points.",
     )
     p.add_argument("--scorecard", metavar="FILE", help="a scorecard JSON file (default: the active version)")
