@@ -120,3 +120,11 @@ def test_filters_that_match_nothing_say_so_and_reset(app_test, tmp_path):
     assert_no_exception(at)
     assert "No account matches" not in texts(at.info)
     assert at.metric and not view_params(at)
+
+
+def test_health_and_reality_use_the_links_as_of(app_test, demo_workspace_path):
+    for page in ("app_pages/health.py", "app_pages/reality.py"):
+        at = app_test(page, demo_workspace_path, query={"as_of": "2025-06-15"})
+        assert_no_exception(at)
+        text = texts(at.caption)
+        assert "2025-06-15" in text and str(DEMO_AS_OF) not in text.replace(f"As of **{DEMO_AS_OF}**", ""), page
