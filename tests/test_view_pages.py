@@ -128,3 +128,15 @@ def test_health_and_reality_use_the_links_as_of(app_test, demo_workspace_path):
         assert_no_exception(at)
         text = texts(at.caption)
         assert "2025-06-15" in text and str(DEMO_AS_OF) not in text.replace(f"As of **{DEMO_AS_OF}**", ""), page
+
+
+def test_account_links_in_tables_carry_the_view(app_test, demo_workspace_path):
+    at = app_test(REVENUE, demo_workspace_path, query={"as_of": "2025-06-15", "f.segment": "Enterprise"})
+    assert_no_exception(at)
+    links = next(d.value for d in at.dataframe if "mrr_after" in d.value.columns)["link"]
+    assert len(links) and links.str.startswith("/account?as_of=2025-06-15&f.segment=Enterprise&account=").all()
+    account = links.iloc[0].rsplit("account=", 1)[1]
+    opened = app_test("app_pages/account.py", demo_workspace_path,
+                      query={"as_of": "2025-06-15", "f.segment": "Enterprise", "account": account})
+    assert_no_exception(opened)
+    assert "from this link" in texts(opened.sidebar.caption)

@@ -41,20 +41,24 @@ def current_filter() -> AccountFilter:
     return st.session_state.get(FILTER_STATE_KEY, NO_FILTER)
 
 
-def account_url(account_id: str) -> str:
-    """Deep link to the Account page for one account."""
-    return "/account?" + urllib.parse.urlencode({"account": account_id})
+def account_url(account_id: str, view_query: str = "") -> str:
+    """Deep link to the Account page for one account, after the view's parameters (ui.view)."""
+    return "/account?" + view_query + urllib.parse.urlencode({"account": account_id})
 
 
 def account_link_column(frame: pd.DataFrame, id_column: str = "account_id") -> pd.DataFrame:
-    """`frame` with a `link` column of Account page URLs, for st.column_config.LinkColumn."""
+    """`frame` with a `link` column of Account page URLs (carrying this view's as-of and
+    filters, so a link opened in a new tab shows the same view), for st.column_config.LinkColumn."""
+    from ui.view import view_query
+
+    prefix = view_query()
     out = frame.copy()
-    out.insert(0, "link", out[id_column].map(account_url))
+    out.insert(0, "link", out[id_column].map(lambda account_id: account_url(account_id, prefix)))
     return out
 
 
 ACCOUNT_LINK_CONFIG = {
-    "link": st.column_config.LinkColumn("Account", display_text=r"account=(.*)$", width="small"),
+    "link": st.column_config.LinkColumn("Account", display_text=r"[?&]account=([^&]*)$", width="small"),
 }
 
 

@@ -7,6 +7,7 @@ own parameters, so any page's URL reproduces what it shows (docs/views.md).
 from __future__ import annotations
 
 import re
+import urllib.parse
 
 import streamlit as st
 
@@ -62,6 +63,13 @@ def write_view_to_url(account_filter: AccountFilter) -> None:
     for key, values in wanted.items():
         if st.query_params.get_all(key) != values:
             st.query_params[key] = values
+
+
+def view_query() -> str:
+    """This session's view as a query-string prefix ('as_of=...&f.segment=...&', or '')."""
+    view = View(st.session_state.get(LINK_AS_OF_KEY), st.session_state.get(FILTER_STATE_KEY, AccountFilter()))
+    query = urllib.parse.urlencode(view_params(view), doseq=True)
+    return query + "&" if query else ""
 
 
 def _user() -> str | None:
