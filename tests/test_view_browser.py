@@ -46,3 +46,8 @@ def test_shared_cohorts_link_with_filters_and_as_of_matches_the_cli(app_server, 
     assert "observed through 2026-03" in page.locator("[data-testid='stMain']").inner_text()
     for part in ("f.segment=Enterprise", f"as_of={AS_OF}", "basis=logo", f"cohort={COHORT}", f"period={PERIOD}"):
         assert part in page.url
+    # moving to another page keeps the view in the URL and in the numbers
+    page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Revenue").first.click()
+    wait_for_app(page, timeout_ms=120_000)
+    page.get_by_text(re.compile(r"months through 2026-03 \(the last complete month; as of 2026-03-31\)")).first.wait_for()
+    assert "f.segment=Enterprise" in page.url and f"as_of={AS_OF}" in page.url and "cohort=" not in page.url
