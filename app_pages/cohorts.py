@@ -2,6 +2,8 @@
 drill-down shareable by URL (?basis=nrr&grain=month&cohort=2024-03&period=6), and survival."""
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from cs_analytics import cohorts as co
@@ -127,7 +129,7 @@ with matrix_tab:
                 cohort_name = None
             if cohort_name in labels:
                 st.session_state["cell_cohort"] = cohort_name
-                st.session_state["cell_period"] = max(0, int(period_text)) if str(period_text).isdigit() else 0
+                st.session_state["cell_period"] = max(0, int(period_text)) if re.fullmatch(r"[0-9]{1,4}", str(period_text)) else 0
         if st.session_state.get("cell_cohort") not in [NO_CELL, *labels]:
             st.session_state["cell_cohort"] = NO_CELL
         max_period = max(0, int(matrix.cells["period"].max()))

@@ -140,3 +140,9 @@ def test_account_links_in_tables_carry_the_view(app_test, demo_workspace_path):
                       query={"as_of": "2025-06-15", "f.segment": "Enterprise", "account": account})
     assert_no_exception(opened)
     assert "from this link" in texts(opened.sidebar.caption)
+
+
+def test_a_cohorts_link_with_a_non_ascii_digit_period_opens_period_0(app_test, demo_workspace_path):
+    at = app_test(COHORTS, demo_workspace_path, query={"cohort": "2024-03", "period": "²"})
+    assert_no_exception(at)
+    assert at.number_input(key="cell_period").value == 0
