@@ -107,14 +107,16 @@ def _as_list(raw) -> list[str]:
 def partial_month_note(as_of: dt.date | None) -> str | None:
     """The sentence explaining a partial last month, or None when as_of is its month's last day.
 
-    Monthly figures stop at the last complete month (metrics.md, Time), so a churn dated in the
-    as-of's own month is not counted until that month is complete."""
+    Monthly figures stop at the last complete month L and MRR is a month-end snapshot
+    (metrics.md, Time and Revenue): a contract ending on L's last day or later is lost in the
+    month after L, so that churn shows only once that month is complete."""
     if as_of is None or as_of == month_end(as_of):
         return None
     complete = last_complete_month(as_of)
     partial = add_months(complete, 1)
-    return (f"The last complete month is {complete:%B %Y}; churn dated in {partial:%B %Y} "
-            f"shows once {partial:%B %Y} is complete (as of {month_end(partial):%Y-%m-%d}).")
+    return (f"The last complete month is {complete:%B %Y}; churn dated {month_end(complete):%Y-%m-%d} or later "
+            f"(a contract ending on {complete:%B}'s last day is lost in {partial:%B}) shows once "
+            f"{partial:%B %Y} is complete (as of {month_end(partial):%Y-%m-%d}).")
 
 
 AS_OF_SOURCES = {

@@ -82,13 +82,15 @@ def test_partial_month_note_exactly_when_as_of_is_not_a_month_end(day):
         assert note is None
     else:
         assert note.startswith(f"The last complete month is {last_complete_month(day):%B %Y};")
-        assert f"churn dated in {day:%B %Y} shows once {day:%B %Y} is complete" in note
+        last_day = month_end(last_complete_month(day))
+        assert f"churn dated {last_day:%Y-%m-%d} or later" in note
+        assert f"shows once {day:%B %Y} is complete (as of {month_end(day):%Y-%m-%d})" in note
 
 
 def test_partial_month_note_for_the_telco_case():
     assert partial_month_note(dt.date(2024, 12, 1)) == (
-        "The last complete month is November 2024; churn dated in December 2024 shows once "
-        "December 2024 is complete (as of 2024-12-31).")
+        "The last complete month is November 2024; churn dated 2024-11-30 or later (a contract ending on "
+        "November's last day is lost in December) shows once December 2024 is complete (as of 2024-12-31).")
 
 
 def test_as_of_in_force_link_then_workspace_then_data():
