@@ -242,7 +242,7 @@ st.header("Activity spikes before renewal")
 st.caption("Usage in the 60 days before a contract end at least 2x the account's usual 60-day "
            "usage, falling back below 1.2x after. A signal for a person to read, never an "
            "accusation and never an input to the score.")
-spikes = activity_spikes(ws, account_filter=account_filter)
+spikes = activity_spikes(ws, chosen_as_of, account_filter=account_filter)
 spikes = spikes[spikes["flagged"] & spikes["account_id"].isin(frame["account_id"])] if my_book else spikes[spikes["flagged"]]
 if spikes.empty:
     st.caption("No pre-renewal activity spikes.")
