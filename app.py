@@ -5,6 +5,7 @@ import streamlit as st
 
 from cs_analytics.workspace import status
 from ui.common import get_workspace, render_sidebar_filters
+from ui.view import require_filter_match
 
 st.set_page_config(page_title="CS Analytics", page_icon=":material/monitoring:", layout="wide")
 
@@ -25,7 +26,7 @@ PAGES = {
 }
 
 
-def render_workspace_status() -> None:
+def render_workspace_status():
     ws = get_workspace()
     info = status(ws)
     with st.sidebar:
@@ -33,13 +34,17 @@ def render_workspace_status() -> None:
         if info.is_empty:
             st.caption("No data yet: load the demo or upload files on the Data page.")
         else:
-            st.caption(f"As of **{info.as_of:%Y-%m-%d}**" if info.as_of else "No as-of date")
+            if info.as_of is None:
+                st.caption("No as-of date")
             st.caption(" · ".join(f"{t}: {n:,}" for t, n in info.row_counts.items()))
         if info.last_upload_at:
             st.caption(f"Last upload: {info.last_upload_file} at {info.last_upload_at:%Y-%m-%d %H:%M}")
-    render_sidebar_filters(ws)
+    return render_sidebar_filters(ws)
 
 
 navigation = st.navigation(PAGES)
-render_workspace_status()
+account_filter = render_workspace_status()
+if navigation.title != "Data" and not require_filter_match(get_workspace(), account_filter):
+    st.title(navigation.title)
+    st.stop()
 navigation.run()

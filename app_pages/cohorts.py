@@ -2,6 +2,8 @@
 drill-down shareable by URL (?basis=nrr&grain=month&cohort=2024-03&period=6), and survival."""
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from cs_analytics import cohorts as co
@@ -12,7 +14,7 @@ from cs_analytics.charts_retention import (
 from cs_analytics.retention_months import window
 from ui.common import (
     ACCOUNT_LINK_CONFIG, account_link_column, current_filter, data_version, definition_card,
-    download_csv, get_workspace, require_data,
+    download_csv, get_workspace, require_data, view_as_of,
 )
 
 QUERY_KEYS = {"basis": "cohort_basis", "grain": "cohort_grain", "cohort": "cell_cohort", "period": "cell_period"}
@@ -24,17 +26,18 @@ if ws.row_count("contracts") == 0 and ws.row_count("usage") == 0:
     require_data(ws, ("contracts", "usage"))
     st.stop()
 account_filter = current_filter()
-win = window(ws)
+as_of = view_as_of(ws)
+win = window(ws, as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _matrix(version: str, filter_key: str, basis: str, grain: str, unbounded: bool, _account_filter):
-    return co.cohort_matrix(get_workspace(), basis, grain, unbounded, _account_filter)
+def _matrix(version: str, filter_key: str, basis: str, grain: str, unbounded: bool, as_of, _account_filter):
+    return co.cohort_matrix(get_workspace(), basis, grain, unbounded, _account_filter, as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _survival(version: str, filter_key: str, by: str | None, _account_filter):
-    return sv.survival_analysis(get_workspace(), by, _account_filter)
+def _survival(version: str, filter_key: str, by: str | None, as_of, _account_filter):
+    return sv.survival_analysis(get_workspace(), by, _account_filter, as_of)
 
 
 def _apply_query_params() -> None:
@@ -78,7 +81,7 @@ with matrix_tab:
         unbounded = st.toggle("Unbounded: count accounts active in period k or later", key="cohort_unbounded",
                               help="Default (bounded): active in that period. Unbounded: active then or any later month.")
     percent = view == "Percent"
-    matrix = _matrix(data_version(ws), repr(account_filter), basis, grain, unbounded, account_filter)
+    matrix = _matrix(data_version(ws), repr(account_filter), basis, grain, unbounded, as_of, account_filter)
     st.caption(f"{matrix.label} by {grain} cohort · accounts: {account_filter.describe()} · observed through "
                f"{win.last_month:%Y-%m} (last complete month); blank cells are {CENSORED_TEXT}.")
 
@@ -126,7 +129,7 @@ with matrix_tab:
                 cohort_name = None
             if cohort_name in labels:
                 st.session_state["cell_cohort"] = cohort_name
-                st.session_state["cell_period"] = max(0, int(period_text)) if str(period_text).isdigit() else 0
+                st.session_state["cell_period"] = max(0, int(period_text)) if re.fullmatch(r"[0-9]{1,4}", str(period_text)) else 0
         if st.session_state.get("cell_cohort") not in [NO_CELL, *labels]:
             st.session_state["cell_cohort"] = NO_CELL
         max_period = max(0, int(matrix.cells["period"].max()))
@@ -149,7 +152,8 @@ with matrix_tab:
                         f"(it is complete at {complete:%Y-%m}, "
                         f"after the last complete month {win.last_month:%Y-%m}).")
             else:
-                accounts = co.cell_accounts(ws, basis, cohort_first, int(period_choice), grain, unbounded, account_filter)
+                accounts = co.cell_accounts(ws, basis, cohort_first, int(period_choice), grain, unbounded, account_filter,
+                                           as_of)
                 retained = accounts[accounts["status"] == "retained"]
                 lost = accounts[accounts["status"] == "lost"]
                 st.caption(f"Cohort {cohort_choice}, period {int(period_choice)}: {len(retained)} retained, "
@@ -172,7 +176,7 @@ with survival_tab:
     st.session_state.setdefault("survival_by", "segment" if "segment" in options else "(no split)")
     by_choice = st.selectbox("Split lifetimes by", choices, key="survival_by")
     by = None if by_choice == "(no split)" else by_choice
-    result = _survival(data_version(ws), repr(account_filter), by, account_filter)
+    result = _survival(data_version(ws), repr(account_filter), by, as_of, account_filter)
     if result.lifetimes.empty:
         st.info("No customer yet (no account with MRR > 0 in a complete month), so there is no lifetime to show.")
     else:

@@ -34,6 +34,7 @@ from ui.common import (
     download_csv,
     get_workspace,
     page_as_of,
+    view_as_of,
     require_data,
 )
 from ui.identity import current_user
@@ -248,7 +249,7 @@ def backtest_section(ws, active: Scorecard, account_filter: AccountFilter) -> No
                               step=1, key="health_horizon")
     if st.button("Run backtest", key="health_run_backtest"):
         bar = st.progress(0.0, text="Starting")
-        result = bt.run_backtest(ws, int(horizon), active, account_filter,
+        result = bt.run_backtest(ws, int(horizon), active, account_filter, as_of=view_as_of(ws),
                                  progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg))
         st.session_state[BACKTEST_STATE] = (int(horizon), active.version, filter_key(account_filter), result)
     stored = st.session_state.get(BACKTEST_STATE)

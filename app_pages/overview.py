@@ -6,7 +6,8 @@ import streamlit as st
 from cs_analytics.demo import write_demo
 from cs_analytics.formatting import compact_money
 from cs_analytics.overview import BANDS, Kpi, overview_summary
-from ui.common import current_filter, get_workspace
+from cs_analytics.view_state import partial_month_note
+from ui.common import current_filter, get_workspace, view_as_of
 
 BAND_LABELS = {"green": ":green[●] green", "yellow": ":orange[●] yellow", "red": ":red[●] red"}
 
@@ -83,7 +84,7 @@ def render_health(summary) -> None:
 
 ws = get_workspace()
 st.title("Overview")
-summary = overview_summary(ws, current_filter())
+summary = overview_summary(ws, current_filter(), view_as_of(ws))
 if summary.is_empty:
     render_empty_state(ws)
     st.stop()
@@ -94,8 +95,11 @@ if summary.last_upload_at:
 if not current_filter().is_empty:
     freshness += f" · filtered to {current_filter().describe()}"
 st.caption(freshness)
+if partial_month_note(summary.as_of):
+    st.caption(partial_month_note(summary.as_of))
 if summary.kpis:
     render_kpis(summary)
 else:
-    st.info("No contracts yet: revenue KPIs need the contracts table (Data page).")
+    st.info("No contracts yet: revenue KPIs need the contracts table (Data page)." if current_filter().is_empty
+            else "None of the accounts the filters select has a contract, so there is no revenue KPI.")
 render_health(summary)

@@ -20,7 +20,6 @@ from cs_analytics.reality import (
     track_record,
 )
 from cs_analytics.spikes import activity_spikes, usage_around
-from cs_analytics.workspace import data_as_of
 from ui.common import (
     ACCOUNT_LINK_CONFIG,
     account_link_column,
@@ -29,7 +28,9 @@ from ui.common import (
     definition_card,
     download_csv,
     get_workspace,
+    page_as_of,
     require_data,
+    view_as_of,
 )
 from ui.identity import identity_box
 
@@ -60,9 +61,9 @@ def cached_scores(_ws, path: str, version: str, as_of: dt.date, filter_key: str,
 
 @st.cache_data(show_spinner="Computing the track record…", max_entries=8)
 def cached_track_record(_ws, path: str, version: str, filter_key: str, max_age_days: int,
-                        flag_key: str, _filter):
+                        flag_key: str, _filter, as_of=None):
     """Keyed on the latest flag id too, so a new flag is never hidden by the cache."""
-    return track_record(_ws, account_filter=_filter, max_age_days=max_age_days)
+    return track_record(_ws, as_of=as_of, account_filter=_filter, max_age_days=max_age_days)
 
 
 def show_list(frame: pd.DataFrame, key: str, empty: str, stale: bool = False) -> None:
@@ -87,7 +88,8 @@ if flash:
     st.success(flash)
 
 account_filter = current_filter()
-as_of = data_as_of(ws)
+as_of = page_as_of(ws)
+chosen_as_of = view_as_of(ws)  # None: the data's own, flags up to now
 user = identity_box()
 
 controls = st.columns([1, 1, 2])
@@ -102,7 +104,7 @@ my_book = controls[1].toggle("My book", key="reality_my_book",
 version = data_version(ws)
 filter_key = account_filter.describe()
 scores = cached_scores(ws, str(ws.path), version, as_of, filter_key, account_filter)
-frame = quadrants(ws, account_filter=account_filter, max_age_days=max_age_days, scores=scores)
+frame = quadrants(ws, chosen_as_of, account_filter=account_filter, max_age_days=max_age_days, scores=scores)
 if my_book:
     if user:
         frame = frame[frame["csm_owner"] == user]
@@ -222,7 +224,8 @@ else:
 # -- track record ------------------------------------------------------------------------------
 st.header("Track record of the human signal")
 flag_key = str(ws.scalar("SELECT coalesce(max(flag_id), 0) FROM flags"))
-record = cached_track_record(ws, str(ws.path), version, filter_key, max_age_days, flag_key, account_filter)
+record = cached_track_record(ws, str(ws.path), version, filter_key, max_age_days, flag_key, account_filter,
+                             chosen_as_of)
 st.markdown(record.sentence())
 if record.red_but_fine.accounts:
     st.markdown(record.red_sentence())
@@ -239,7 +242,7 @@ st.header("Activity spikes before renewal")
 st.caption("Usage in the 60 days before a contract end at least 2x the account's usual 60-day "
            "usage, falling back below 1.2x after. A signal for a person to read, never an "
            "accusation and never an input to the score.")
-spikes = activity_spikes(ws, account_filter=account_filter)
+spikes = activity_spikes(ws, chosen_as_of, account_filter=account_filter)
 spikes = spikes[spikes["flagged"] & spikes["account_id"].isin(frame["account_id"])] if my_book else spikes[spikes["flagged"]]
 if spikes.empty:
     st.caption("No pre-renewal activity spikes.")

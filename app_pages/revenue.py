@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cs_analytics import config
+from cs_analytics import settings
 from cs_analytics.charts_retention import movements_figure, rates_figure
 from cs_analytics.formatting import compact_money
 from cs_analytics.revenue import DEFINITIONS, MOVEMENTS, cli_frame, kpis, movement_accounts, mrr_bridge
 from cs_analytics.retention_months import window
 from ui.common import (
     ACCOUNT_LINK_CONFIG, account_link_column, current_filter, data_version, definition_card,
-    download_csv, get_workspace, require_data,
+    download_csv, get_workspace, require_data, view_as_of,
 )
+from ui.identity import current_user
 
 st.title("Revenue")
 ws = get_workspace()
@@ -19,15 +20,16 @@ if not require_data(ws, ("contracts",)):
     st.stop()
 
 account_filter = current_filter()
+as_of = view_as_of(ws)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _bridge(version: str, filter_key: str, _account_filter):
-    return mrr_bridge(get_workspace(), _account_filter)
+def _bridge(version: str, filter_key: str, as_of, _account_filter):
+    return mrr_bridge(get_workspace(), _account_filter, as_of)
 
 
-bridge = _bridge(data_version(ws), repr(account_filter), account_filter)
-win = window(ws)
+bridge = _bridge(data_version(ws), repr(account_filter), as_of, account_filter)
+win = window(ws, as_of)
 if bridge.empty:
     st.info("No month is complete yet for the selected accounts; MRR appears after the first full month.")
     st.stop()
@@ -57,11 +59,36 @@ definition_card("MRR and movements", DEFINITIONS["mrr"] + "\n\n" + DEFINITIONS["
                 excluded="months after the last complete month; accounts outside the sidebar filters")
 
 # -- trailing-12m rates with editable targets ---------------------------------------------------------
-with st.expander("Targets", expanded=False):
-    t1, t2, t3 = st.columns(3)
-    target_grr = t1.number_input("GRR target", 0.0, 2.0, config.TARGET_GRR, 0.01, key="target_grr")
-    target_nrr = t2.number_input("NRR target", 0.0, 3.0, config.TARGET_NRR, 0.01, key="target_nrr")
-    target_churn = t3.number_input("Logo churn below", 0.0, 1.0, config.TARGET_LOGO_CHURN, 0.01, key="target_logo_churn")
+TARGET_INPUTS = {  # setting -> (label, upper bound in percent)
+    "target_grr": ("GRR target (%)", 200.0),
+    "target_nrr": ("NRR target (%)", 300.0),
+    "target_logo_churn": ("Logo churn below (%)", 100.0),
+}
+
+
+def _save_targets() -> None:
+    """Store the three targets as the workspace's (percents in, fractions stored): a write."""
+    for key in TARGET_INPUTS:
+        settings.set_setting(get_workspace(), key, f"{st.session_state[key]}%", current_user())
+    st.session_state["targets_saved"] = True
+
+
+saved = settings.targets(ws)
+saved_percent = {"target_grr": saved.grr * 100, "target_nrr": saved.nrr * 100,
+                 "target_logo_churn": saved.logo_churn * 100}
+with st.expander("Targets (the workspace's; Overview uses them)", expanded=False):
+    entered = {}
+    for column, (key, (label, upper)) in zip(st.columns(3), TARGET_INPUTS.items()):
+        entered[key] = column.number_input(label, 0.0, upper, round(saved_percent[key], 4), 1.0,
+                                           key=key, format="%.1f")
+    unsaved = any(abs(entered[k] - saved_percent[k]) > 1e-9 for k in TARGET_INPUTS)
+    st.button("Save targets", key="save_targets", on_click=_save_targets, disabled=not unsaved,
+              help="Saves the targets for this workspace: every page and user sees them.")
+    if st.session_state.pop("targets_saved", False):
+        st.success("Targets saved for this workspace.")
+    elif unsaved:
+        st.caption("Not saved yet: the chart previews the targets entered here.")
+target_grr, target_nrr, target_churn = (entered[k] / 100.0 for k in TARGET_INPUTS)
 st.plotly_chart(rates_figure(bridge, {"grr_12m": target_grr, "nrr_12m": target_nrr,
                                       "logo_retention_12m": 1.0 - target_churn}), key="rates_chart", width="stretch")
 definition_card("GRR, NRR, logo retention (12m)", DEFINITIONS["rates"], as_of=win.as_of,
@@ -84,7 +111,7 @@ if points and st.session_state.get("drill_applied") != selection_key:
 c1, c2 = st.columns(2)
 month = c1.selectbox("Month", month_options, key="drill_month")
 movement = c2.selectbox("Movement", MOVEMENTS, key="drill_movement")
-accounts = movement_accounts(ws, month, movement, account_filter)
+accounts = movement_accounts(ws, month, movement, account_filter, as_of)
 st.caption(f"{len(accounts)} accounts with {movement} in {month} (choose a bar above or pick here).")
 st.dataframe(account_link_column(accounts), column_config=ACCOUNT_LINK_CONFIG, hide_index=True,
              key="drill_table", width="stretch")

@@ -93,22 +93,50 @@ def keep_filtered(ws: "Workspace", frame: pd.DataFrame, account_filter: AccountF
     return frame[frame[id_column].isin(allowed)]
 
 
+MAX_FILTER_VALUES = 50
+"""An attribute with more distinct values than this is not offered as a sidebar filter."""
+MOSTLY_UNIQUE_SHARE = 0.5
+"""...nor one whose distinct values number at least this share of the accounts having it
+(ids, amounts), once it has more than MIN_VALUES_FOR_UNIQUE_RULE values."""
+MIN_VALUES_FOR_UNIQUE_RULE = 10
+ALWAYS_OFFERED = ("segment", "csm_owner", "plan")
+
+
+def is_filterable(name: str, distinct_values: int, accounts_with_value: int) -> bool:
+    """Whether an attribute makes a useful sidebar filter: segment, CSM owner and plan always;
+    any other only with at most MAX_FILTER_VALUES values that are not mostly unique per account."""
+    if name in ALWAYS_OFFERED:
+        return distinct_values > 0
+    if distinct_values == 0 or distinct_values > MAX_FILTER_VALUES:
+        return False
+    mostly_unique = distinct_values >= MOSTLY_UNIQUE_SHARE * accounts_with_value
+    return not (distinct_values > MIN_VALUES_FOR_UNIQUE_RULE and mostly_unique)
+
+
 def filter_options(ws: "Workspace") -> dict[str, list[str]]:
-    """Distinct values of every filterable account column and attribute, for the sidebar."""
+    """Distinct values of every filterable account column and attribute, for the sidebar
+    (see is_filterable: ids, amounts and other near-unique attributes are left out)."""
     options: dict[str, list[str]] = {}
     for name in ACCOUNT_COLUMNS:
         if name == "account_name":
             continue
-        values = ws.query(
-            f"SELECT DISTINCT {quote_identifier(name)} AS v FROM accounts "
-            f"WHERE {quote_identifier(name)} IS NOT NULL ORDER BY 1"
-        )["v"].tolist()
-        if values:
-            options[name] = values
+        column = quote_identifier(name)
+        frame = ws.query(
+            f"SELECT {column} AS v, count(*) AS n FROM accounts WHERE {column} IS NOT NULL GROUP BY 1 ORDER BY 1"
+        )
+        if is_filterable(name, len(frame), int(frame["n"].sum()) if len(frame) else 0):
+            options[name] = frame["v"].tolist()
     attrs = ws.query(
-        "SELECT name, list(DISTINCT value ORDER BY value) AS vals FROM account_attributes "
-        "WHERE value IS NOT NULL GROUP BY name ORDER BY name"
+        "SELECT name, list(DISTINCT value ORDER BY value) AS vals, count(DISTINCT account_id) AS accounts "
+        "FROM account_attributes WHERE value IS NOT NULL GROUP BY name ORDER BY name"
     )
     for row in attrs.itertuples():
-        options[row.name] = list(row.vals)
+        if row.name not in options and is_filterable(row.name, len(row.vals), int(row.accounts)):
+            options[row.name] = list(row.vals)
     return options
+
+
+def matching_accounts(ws: "Workspace", account_filter: AccountFilter) -> int:
+    """How many accounts the filter selects (every account for an empty filter)."""
+    sub_sql, sub_params = account_filter.subquery()
+    return int(ws.scalar(f"SELECT count(*) FROM ({sub_sql})", sub_params))

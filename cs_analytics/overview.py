@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from cs_analytics import config, flags, reality, revenue
+from cs_analytics import config, flags, reality, revenue, settings
 from cs_analytics.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.workspace import last_complete_month, resolve_as_of, status
 
@@ -128,9 +128,12 @@ def overview_summary(
     ws: "Workspace",
     account_filter: AccountFilter = NO_FILTER,
     as_of: dt.date | str | None = None,
-    targets: Targets = Targets(),
+    targets: Targets | None = None,
 ) -> OverviewSummary:
-    """Everything the Overview page shows, for the accounts the filter selects."""
+    """Everything the Overview page shows, for the accounts the filter selects; `targets` default
+    to the workspace's (settings.targets, set on the Revenue page or with the CLI)."""
+    if targets is None:
+        targets = settings.targets(ws)
     info = status(ws)
     day = resolve_as_of(ws, as_of)
     summary = OverviewSummary(

@@ -6,6 +6,7 @@ exception element after every step.
 from __future__ import annotations
 
 import re
+import urllib.parse
 
 import pytest
 
@@ -94,8 +95,8 @@ def test_leader_reads_kpis_explores_nrr_cohorts_and_follows_an_account(app_serve
     account_page = account_tab.value
     account_page.wait_for_load_state()
     wait_for_app(account_page, STEP_MS)
-    assert "/account?account=" in account_page.url
-    account_id = account_page.url.split("account=")[-1]
+    assert "/account?" in account_page.url and "f.segment=Enterprise" in account_page.url  # the view rides along
+    account_id = urllib.parse.parse_qs(urllib.parse.urlsplit(account_page.url).query)["account"][0]
     account_page.get_by_text(account_id).first.wait_for()
     account_page.get_by_text("Score history").first.wait_for()
 

@@ -52,7 +52,7 @@ def test_revenue_page_kpis_drill_down_and_filter(app_test, demo_workspace_path, 
 
 def test_revenue_targets_are_editable(app_test, demo_workspace_path):
     at = app_test(REVENUE, demo_workspace_path)
-    at.number_input(key="target_grr").set_value(0.85).run()
+    at.number_input(key="target_grr").set_value(85.0).run()  # entered as a percent (issue 9)
     assert_no_exception(at)
     import json
 

@@ -9,12 +9,9 @@ import streamlit as st
 from cs_analytics import config
 from cs_analytics.db import Workspace, open_workspace
 from cs_analytics.export import to_csv_bytes
-from cs_analytics.filters import NO_FILTER, AccountFilter, filter_options
-from cs_analytics.workspace import data_as_of
+from cs_analytics.filters import NO_FILTER, AccountFilter
 
-FILTER_STATE_KEY = "account_filter"
-SIDEBAR_FILTERS = ("segment", "csm_owner", "plan")
-FILTER_LABELS = {"segment": "Segment", "csm_owner": "CSM owner", "plan": "Plan"}
+FILTER_STATE_KEY = "account_filter"  # kept in step with ui.view.FILTER_STATE_KEY
 
 
 @st.cache_resource(show_spinner=False)
@@ -33,23 +30,10 @@ def data_version(ws: Workspace) -> str:
 
 
 def render_sidebar_filters(ws: Workspace) -> AccountFilter:
-    """Segment / CSM owner / plan / other attribute filters; stored for every page."""
-    options = filter_options(ws)
-    chosen: dict[str, list[str]] = {}
-    st.sidebar.markdown("**Filters** (apply to every page)")
-    for name in SIDEBAR_FILTERS:
-        if name in options:
-            chosen[name] = st.sidebar.multiselect(
-                FILTER_LABELS[name], options[name], key=f"filter_{name}", placeholder="All"
-            )
-    extra = [n for n in options if n not in SIDEBAR_FILTERS]
-    if extra:
-        with st.sidebar.expander("More filters"):
-            for name in extra:
-                chosen[name] = st.multiselect(name, options[name], key=f"filter_{name}", placeholder="All")
-    account_filter = AccountFilter.of(**chosen)
-    st.session_state[FILTER_STATE_KEY] = account_filter
-    return account_filter
+    """The sidebar's as-of and filters, carried in the URL (ui.view)."""
+    from ui.view import render_view_sidebar
+
+    return render_view_sidebar(ws)
 
 
 def current_filter() -> AccountFilter:
@@ -57,20 +41,24 @@ def current_filter() -> AccountFilter:
     return st.session_state.get(FILTER_STATE_KEY, NO_FILTER)
 
 
-def account_url(account_id: str) -> str:
-    """Deep link to the Account page for one account."""
-    return "/account?" + urllib.parse.urlencode({"account": account_id})
+def account_url(account_id: str, view_query: str = "") -> str:
+    """Deep link to the Account page for one account, after the view's parameters (ui.view)."""
+    return "/account?" + view_query + urllib.parse.urlencode({"account": account_id})
 
 
 def account_link_column(frame: pd.DataFrame, id_column: str = "account_id") -> pd.DataFrame:
-    """`frame` with a `link` column of Account page URLs, for st.column_config.LinkColumn."""
+    """`frame` with a `link` column of Account page URLs (carrying this view's as-of and
+    filters, so a link opened in a new tab shows the same view), for st.column_config.LinkColumn."""
+    from ui.view import view_query
+
+    prefix = view_query()
     out = frame.copy()
-    out.insert(0, "link", out[id_column].map(account_url))
+    out.insert(0, "link", out[id_column].map(lambda account_id: account_url(account_id, prefix)))
     return out
 
 
 ACCOUNT_LINK_CONFIG = {
-    "link": st.column_config.LinkColumn("Account", display_text=r"account=(.*)$", width="small"),
+    "link": st.column_config.LinkColumn("Account", display_text=r"[?&]account=([^&]*)$", width="small"),
 }
 
 
@@ -104,4 +92,14 @@ def require_data(ws: Workspace, tables: tuple[str, ...] = ("contracts",)) -> boo
 
 
 def page_as_of(ws: Workspace):
-    return data_as_of(ws)
+    """The as-of in force for this session: a link's, else the workspace setting, else the data's."""
+    from ui.view import current_as_of
+
+    return current_as_of(ws).day
+
+
+def view_as_of(ws: Workspace):
+    """The as-of to pass to library functions: the chosen date, or None for the data's own."""
+    from ui.view import current_as_of
+
+    return current_as_of(ws).override
