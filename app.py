@@ -5,6 +5,7 @@ import streamlit as st
 
 from cs_analytics.workspace import status
 from ui.common import get_workspace, render_sidebar_filters
+from ui.text import md
 
 st.set_page_config(page_title="CS Analytics", page_icon=":material/monitoring:", layout="wide")
 
@@ -36,7 +37,7 @@ def render_workspace_status() -> None:
             st.caption(f"As of **{info.as_of:%Y-%m-%d}**" if info.as_of else "No as-of date")
             st.caption(" · ".join(f"{t}: {n:,}" for t, n in info.row_counts.items()))
         if info.last_upload_at:
-            st.caption(f"Last upload: {info.last_upload_file} at {info.last_upload_at:%Y-%m-%d %H:%M}")
+            st.caption(f"Last upload: {md(info.last_upload_file)} at {info.last_upload_at:%Y-%m-%d %H:%M}")
     render_sidebar_filters(ws)
 
 

@@ -7,6 +7,7 @@ from cs_analytics.demo import write_demo
 from cs_analytics.formatting import compact_money
 from cs_analytics.overview import BANDS, Kpi, overview_summary
 from ui.common import current_filter, get_workspace
+from ui.text import md
 
 BAND_LABELS = {"green": ":green[●] green", "yellow": ":orange[●] yellow", "red": ":red[●] red"}
 
@@ -92,7 +93,7 @@ freshness = f"Data as of **{summary.as_of:%Y-%m-%d}**"
 if summary.last_upload_at:
     freshness += f" · last upload {summary.last_upload_at:%Y-%m-%d %H:%M}"
 if not current_filter().is_empty:
-    freshness += f" · filtered to {current_filter().describe()}"
+    freshness += f" · filtered to {md(current_filter().describe())}"
 st.caption(freshness)
 if summary.kpis:
     render_kpis(summary)

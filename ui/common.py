@@ -11,6 +11,7 @@ from cs_analytics.db import Workspace, open_workspace
 from cs_analytics.export import to_csv_bytes
 from cs_analytics.filters import NO_FILTER, AccountFilter, filter_options
 from cs_analytics.workspace import data_as_of
+from ui.text import md, safe_file_name
 
 FILTER_STATE_KEY = "account_filter"
 SIDEBAR_FILTERS = ("segment", "csm_owner", "plan")
@@ -46,7 +47,7 @@ def render_sidebar_filters(ws: Workspace) -> AccountFilter:
     if extra:
         with st.sidebar.expander("More filters"):
             for name in extra:
-                chosen[name] = st.multiselect(name, options[name], key=f"filter_{name}", placeholder="All")
+                chosen[name] = st.multiselect(md(name), options[name], key=f"filter_{name}", placeholder="All")
     account_filter = AccountFilter.of(**chosen)
     st.session_state[FILTER_STATE_KEY] = account_filter
     return account_filter
@@ -76,7 +77,7 @@ ACCOUNT_LINK_CONFIG = {
 
 def download_csv(frame: pd.DataFrame, file_name: str, key: str, label: str = "Download CSV") -> None:
     """A CSV download of `frame`, spreadsheet formulas neutralised."""
-    st.download_button(label, to_csv_bytes(frame), file_name=file_name, mime="text/csv", key=key)
+    st.download_button(label, to_csv_bytes(frame), file_name=safe_file_name(file_name), mime="text/csv", key=key)
 
 
 def definition_card(title: str, definition: str, as_of=None, excluded: str | None = None) -> None:
