@@ -9,6 +9,8 @@ Two guarantees, whatever the cells hold:
   one a spreadsheet treats as a formula (`= + - @`, their full-width forms, tab, CR, LF) gets a
   leading apostrophe. A line break *inside* a quoted cell does not start a new cell, so text after
   it is never evaluated.
+
+A NUL character (which CSV readers such as pandas truncate at) is written as U+FFFD.
 """
 from __future__ import annotations
 
@@ -28,10 +30,11 @@ def is_formula_like(text: str) -> bool:
 
 
 def neutralise_cell(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and is_formula_like(value):
-        return "'" + value
-    return value
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe; NUL -> U+FFFD."""
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\x00", "\ufffd")
+    return "'" + value if is_formula_like(value) else value
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
