@@ -1,13 +1,16 @@
 """CS Analytics: entry point and navigation (`streamlit run app.py`)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from cs_analytics.workspace import status
 from ui.common import get_workspace, render_sidebar_filters
 from ui.text import md
 
-st.set_page_config(page_title="CS Analytics", page_icon=":material/monitoring:", layout="wide")
+# a local icon: a ":material/...:" page icon makes every browser fetch it from fonts.gstatic.com
+st.set_page_config(page_title="CS Analytics", page_icon=str(Path(__file__).parent / "ui" / "favicon.png"), layout="wide")
 
 PAGES = {
     "Leaders": [
