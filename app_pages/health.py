@@ -208,7 +208,7 @@ def editor_section(ws, active: Scorecard, as_of, where: tuple) -> None:
     b2.number_input("yellow when score >=", min_value=0.0, max_value=100.0, step=1.0, key=f"{EDITOR_PREFIX}yellow")
     candidate, error = editor_scorecard(active)
     if error:
-        st.error(error)
+        st.error(md(error))
         return
     st.subheader("Preview")
     diff = diff_scorecards(active, candidate)

@@ -88,7 +88,8 @@ LINK_SYNTAX = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(|(?<!\\)<[a-z]|https?://|ww
 def test_escaped_markdown_reads_back_and_has_no_live_syntax(text):
     escaped = escape_markdown(text)
     assert "\n" not in escaped and "\r" not in escaped
-    assert unescape_markdown(escaped) == re.sub(r"\r\n|[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]", " ", text)
+    one_line_text = re.sub(r"\r\n|[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]", " ", text)
+    assert unescape_markdown(escaped) == one_line_text.replace(WORD_JOINER, "")  # invisible either way
     # every ASCII punctuation char is escaped: no unescaped [, ], (, <, !, *, _, `, :, @ remains
     assert not re.search(r"(?<!\\)(?:\\\\)*[\[\]()<>!*_`:@#|~$]", escaped.replace("\\\\", ""))
     assert not LINK_SYNTAX.search(escaped)
@@ -116,3 +117,39 @@ def test_period_parameter_accepts_ascii_digits_only():
     assert parse_non_negative_int(" 12 ") == 12
     for bad in ["²", "٣", "-1", "1.5", "", None, "1e3", "99999999999999999999", "６"]:
         assert parse_non_negative_int(bad) is None, bad
+
+
+# -- plotly ------------------------------------------------------------------------------------------
+
+def _figure_text(fig) -> str:
+    """Every string plotly would render as its HTML subset: names, templates, text, custom data shown."""
+    return fig.to_json()
+
+
+def test_charts_escape_data_text():
+    import datetime as dt
+
+    import numpy as np
+
+    from cs_analytics.charts_health import contracts_timeline, usage_by_metric_chart
+    from cs_analytics.charts_reality import quadrant_chart
+    from cs_analytics.charts_retention import km_figure
+
+    evil = "<a href='https://evil.example'>x</a>"
+    frame = pd.DataFrame({"account_id": [evil], "account_name": [evil], "quadrant": ["green_but_failing"],
+                          "csm_sentiment": ["red"], "band": ["green"], "score": [80.0], "mrr": [10.0]})
+    fig = quadrant_chart(frame)
+    trace = fig.data[0]
+    assert trace.customdata[0][0] == evil  # the raw id stays for selections
+    shown = [int(i) for i in re.findall(r"customdata\[(\d+)\]", trace.hovertemplate)]
+    assert all("<a" not in str(trace.customdata[0][i]) for i in shown)
+    contracts = pd.DataFrame({"contract_id": [evil], "start_date": [dt.date(2024, 1, 1)], "end_date": [None],
+                              "mrr": [1.0], "product": ["p"]})
+    usage = pd.DataFrame({"month": [dt.date(2024, 1, 1)], "metric": [evil], "value": [1.0]})
+    curves = pd.DataFrame({"group": [evil], "month": [0], "survival": [1.0], "ci_lower": [1.0], "ci_upper": [1.0],
+                           "at_risk": [np.int64(3)]})
+    for figure in (contracts_timeline(contracts, dt.date(2024, 6, 1)), usage_by_metric_chart(usage), km_figure(curves)):
+        for t in figure.data:
+            for attr in ("name", "hovertemplate", "legendgroup"):
+                assert "<a" not in str(getattr(t, attr, "") or ""), (attr, getattr(t, attr))
+            assert all("<a" not in str(y) for y in (t.y if t.y is not None and isinstance(t.y[0], str) else []))
