@@ -158,3 +158,16 @@ def test_charts_escape_data_text():
             for attr in ("name", "hovertemplate", "legendgroup"):
                 assert "<a" not in str(getattr(t, attr, "") or ""), (attr, getattr(t, attr))
             assert all("<a" not in str(y) for y in (t.y if t.y is not None and isinstance(t.y[0], str) else []))
+
+
+def test_every_download_goes_through_the_one_writer():
+    """Pages never write CSV themselves: every download is ui.common.download_csv (to_csv_bytes)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for path in [root / "app.py", *sorted((root / "app_pages").glob("*.py")), *sorted((root / "ui").glob("*.py"))]:
+        source = path.read_text()
+        assert ".to_csv(" not in source, path
+        if path.name != "common.py":
+            assert "download_button(" not in source, path
+    assert "to_csv_bytes(frame)" in (root / "ui" / "common.py").read_text()
