@@ -39,6 +39,15 @@ def test_hostile_workspace_makes_no_off_host_link_or_request(app_server, browser
             page.get_by_text("More filters").click()
             page.wait_for_timeout(500)
             assert not page.evaluate(OFF_HOST_LINKS)
+            for label, typed in (("Tier", "gold"), ("CSM owner", "Casey")):  # option lists hold file values
+                page.locator("[data-testid='stMultiSelect']").filter(has_text=label).first.click()
+                page.keyboard.type(typed)
+                option = page.get_by_role("option").filter(has_text=typed).first
+                option.wait_for()
+                assert "](https://" in option.inner_text()  # shown literally
+                assert not page.evaluate(OFF_HOST_LINKS)
+                page.keyboard.press("Escape")
+                page.keyboard.press("Escape")
         visible = page.locator("[data-testid='stApp']").inner_text().replace("\u2060", "")
         if target == "":
             assert hostile.ATTRIBUTE_HEADER in visible
