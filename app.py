@@ -1,13 +1,17 @@
 """CS Analytics: entry point and navigation (`streamlit run app.py`)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from cs_analytics.workspace import status
 from ui.common import get_workspace, render_sidebar_filters
 from ui.view import require_filter_match
+from ui.text import md
 
-st.set_page_config(page_title="CS Analytics", page_icon=":material/monitoring:", layout="wide")
+# a local icon: a ":material/...:" page icon makes every browser fetch it from fonts.gstatic.com
+st.set_page_config(page_title="CS Analytics", page_icon=str(Path(__file__).parent / "ui" / "favicon.png"), layout="wide")
 
 PAGES = {
     "Leaders": [
@@ -38,7 +42,7 @@ def render_workspace_status():
                 st.caption("No as-of date")
             st.caption(" · ".join(f"{t}: {n:,}" for t, n in info.row_counts.items()))
         if info.last_upload_at:
-            st.caption(f"Last upload: {info.last_upload_file} at {info.last_upload_at:%Y-%m-%d %H:%M}")
+            st.caption(f"Last upload: {md(info.last_upload_file)} at {info.last_upload_at:%Y-%m-%d %H:%M}")
     return render_sidebar_filters(ws)
 
 

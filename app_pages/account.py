@@ -1,6 +1,8 @@
 """Account page (`/account?account=ID`): one account's revenue, usage, health and CSM signals."""
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import streamlit as st
 
@@ -8,6 +10,7 @@ from cs_analytics import charts_health as charts
 from cs_analytics.health import explain_account, score_history, score_accounts
 from cs_analytics.scorecard import BAND_COLOURS, Scorecard, active_scorecard, scorecard_history
 from ui.common import current_filter, data_version, get_workspace, page_as_of, require_data
+from ui.text import md
 
 from cs_analytics.accounts import account_choices
 from cs_analytics.flags import current_flags, flag_history
@@ -30,7 +33,7 @@ def choose_account(ws) -> str | None:
         if exists:
             ids = [wanted, *ids]
         else:
-            st.warning(f"There is no account {wanted!r} in the workspace.")
+            st.warning(f"There is no account “{md(wanted)}” in the workspace.")
             wanted = None
     if not ids:
         st.info("No account matches the sidebar filters.")
@@ -46,8 +49,8 @@ def choose_account(ws) -> str | None:
 
 def header(ws, account_id: str, active: Scorecard, as_of) -> None:
     info = ws.query("SELECT * FROM accounts WHERE account_id = ?", [account_id]).iloc[0]
-    st.subheader(f"{info['account_name'] or account_id}")
-    st.caption(" · ".join(f"{k}: {info[k]}" for k in ("account_id", "segment", "csm_owner", "plan", "industry", "region")
+    st.subheader(md(info['account_name'] or account_id))
+    st.caption(" · ".join(f"{k}: {md(info[k])}" for k in ("account_id", "segment", "csm_owner", "plan", "industry", "region")
                           if pd.notna(info.get(k))))
 
 
@@ -55,7 +58,7 @@ def health_block(ws, account_id: str, active: Scorecard, as_of) -> None:
     try:
         explanation = explain_account(ws, account_id, as_of, active)
     except ValueError as exc:
-        st.info(str(exc))
+        st.info(md(exc))
         return
     one = score_accounts(ws, as_of, active)
     one = apply_overrides(ws, one[one["account_id"] == account_id], None)
@@ -70,10 +73,10 @@ def health_block(ws, account_id: str, active: Scorecard, as_of) -> None:
         eff = one["effective_band"].iloc[0]
         cols[2].markdown(
             f"<div style='margin-top:1.6rem'><span style='background:{BAND_COLOURS.get(eff, '#999')};color:white;"
-            f"padding:4px 12px;border-radius:12px;border:2px dashed black'>⚑ {one['override_label'].iloc[0]}</span></div>",
+            f"padding:4px 12px;border-radius:12px;border:2px dashed black'>⚑ {html.escape(str(one['override_label'].iloc[0]))}</span></div>",
             unsafe_allow_html=True)
     flag_caption(ws, account_id)
-    st.caption(f"As of {explanation.as_of:%Y-%m-%d} with {explanation.scorecard_label}. The points add up to the score.")
+    st.caption(f"As of {explanation.as_of:%Y-%m-%d} with {md(explanation.scorecard_label)}. The points add up to the score.")
     left, right = st.columns([3, 2])
     with left:
         st.plotly_chart(charts.explanation_waterfall(explanation.table, explanation.score), key="account_waterfall")
@@ -88,10 +91,10 @@ def health_block(ws, account_id: str, active: Scorecard, as_of) -> None:
                                                           help="measure score minus the portfolio's average"),
         })
         for name, why in explanation.missing.items():
-            st.caption(f"Missing: **{name}** — {why}; its weight is shared among the other measures.")
+            st.caption(f"Missing: **{md(name)}** — {md(why)}; its weight is shared among the other measures.")
         st.markdown(f"**Change since {explanation.previous_as_of:%Y-%m-%d}**")
         if explanation.previous_score is None:
-            st.caption(" ".join(explanation.notes) or "No score a month earlier.")
+            st.caption(md(" ".join(explanation.notes)) or "No score a month earlier.")
         else:
             st.plotly_chart(charts.change_bars(explanation.change), key="account_change")
             st.caption(f"{explanation.previous_score:.1f} → {explanation.score:.1f} "
@@ -114,10 +117,10 @@ def flag_caption(ws, account_id: str) -> None:
     if flag.empty:
         return
     row = flag.iloc[0]
-    note = f" — “{row['note']}”" if isinstance(row["note"], str) and row["note"] else ""
+    note = f" — “{md(row['note'])}”" if isinstance(row["note"], str) and row["note"] else ""
     state = "in force" if row["status"] == "active" else "review date passed: due for review"
-    st.caption(f"⚑ Flagged {row['sentiment']} by {row['user_name']} on {row['created_at']:%Y-%m-%d}: "
-               f"{str(row['reason']).replace('_', ' ')}{note} · review by {row['review_by']:%Y-%m-%d} ({state}).")
+    st.caption(f"⚑ Flagged {md(row['sentiment'])} by {md(row['user_name'])} on {row['created_at']:%Y-%m-%d}: "
+               f"{md(str(row['reason']).replace('_', ' '))}{note} · review by {row['review_by']:%Y-%m-%d} ({state}).")
 
 
 def history_block(ws, account_id: str, active: Scorecard, as_of) -> None:

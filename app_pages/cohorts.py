@@ -12,6 +12,8 @@ from cs_analytics.charts_retention import (
     CENSORED_TEXT, average_curve_figure, cohort_heatmap, cohort_lines_figure, km_figure,
 )
 from cs_analytics.retention_months import window
+from cs_analytics.params import parse_non_negative_int
+from ui.text import md
 from ui.common import (
     ACCOUNT_LINK_CONFIG, account_link_column, current_filter, data_version, definition_card,
     download_csv, get_workspace, require_data, view_as_of,
@@ -82,7 +84,7 @@ with matrix_tab:
                               help="Default (bounded): active in that period. Unbounded: active then or any later month.")
     percent = view == "Percent"
     matrix = _matrix(data_version(ws), repr(account_filter), basis, grain, unbounded, as_of, account_filter)
-    st.caption(f"{matrix.label} by {grain} cohort · accounts: {account_filter.describe()} · observed through "
+    st.caption(f"{matrix.label} by {grain} cohort · accounts: {md(account_filter.describe())} · observed through "
                f"{win.last_month:%Y-%m} (last complete month); blank cells are {CENSORED_TEXT}.")
 
     if matrix.sizes.empty:
@@ -129,7 +131,7 @@ with matrix_tab:
                 cohort_name = None
             if cohort_name in labels:
                 st.session_state["cell_cohort"] = cohort_name
-                st.session_state["cell_period"] = max(0, int(period_text)) if re.fullmatch(r"[0-9]{1,4}", str(period_text)) else 0
+                st.session_state["cell_period"] = parse_non_negative_int(period_text) or 0
         if st.session_state.get("cell_cohort") not in [NO_CELL, *labels]:
             st.session_state["cell_cohort"] = NO_CELL
         max_period = max(0, int(matrix.cells["period"].max()))
@@ -181,9 +183,9 @@ with survival_tab:
         st.info("No customer yet (no account with MRR > 0 in a complete month), so there is no lifetime to show.")
     else:
         if result.logrank.p_value is not None and result.logrank.p_value < sv.SIGNIFICANCE:
-            st.success(result.logrank.statement)
+            st.success(md(result.logrank.statement))
         else:
-            st.info(result.logrank.statement)
+            st.info(md(result.logrank.statement))
         st.plotly_chart(km_figure(result.curves), key="km_chart", width="stretch")
         st.markdown("**Median lifetime per group** (months; blank = more than half still customers)")
         st.dataframe(result.medians, hide_index=True, width="stretch", key="median_table")

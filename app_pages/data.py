@@ -20,6 +20,7 @@ from cs_analytics.readers import UPLOAD_TYPES, read_table_file
 from cs_analytics.tables import TABLES
 from ui.common import download_csv, get_workspace
 from ui.identity import current_user
+from ui.text import md
 
 EXTRA_FILES_KEY = "data_page_files"
 RESULTS_KEY = "data_page_results"
@@ -91,7 +92,7 @@ def _show_result(result: dict, key: str) -> None:
     c2.metric("Accepted", f"{result['rows_accepted']:,}")
     c3.metric("Quarantined", f"{result['rows_quarantined']:,}")
     for note in result["notes"]:
-        st.caption(note)
+        st.caption(md(note))
     if result["rows_quarantined"]:
         st.markdown("**Quarantined rows** (not loaded; fix them in the source and upload again)")
         st.dataframe(result["quarantined"], hide_index=True, width="stretch")
@@ -103,10 +104,10 @@ def _file_section(ws, name: str, data: bytes, index: int) -> None:
     digest = hashlib.sha256(data).hexdigest()
     key = f"{index}_{digest[:12]}"
     with st.container(border=True):
-        st.subheader(name)
+        st.subheader(md(name))
         raw, error = _read(data, name, digest)
         if error:
-            st.error(error)
+            st.error(md(error))
             _log_once(ws, name, data, digest, error)
             return
         guessed, _ = guess_table(raw.headers, name)
@@ -115,7 +116,7 @@ def _file_section(ws, name: str, data: bytes, index: int) -> None:
                              key=f"table_{key}", placeholder="Choose the table this file holds",
                              help="Guessed from the headers; change it if wrong.")
         for note in raw.notes:
-            st.caption(note)
+            st.caption(md(note))
         if len(raw.bad_rows):
             st.caption(f"{len(raw.bad_rows)} row(s) in the first rows cannot be split into the header's fields; "
                        "they will be quarantined.")
@@ -125,11 +126,11 @@ def _file_section(ws, name: str, data: bytes, index: int) -> None:
         mapping = _mapping_editor(raw, table, key)
         if mapping.unknown:
             verb = "kept as account attributes" if table == "accounts" else "ignored"
-            st.caption(f"Not mapped ({verb}): {', '.join(mapping.unknown)}")
+            st.caption(f"Not mapped ({verb}): {md(', '.join(mapping.unknown))}")
         try:  # a missing column or two headers for one column: refused, and logged like the CLI's
             mapping.check(name)
         except IngestRefused as exc:
-            st.warning(str(exc))
+            st.warning(md(exc))
             _log_once(ws, name, data, digest, str(exc), table)
             return
         st.markdown(f"**Preview** (first {PREVIEW_ROWS} rows as they will be stored; `problem` = why a row "
@@ -137,7 +138,7 @@ def _file_section(ws, name: str, data: bytes, index: int) -> None:
         try:
             st.dataframe(preview(raw, mapping, PREVIEW_ROWS), hide_index=True, width="stretch")
         except IngestRefused as exc:  # e.g. mixed date orders: Load would refuse (and log) it too
-            st.warning(str(exc))
+            st.warning(md(exc))
         mode = st.radio("Loading mode", list(MODE_LABELS), index=None, format_func=MODE_LABELS.get,
                         key=f"mode_{key}", horizontal=True,
                         help="Replace swaps this table's rows for the file's; append adds them. "
@@ -147,7 +148,7 @@ def _file_section(ws, name: str, data: bytes, index: int) -> None:
         result = st.session_state.get(RESULTS_KEY, {}).get(key)
         if result:
             if result.get("error"):
-                st.error(result["error"])
+                st.error(md(result["error"]))
             else:
                 rows = "row" if result["rows_accepted"] == 1 else "rows"
                 st.success(f"Loaded {result['rows_accepted']:,} {rows} into {result['table']} "
@@ -157,7 +158,7 @@ def _file_section(ws, name: str, data: bytes, index: int) -> None:
 
 def _load(ws, name, data, table, mapping, mode, key) -> None:
     results = st.session_state.setdefault(RESULTS_KEY, {})
-    with st.status(f"Loading {name} into {table}...", expanded=True) as status:
+    with st.status(f"Loading {md(name)} into {table}...", expanded=True) as status:
         bar = st.progress(0.0)
 
         def progress(fraction: float, message: str) -> None:
@@ -168,7 +169,7 @@ def _load(ws, name, data, table, mapping, mode, key) -> None:
                                  mode=mode, progress=progress, user=current_user())
         except IngestRefused as exc:
             results[key] = {"error": str(exc)}
-            status.update(label=f"{name} was refused", state="error")
+            status.update(label=f"{md(name)} was refused", state="error")
             return
         results[key] = {
             "table": result.table, "file_name": result.file_name, "mode": result.mode,
@@ -176,7 +177,7 @@ def _load(ws, name, data, table, mapping, mode, key) -> None:
             "rows_quarantined": result.rows_quarantined, "notes": result.notes,
             "quarantined": result.quarantined,
         }
-        status.update(label=f"{name}: {result.rows_accepted:,} accepted, "
+        status.update(label=f"{md(name)}: {result.rows_accepted:,} accepted, "
                             f"{result.rows_quarantined:,} quarantined", state="complete")
     st.rerun()
 

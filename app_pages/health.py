@@ -38,6 +38,7 @@ from ui.common import (
     require_data,
 )
 from ui.identity import current_user
+from ui.text import md
 
 from cs_analytics.reality import apply_overrides
 
@@ -208,12 +209,12 @@ def editor_section(ws, active: Scorecard, as_of, where: tuple) -> None:
     b2.number_input("yellow when score >=", min_value=0.0, max_value=100.0, step=1.0, key=f"{EDITOR_PREFIX}yellow")
     candidate, error = editor_scorecard(active)
     if error:
-        st.error(error)
+        st.error(md(error))
         return
     st.subheader("Preview")
     diff = diff_scorecards(active, candidate)
     changes = cached_band_changes(ws, data_version(ws), candidate.to_json(), active.to_json(), where, as_of)
-    st.markdown(f"**{len(changes)} accounts change band** versus the active version ({active.label}).")
+    st.markdown(f"**{len(changes)} accounts change band** versus the active version ({md(active.label)}).")
     st.code(diff, language=None)
     if not changes.empty:
         st.dataframe(account_link_column(changes), hide_index=True, column_config=ACCOUNT_LINK_CONFIG,
@@ -227,7 +228,7 @@ def editor_section(ws, active: Scorecard, as_of, where: tuple) -> None:
         try:
             version = save_scorecard(ws, candidate, user, summary)
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             cached_scores.clear()
             cached_band_changes.clear()
@@ -303,7 +304,7 @@ def main() -> None:
     where = filter_key(account_filter)
     as_of = page_as_of(ws)
     active = active_scorecard(ws)
-    st.caption(f"As of **{as_of:%Y-%m-%d}**, {active.label}. Filter: {account_filter.describe()}.")
+    st.caption(f"As of **{as_of:%Y-%m-%d}**, {md(active.label)}. Filter: {md(account_filter.describe())}.")
     definition_card(
         "health score",
         "Each measure's raw value (only data dated on or before the date) is normalised to 0-100 and "

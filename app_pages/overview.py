@@ -8,6 +8,7 @@ from cs_analytics.formatting import compact_money
 from cs_analytics.overview import BANDS, Kpi, overview_summary
 from cs_analytics.view_state import partial_month_note
 from ui.common import current_filter, get_workspace, view_as_of
+from ui.text import md
 
 BAND_LABELS = {"green": ":green[●] green", "yellow": ":orange[●] yellow", "red": ":red[●] red"}
 
@@ -93,7 +94,7 @@ freshness = f"Data as of **{summary.as_of:%Y-%m-%d}**"
 if summary.last_upload_at:
     freshness += f" · last upload {summary.last_upload_at:%Y-%m-%d %H:%M}"
 if not current_filter().is_empty:
-    freshness += f" · filtered to {current_filter().describe()}"
+    freshness += f" · filtered to {md(current_filter().describe())}"
 st.caption(freshness)
 if partial_month_note(summary.as_of):
     st.caption(partial_month_note(summary.as_of))

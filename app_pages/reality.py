@@ -33,6 +33,7 @@ from ui.common import (
     view_as_of,
 )
 from ui.identity import identity_box
+from ui.text import md
 
 LIST_COLUMNS = ["link", "account_name", "score", "band", "csm_sentiment", "assessed_at", "reason",
                 "mrr", "renewal_date", "override_label"]
@@ -108,7 +109,7 @@ frame = quadrants(ws, chosen_as_of, account_filter=account_filter, max_age_days=
 if my_book:
     if user:
         frame = frame[frame["csm_owner"] == user]
-        controls[2].caption(f"My book: {len(frame):,} accounts owned by {user}.")
+        controls[2].caption(f"My book: {len(frame):,} accounts owned by {md(user)}.")
     else:
         controls[2].warning("Enter your name (or sign in) above to see your book.")
 
@@ -180,9 +181,9 @@ with flag_cols[0]:
                 flag_id = flag_account(ws, account, reason=reason, user=user, note=note,
                                        review_by=review_by, sentiment=sentiment)
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
-                st.session_state[FLASH_KEY] = f"Flagged {account} as {sentiment} (flag {flag_id}), review by {review_by:%Y-%m-%d}."
+                st.session_state[FLASH_KEY] = f"Flagged {md(account)} as {sentiment} (flag {flag_id}), review by {review_by:%Y-%m-%d}."
                 st.rerun()
 with flag_cols[1]:
     st.markdown("**Withdraw a flag**")
@@ -199,9 +200,9 @@ with flag_cols[1]:
                 try:
                     withdraw_flag(ws, to_withdraw, user=user, note=withdraw_note)
                 except ValueError as exc:
-                    st.error(str(exc))
+                    st.error(md(exc))
                 else:
-                    st.session_state[FLASH_KEY] = f"Withdrew the flag on {to_withdraw}."
+                    st.session_state[FLASH_KEY] = f"Withdrew the flag on {md(to_withdraw)}."
                     st.rerun()
 
 flag_view = flags_now[flags_now["account_id"].isin(frame["account_id"])] if my_book else flags_now
@@ -254,9 +255,9 @@ else:
                                 "ratio_before": st.column_config.NumberColumn("Before / usual", format="%.2f"),
                                 "ratio_after": st.column_config.NumberColumn("After / usual", format="%.2f")},
                  hide_index=True, key="reality_spikes")
-    choices = [f"{a} · {e:%Y-%m-%d}" for a, e in zip(spikes["account_id"], spikes["contract_end"])]
-    choice = st.selectbox("Usage around a renewal", choices, key="spike_choice")
-    account_id, end_text = choice.split(" · ")
-    end = dt.date.fromisoformat(end_text)
+    pairs = list(zip(spikes["account_id"], pd.to_datetime(spikes["contract_end"]).dt.date))
+    choice = st.selectbox("Usage around a renewal", range(len(pairs)), key="spike_choice",
+                          format_func=lambda i: f"{pairs[i][0]} · {pairs[i][1]:%Y-%m-%d}")
+    account_id, end = pairs[choice]
     st.plotly_chart(usage_curve_chart(usage_around(ws, account_id, end), end),
                     key="reality_spike_chart")

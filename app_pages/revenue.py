@@ -8,6 +8,7 @@ from cs_analytics.charts_retention import movements_figure, rates_figure
 from cs_analytics.formatting import compact_money
 from cs_analytics.revenue import DEFINITIONS, MOVEMENTS, cli_frame, kpis, movement_accounts, mrr_bridge
 from cs_analytics.retention_months import window
+from ui.text import md
 from ui.common import (
     ACCOUNT_LINK_CONFIG, account_link_column, current_filter, data_version, definition_card,
     download_csv, get_workspace, require_data, view_as_of,
@@ -33,7 +34,7 @@ win = window(ws, as_of)
 if bridge.empty:
     st.info("No month is complete yet for the selected accounts; MRR appears after the first full month.")
     st.stop()
-st.caption(f"Accounts: {account_filter.describe()} · months through {bridge['month'].max():%Y-%m} "
+st.caption(f"Accounts: {md(account_filter.describe())} · months through {bridge['month'].max():%Y-%m} "
            f"(the last complete month; as of {win.as_of:%Y-%m-%d})")
 
 # -- KPI tiles ------------------------------------------------------------------------------------

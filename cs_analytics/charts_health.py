@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cs_analytics.scorecard import BAND_COLOURS, BANDS
+from cs_analytics.text import escape_plotly
 
 
 def score_distribution(scores: pd.DataFrame, green_min: float = 70, yellow_min: float = 40,
@@ -94,9 +95,9 @@ def contracts_timeline(contracts: pd.DataFrame, as_of) -> go.Figure:
         end = pd.Timestamp(row.end_date) if pd.notna(row.end_date) else pd.Timestamp(as_of)
         start = pd.Timestamp(row.start_date)
         fig.add_trace(go.Scatter(
-            x=[start, end], y=[str(row.contract_id)] * 2, mode="lines+markers", line=dict(width=10),
-            name=str(row.contract_id),
-            hovertemplate=f"{row.contract_id}: {start:%Y-%m-%d} to "
+            x=[start, end], y=[escape_plotly(row.contract_id)] * 2, mode="lines+markers", line=dict(width=10),
+            name=escape_plotly(row.contract_id),
+            hovertemplate=f"{escape_plotly(row.contract_id)}: {start:%Y-%m-%d} to "
                           f"{'open' if pd.isna(row.end_date) else f'{end:%Y-%m-%d}'}, MRR {row.mrr:,.0f}<extra></extra>",
         ))
     fig.update_layout(height=max(160, 60 + 30 * len(contracts)), showlegend=False, margin=dict(t=20, b=40),
@@ -108,7 +109,7 @@ def usage_by_metric_chart(usage: pd.DataFrame) -> go.Figure:
     """Monthly usage value per metric (columns month, metric, value)."""
     fig = go.Figure()
     for metric, part in usage.groupby("metric"):
-        fig.add_trace(go.Scatter(x=pd.to_datetime(part["month"]), y=part["value"], mode="lines", name=str(metric)))
+        fig.add_trace(go.Scatter(x=pd.to_datetime(part["month"]), y=part["value"], mode="lines", name=escape_plotly(metric)))
     fig.update_layout(yaxis_title="usage value per month", height=300, margin=dict(t=20, b=40))
     return fig
 

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cs_analytics.reality import QUADRANT_LABELS, QUADRANTS
+from cs_analytics.text import escape_plotly
 
 SENTIMENT_LEVELS = {"none": 0, "red": 1, "yellow": 2, "green": 3}
 SENTIMENT_TICKS = ["no recent assessment", "red", "yellow", "green"]
@@ -30,7 +31,8 @@ def _jitter(account_id: str) -> float:
 
 def quadrant_chart(frame: pd.DataFrame) -> go.Figure:
     """Metric score (x) versus latest CSM sentiment (y, categorical, jittered), one trace per
-    quadrant, marker area by MRR. customdata[0] is the account_id (for selections)."""
+    quadrant, marker area by MRR. customdata[0] is the raw account_id (for selections); the hover
+    shows HTML-escaped copies (customdata[5], [6]) so an id or name is never rendered as markup."""
     fig = go.Figure()
     mrr = frame["mrr"].astype(float).fillna(0).clip(lower=0) if len(frame) else pd.Series(dtype=float)
     max_mrr = float(mrr.max()) if len(mrr) and mrr.max() > 0 else 1.0
@@ -47,13 +49,15 @@ def quadrant_chart(frame: pd.DataFrame) -> go.Figure:
             part["band"].fillna("").astype(str),
             part["csm_sentiment"].fillna("none").astype(str),
             part["mrr"].astype(float).fillna(0).round(0).astype(str),
+            part["account_id"].map(escape_plotly),
+            part["account_name"].map(escape_plotly),
         ])
         fig.add_trace(go.Scatter(
             x=part["score"].astype(float), y=y, mode="markers", name=QUADRANT_LABELS[quadrant],
             marker=dict(size=size, color=QUADRANT_COLOURS[quadrant], opacity=0.7,
                         line=dict(width=0.5, color="white")),
             customdata=custom,
-            hovertemplate=("<b>%{customdata[1]}</b> (%{customdata[0]})<br>score %{x:.0f} "
+            hovertemplate=("<b>%{customdata[6]}</b> (%{customdata[5]})<br>score %{x:.0f} "
                            "(%{customdata[2]})<br>CSM: %{customdata[3]}<br>MRR %{customdata[4]}"
                            "<extra>" + QUADRANT_LABELS[quadrant] + "</extra>"),
         ))

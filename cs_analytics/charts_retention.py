@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from cs_analytics import config
+from cs_analytics.text import escape_plotly
 
 MOVEMENT_COLORS = {
     "new": "#2e7d32",
@@ -178,15 +179,16 @@ def km_figure(curves: pd.DataFrame) -> go.Figure:
     palette = ["#1e88e5", "#e53935", "#2e7d32", "#8e24aa", "#fb8c00", "#00897b", "#6d4c41", "#546e7a"]
     for i, (group, sub) in enumerate(curves.groupby("group", sort=True)):
         color = palette[i % len(palette)]
+        name = escape_plotly(group)  # group values come from the user's files
         fig.add_trace(go.Scatter(x=sub["month"], y=sub["ci_upper"], mode="lines", line=dict(width=0, shape="hv"),
-                                 showlegend=False, hoverinfo="skip", legendgroup=str(group)))
+                                 showlegend=False, hoverinfo="skip", legendgroup=name))
         fig.add_trace(go.Scatter(x=sub["month"], y=sub["ci_lower"], mode="lines", line=dict(width=0, shape="hv"),
                                  fill="tonexty", fillcolor=_rgba(color, 0.15), showlegend=False,
-                                 hoverinfo="skip", legendgroup=str(group)))
+                                 hoverinfo="skip", legendgroup=name))
         fig.add_trace(go.Scatter(
-            x=sub["month"], y=sub["survival"], mode="lines", name=str(group), legendgroup=str(group),
+            x=sub["month"], y=sub["survival"], mode="lines", name=name, legendgroup=name,
             line=dict(color=color, shape="hv"), customdata=sub[["at_risk"]],
-            hovertemplate=str(group) + ", month %{x}: %{y:.1%} (at risk %{customdata[0]})<extra></extra>",
+            hovertemplate=name + ", month %{x}: %{y:.1%} (at risk %{customdata[0]})<extra></extra>",
         ))
     fig.update_layout(title="Customer lifetime (Kaplan-Meier)", xaxis_title="Months since first customer month",
                       yaxis_title="Share still a customer", yaxis_tickformat=".0%", yaxis_range=[0, 1.02],

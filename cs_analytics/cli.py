@@ -18,7 +18,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from cs_analytics.db import WorkspaceError, close_workspace, open_workspace
-from cs_analytics.export import neutralise_formulas
+from cs_analytics.export import to_csv_text
 
 COMMAND_GROUPS = ("demo", "data", "retention", "health", "reality", "overview", "settings")
 
@@ -68,7 +68,7 @@ def render(result: Any, fmt: str) -> str:
     if isinstance(result, pd.DataFrame):
         frame = _iso_dates(result)
         if fmt == "csv":
-            return neutralise_formulas(frame).to_csv(index=False, lineterminator="\n").rstrip("\n")
+            return to_csv_text(frame).rstrip("\n")
         if fmt == "json":
             return frame.to_json(orient="records", date_format="iso", indent=2)
         if frame.empty:

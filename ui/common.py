@@ -10,6 +10,7 @@ from cs_analytics import config
 from cs_analytics.db import Workspace, open_workspace
 from cs_analytics.export import to_csv_bytes
 from cs_analytics.filters import NO_FILTER, AccountFilter
+from ui.text import md, safe_file_name
 
 FILTER_STATE_KEY = "account_filter"  # kept in step with ui.view.FILTER_STATE_KEY
 
@@ -64,7 +65,7 @@ ACCOUNT_LINK_CONFIG = {
 
 def download_csv(frame: pd.DataFrame, file_name: str, key: str, label: str = "Download CSV") -> None:
     """A CSV download of `frame`, spreadsheet formulas neutralised."""
-    st.download_button(label, to_csv_bytes(frame), file_name=file_name, mime="text/csv", key=key)
+    st.download_button(label, to_csv_bytes(frame), file_name=safe_file_name(file_name), mime="text/csv", key=key)
 
 
 def definition_card(title: str, definition: str, as_of=None, excluded: str | None = None) -> None:

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 
 import streamlit as st
 
+from ui.text import md
+
 DISPLAY_NAME_KEY = "reality_display_name"
 
 
@@ -53,7 +55,7 @@ def identity_box() -> str | None:
         user = current_user()
         if user:
             cols = st.columns([4, 1])
-            cols[0].caption(f"Signed in as **{user}**; flags are recorded under this name.")
+            cols[0].caption(f"Signed in as **{md(user)}**; flags are recorded under this name.")
             if cols[1].button("Log out", key="identity_logout"):
                 st.logout()
             return user
@@ -66,7 +68,7 @@ def identity_box() -> str | None:
     user = current_user()
     if user:
         cols = st.columns([4, 1])
-        cols[0].caption(f"Flagging as **{user}** (display name for this session).")
+        cols[0].caption(f"Flagging as **{md(user)}** (display name for this session).")
         if cols[1].button("Change name", key="identity_change"):
             st.session_state.pop(DISPLAY_NAME_KEY, None)
             st.rerun()

@@ -6,7 +6,6 @@ own parameters, so any page's URL reproduces what it shows (docs/views.md).
 """
 from __future__ import annotations
 
-import re
 import urllib.parse
 
 import streamlit as st
@@ -18,6 +17,7 @@ from cs_analytics.view_state import (
     AsOfInForce, View, as_of_in_force, decode_view, is_view_param, partial_month_note, view_params,
 )
 from cs_analytics.workspace import data_as_of
+from ui.text import md
 
 LINK_AS_OF_KEY = "view_link_as_of"
 LINK_READ_KEY = "view_link_read"
@@ -25,14 +25,6 @@ LINK_NOTES_KEY = "view_link_notes"
 FILTER_STATE_KEY = "account_filter"
 SIDEBAR_FILTERS = ("segment", "csm_owner", "plan")
 FILTER_LABELS = {"segment": "Segment", "csm_owner": "CSM owner", "plan": "Plan"}
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$:])")
-
-
-def as_text(text: str) -> str:
-    """`text` escaped so that Streamlit's markdown shows it literally (no links, images, HTML)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
-
-
 def filter_key(name: str) -> str:
     return f"filter_{name}"
 
@@ -130,7 +122,7 @@ def render_filters(options: dict[str, list[str]]) -> AccountFilter:
     if extra:
         with st.sidebar.expander("More filters"):
             for name in extra:
-                chosen[name] = st.multiselect(as_text(name), options[name], key=filter_key(name), placeholder="All")
+                chosen[name] = st.multiselect(md(name), options[name], key=filter_key(name), placeholder="All")
     account_filter = AccountFilter.of(**chosen)
     st.session_state[FILTER_STATE_KEY] = account_filter
     return account_filter
@@ -142,7 +134,7 @@ def render_view_sidebar(ws: Workspace) -> AccountFilter:
     read_link_once(options)
     render_as_of(ws)
     for note in st.session_state.get(LINK_NOTES_KEY, []):
-        st.sidebar.warning(as_text(note))
+        st.sidebar.warning(md(note))
     account_filter = render_filters(options)
     write_view_to_url(account_filter)
     return account_filter
@@ -159,7 +151,7 @@ def require_filter_match(ws: Workspace, account_filter: AccountFilter) -> bool:
     """Say so, with a reset button, and return False when the filters select no account."""
     if account_filter.is_empty or matching_accounts(ws, account_filter) > 0:
         return True
-    st.info(f"No account matches the filters ({as_text(account_filter.describe())}). "
+    st.info(f"No account matches the filters ({md(account_filter.describe())}). "
             "Change them in the sidebar or reset them.")
     st.button("Reset the filters", key="reset_filters", on_click=reset_filters, type="primary")
     return False
