@@ -1,14 +1,24 @@
 """The one DuckDB access layer: every query in the library goes through a `Workspace`.
 
-One process holds one DuckDB connection per workspace file; every call takes its own cursor from
-it, so Streamlit's script threads and the CLI never share a cursor (DuckDB refuses that). SQL text
-comes from named files under `cs_analytics/sql/` or from clearly named query functions; values are
-always bound parameters.
+The workspace file is held as a *lease*: a process opens the DuckDB connection when the first
+piece of work needs it (a Streamlit script run, a CLI command, a library call) and closes it when
+the last user in the process releases it (a reference count per file). So the file lock, which
+DuckDB holds per process, is held only while work is done, and the app and the CLI can take turns
+on one file. Opening retries while another process holds the lock, up to `wait_seconds`.
+
+Every call takes its own cursor from the leased connection, so Streamlit's script threads and the
+CLI never share a cursor (DuckDB refuses that). Every write goes through `Workspace.transaction`,
+which serialises writers in the process and bumps the workspace *generation* inside the same
+transaction, so any cache keyed on the generation is invalidated by every committed write, in
+every process. SQL text comes from named files under `cs_analytics/sql/` or from clearly named
+query functions; values are always bound parameters.
 """
 from __future__ import annotations
 
 import threading
+import time
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -19,12 +29,10 @@ import pandas as pd
 from cs_analytics import config
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
-
-_connections: dict[str, duckdb.DuckDBPyConnection] = {}
-_connections_lock = threading.Lock()
-# Writers in one process are serialised: DuckDB handles concurrent transactions optimistically and
-# would fail one of two conflicting writers; a lock turns that into a short wait instead.
-_write_locks: dict[str, threading.RLock] = {}
+DEFAULT_WAIT_SECONDS = 10.0
+_RETRY_FIRST_SECONDS = 0.02
+_RETRY_MAX_SECONDS = 0.25
+GENERATION_KEY = "generation"
 
 
 class WorkspaceError(Exception):
@@ -32,7 +40,29 @@ class WorkspaceError(Exception):
 
 
 class WorkspaceLockedError(WorkspaceError):
-    """Another process holds the workspace file's write lock."""
+    """Another process held the workspace file's lock for longer than the wait allowed."""
+
+
+@dataclass
+class _SharedFile:
+    """This process's state for one workspace file: the leased connection and its users."""
+
+    con: duckdb.DuckDBPyConnection | None = None
+    leases: int = 0
+    opens: int = 0  # connections opened so far (for tests and measurements)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    # Writers in one process are serialised: DuckDB handles concurrent transactions optimistically
+    # and would fail one of two conflicting writers; the lock turns that into a short wait.
+    write_lock: threading.RLock = field(default_factory=threading.RLock)
+
+
+_files: dict[str, _SharedFile] = {}
+_files_lock = threading.Lock()
+
+
+def _shared(key: str) -> _SharedFile:
+    with _files_lock:
+        return _files.setdefault(key, _SharedFile())
 
 
 @lru_cache(maxsize=None)
@@ -41,46 +71,94 @@ def load_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def _connect(path: Path) -> duckdb.DuckDBPyConnection:
-    key = str(path.resolve())
-    with _connections_lock:
-        con = _connections.get(key)
-        if con is None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                con = duckdb.connect(key)
-            except duckdb.IOException as exc:
-                if "lock" in str(exc).lower():
-                    raise WorkspaceLockedError(
-                        f"The workspace {path} is in use by another process; close that process "
-                        "(for example the running app) or choose another file with --workspace."
-                    ) from exc
+def _is_lock_error(exc: Exception) -> bool:
+    return "lock" in str(exc).lower()
+
+
+def connect_waiting(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to `path`, retrying while another process holds its lock.
+
+    Retries with a growing pause (20 ms up to 250 ms) until `wait_seconds` have passed, then
+    raises WorkspaceLockedError with one sentence.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + max(0.0, wait_seconds)
+    pause = _RETRY_FIRST_SECONDS
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc):
                 raise WorkspaceError(f"The workspace {path} could not be opened: {exc}") from exc
-            _connections[key] = con
-            _write_locks[key] = threading.RLock()
-        return con
+            if time.monotonic() >= deadline:
+                raise WorkspaceLockedError(
+                    f"The workspace {path} is busy with another process and stayed busy for "
+                    f"{wait_seconds:g} seconds; try again in a moment."
+                ) from exc
+        time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+        pause = min(pause * 2, _RETRY_MAX_SECONDS)
 
 
 class Workspace:
-    """A DuckDB workspace file, opened once per process, with schema migrations applied."""
+    """A DuckDB workspace file with schema migrations applied, opened on demand (a lease)."""
 
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, wait_seconds: float | None = None):
         self.path = config.workspace_path(path)
         self._key = str(self.path.resolve())
-        self._con = _connect(self.path)
+        self._file = _shared(self._key)
+        self.wait_seconds = DEFAULT_WAIT_SECONDS if wait_seconds is None else float(wait_seconds)
         from cs_analytics import schema  # late import: schema uses this module
 
-        schema.migrate(self)
+        with self.lease():
+            schema.migrate(self)
+
+    # -- the lease ---------------------------------------------------------------------
+    def acquire(self) -> None:
+        """Take a lease: open the connection (waiting for other processes) if nobody holds it."""
+        shared = self._file
+        with shared.lock:
+            if shared.leases:
+                shared.leases += 1
+                return
+            shared.con = connect_waiting(self.path, self.wait_seconds)
+            shared.opens += 1
+            shared.leases = 1
+
+    def release(self) -> None:
+        """End a lease; the last one closes the connection and frees the file for others."""
+        shared = self._file
+        with shared.lock:
+            if shared.leases <= 0:
+                return
+            shared.leases -= 1
+            if shared.leases == 0 and shared.con is not None:
+                con, shared.con = shared.con, None
+                con.close()
+
+    @contextmanager
+    def lease(self) -> Iterator["Workspace"]:
+        """Hold the connection open for a block of work (a script run, a command)."""
+        self.acquire()
+        try:
+            yield self
+        finally:
+            self.release()
+
+    @property
+    def is_open(self) -> bool:
+        """Whether this process holds the file now."""
+        return self._file.con is not None
 
     # -- reading -------------------------------------------------------------------------
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor of this thread's own, closed after use."""
-        cur = self._con.cursor()
-        try:
-            yield cur
-        finally:
-            cur.close()
+        """A cursor of this thread's own, closed after use, inside a lease."""
+        with self.lease():
+            cur = self._file.con.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
 
     def query(self, sql: str, params: Sequence[Any] | dict | None = None) -> pd.DataFrame:
         """Run one SELECT with bound parameters and return a DataFrame."""
@@ -108,22 +186,30 @@ class Workspace:
 
         return int(self.scalar(f"SELECT count(*) FROM {quote_identifier(table)}"))
 
+    def generation(self) -> int:
+        """The workspace generation: a number every committed write increases (0 when new)."""
+        value = self.scalar("SELECT value FROM workspace_info WHERE key = ?", [GENERATION_KEY])
+        return int(value) if value is not None else 0
+
     # -- writing -------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self, bump_generation: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor inside BEGIN/COMMIT; any exception rolls everything back.
 
-        Readers in other threads keep seeing the previous committed state until COMMIT.
+        Writers in this process wait for each other; other processes are kept out by the file
+        lock. The generation is bumped inside the transaction, so it changes exactly when the
+        write commits. Readers in other threads keep seeing the previous state until COMMIT.
         """
-        with _write_locks[self._key]:
-            with self.cursor() as cur:
-                cur.execute("BEGIN TRANSACTION")
-                try:
-                    yield cur
-                except BaseException:
-                    cur.execute("ROLLBACK")
-                    raise
-                cur.execute("COMMIT")
+        with self.lease(), self._file.write_lock, self.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+                if bump_generation:
+                    bump_generation_in(cur)
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
 
     def execute(self, sql: str, params: Sequence[Any] | dict | None = None) -> None:
         """Run one statement in its own transaction."""
@@ -135,19 +221,41 @@ class Workspace:
             cur.execute("CHECKPOINT")
 
 
-def open_workspace(path: str | Path | None = None) -> Workspace:
-    """Open (creating if needed) the workspace at `path`, $CS_ANALYTICS_DB or the default."""
-    return Workspace(path)
+def bump_generation_in(cur: duckdb.DuckDBPyConnection) -> None:
+    """Increase the workspace generation by one inside the caller's open transaction."""
+    row = cur.execute(
+        "UPDATE workspace_info SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+        "WHERE key = ? RETURNING value",
+        [GENERATION_KEY],
+    ).fetchone()
+    if row is None:
+        cur.execute("INSERT INTO workspace_info (key, value) VALUES (?, '1')", [GENERATION_KEY])
+
+
+def open_workspace(path: str | Path | None = None, wait_seconds: float | None = None) -> Workspace:
+    """Open (creating and migrating if needed) the workspace at `path`, $CS_ANALYTICS_DB or the default.
+
+    The file is not held after this returns; each call (or `ws.lease()`) takes it while it works.
+    """
+    return Workspace(path, wait_seconds=wait_seconds)
 
 
 def close_workspace(path: str | Path | None = None) -> None:
-    """Close this process's connection to a workspace file (tests and CLI shutdown)."""
+    """Close this process's connection to a workspace file if no lease is held (tests, CLI)."""
     key = str(config.workspace_path(path).resolve())
-    with _connections_lock:
-        con = _connections.pop(key, None)
-        _write_locks.pop(key, None)
-    if con is not None:
-        con.close()
+    shared = _files.get(key)
+    if shared is None:
+        return
+    with shared.lock:
+        if shared.leases == 0 and shared.con is not None:
+            con, shared.con = shared.con, None
+            con.close()
+
+
+def leases_held(path: str | Path) -> int:
+    """How many leases this process holds on a workspace file now (tests, diagnostics)."""
+    shared = _files.get(str(Path(path).resolve()))
+    return 0 if shared is None else shared.leases
 
 
 def scratch_connection() -> duckdb.DuckDBPyConnection:
