@@ -1,10 +1,16 @@
 """CS Analytics: entry point and navigation (`streamlit run app.py`)."""
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
+from cs_analytics.db import WorkspaceLockedError
 from cs_analytics.workspace import status
+from cs_analytics.workspaces import display_name
 from ui.common import get_workspace, render_sidebar_filters
+
+BUSY_RETRY_SECONDS = 1.0
 
 st.set_page_config(page_title="CS Analytics", page_icon=":material/monitoring:", layout="wide")
 
@@ -25,11 +31,11 @@ PAGES = {
 }
 
 
-def render_workspace_status() -> None:
-    ws = get_workspace()
+def render_workspace_status(ws) -> None:
     info = status(ws)
     with st.sidebar:
         st.markdown("**Workspace**")
+        st.text(display_name(ws))  # a user's text: shown as text, never markdown
         if info.is_empty:
             st.caption("No data yet: load the demo or upload files on the Data page.")
         else:
@@ -40,6 +46,27 @@ def render_workspace_status() -> None:
     render_sidebar_filters(ws)
 
 
+def lease_workspace():
+    """This session's workspace, leased for the whole script run (its queries share one opening).
+
+    When another process (a CLI import, another app) holds the file for longer than the app waits,
+    say so in one sentence and run the script again a moment later.
+    """
+    try:
+        ws = get_workspace()
+        ws.acquire()
+    except WorkspaceLockedError:
+        st.info("The workspace is busy with another process (for example an import from the "
+                "command line); this page retries in a moment.")
+        time.sleep(BUSY_RETRY_SECONDS)
+        st.rerun()
+    return ws
+
+
 navigation = st.navigation(PAGES)
-render_workspace_status()
-navigation.run()
+workspace = lease_workspace()
+try:
+    render_workspace_status(workspace)
+    navigation.run()
+finally:
+    workspace.release()

@@ -19,6 +19,7 @@ from cs_analytics.mapping import guess_table, map_headers
 from cs_analytics.readers import UPLOAD_TYPES, read_table_file
 from cs_analytics.tables import TABLES
 from ui.common import download_csv, get_workspace
+from ui.workspaces import workspaces_section
 
 EXTRA_FILES_KEY = "data_page_files"
 RESULTS_KEY = "data_page_results"
@@ -227,3 +228,6 @@ if history.empty:
     st.caption("No uploads yet.")
 else:
     st.dataframe(history, hide_index=True, width="stretch")
+
+st.header("Workspaces")
+workspaces_section(ws)
