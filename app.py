@@ -46,27 +46,31 @@ def render_workspace_status(ws) -> None:
     render_sidebar_filters(ws)
 
 
-def lease_workspace():
-    """This session's workspace, leased for the whole script run (its queries share one opening).
+def busy_then_retry() -> None:
+    """One sentence instead of a traceback, then the same script run again a moment later."""
+    st.info("The workspace is busy with another process (for example an import from the command "
+            "line); this page retries in a moment.")
+    time.sleep(BUSY_RETRY_SECONDS)
+    st.rerun()
 
-    When another process (a CLI import, another app) holds the file for longer than the app waits,
-    say so in one sentence and run the script again a moment later.
-    """
+
+def run_page() -> None:
+    """Run the page with this session's workspace leased for the whole script run, so its
+    queries share one opening of the file (another process waiting gets it between queries)."""
     try:
-        ws = get_workspace()
-        ws.acquire()
+        workspace = get_workspace()
+        workspace.acquire()
     except WorkspaceLockedError:
-        st.info("The workspace is busy with another process (for example an import from the "
-                "command line); this page retries in a moment.")
-        time.sleep(BUSY_RETRY_SECONDS)
-        st.rerun()
-    return ws
+        busy_then_retry()
+        return
+    try:
+        render_workspace_status(workspace)
+        navigation.run()
+    except WorkspaceLockedError:
+        busy_then_retry()
+    finally:
+        workspace.release()
 
 
 navigation = st.navigation(PAGES)
-workspace = lease_workspace()
-try:
-    render_workspace_status(workspace)
-    navigation.run()
-finally:
-    workspace.release()
+run_page()

@@ -32,6 +32,7 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 DEFAULT_WAIT_SECONDS = 10.0
 _RETRY_FIRST_SECONDS = 0.02
 _RETRY_MAX_SECONDS = 0.25
+WAIT_SIGNAL_SECONDS = 1.0
 GENERATION_KEY = "generation"
 
 
@@ -45,10 +46,16 @@ class WorkspaceLockedError(WorkspaceError):
 
 @dataclass
 class _SharedFile:
-    """This process's state for one workspace file: the leased connection and its users."""
+    """This process's state for one workspace file: the leased connection and its users.
+
+    `leases` counts every holder; `busy` counts the ones using the connection right now (a
+    cursor, a transaction). Holders of a long lease (a script run, a command) that are between
+    queries let the connection go when another process is waiting for the file.
+    """
 
     con: duckdb.DuckDBPyConnection | None = None
     leases: int = 0
+    busy: int = 0
     opens: int = 0  # connections opened so far (for tests and measurements)
     lock: threading.RLock = field(default_factory=threading.RLock)
     # Writers in one process are serialised: DuckDB handles concurrent transactions optimistically
@@ -75,11 +82,32 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in str(exc).lower()
 
 
+def _wait_marker(path: Path) -> Path:
+    """A file whose fresh mtime says "another process is waiting for this workspace"."""
+    return path.with_name(path.name + ".wait")
+
+
+def _signal_waiting(path: Path) -> None:
+    try:
+        _wait_marker(path).touch()
+    except OSError:  # a read-only folder: the holder then keeps its lease until its work ends
+        pass
+
+
+def someone_is_waiting(path: Path) -> bool:
+    """Whether another process asked for the file within the last `WAIT_SIGNAL_SECONDS`."""
+    try:
+        return time.time() - _wait_marker(path).stat().st_mtime < WAIT_SIGNAL_SECONDS
+    except OSError:
+        return False
+
+
 def connect_waiting(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection to `path`, retrying while another process holds its lock.
 
     Retries with a growing pause (20 ms up to 250 ms) until `wait_seconds` have passed, then
-    raises WorkspaceLockedError with one sentence.
+    raises WorkspaceLockedError with one sentence. While waiting it signals the holder, which
+    lets the file go between two of its queries.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + max(0.0, wait_seconds)
@@ -95,6 +123,7 @@ def connect_waiting(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnectio
                     f"The workspace {path} is busy with another process and stayed busy for "
                     f"{wait_seconds:g} seconds; try again in a moment."
                 ) from exc
+        _signal_waiting(path)
         time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
         pause = min(pause * 2, _RETRY_MAX_SECONDS)
 
@@ -114,15 +143,19 @@ class Workspace:
 
     # -- the lease ---------------------------------------------------------------------
     def acquire(self) -> None:
-        """Take a lease: open the connection (waiting for other processes) if nobody holds it."""
-        shared = self._file
-        with shared.lock:
-            if shared.leases:
-                shared.leases += 1
-                return
-            shared.con = connect_waiting(self.path, self.wait_seconds)
-            shared.opens += 1
-            shared.leases = 1
+        """Take a lease for a block of work (a script run, a command); the file opens on first use.
+
+        The connection stays open between the block's queries, unless another process is waiting
+        for the file: then it is closed between two queries and reopened by the next one.
+        """
+        with self._file.lock:
+            self._file.leases += 1
+            try:
+                with self._using():  # open now, so a busy file is reported at the start
+                    pass
+            except BaseException:
+                self._file.leases -= 1
+                raise
 
     def release(self) -> None:
         """End a lease; the last one closes the connection and frees the file for others."""
@@ -131,18 +164,43 @@ class Workspace:
             if shared.leases <= 0:
                 return
             shared.leases -= 1
-            if shared.leases == 0 and shared.con is not None:
-                con, shared.con = shared.con, None
-                con.close()
+            self._close_if_idle()
+
+    def _close_if_idle(self) -> None:
+        shared = self._file
+        if shared.con is None or shared.busy:
+            return
+        if shared.leases == 0 or someone_is_waiting(self.path):
+            con, shared.con = shared.con, None
+            con.close()
 
     @contextmanager
     def lease(self) -> Iterator["Workspace"]:
-        """Hold the connection open for a block of work (a script run, a command)."""
+        """Hold the workspace for a block of work (a script run, a command)."""
         self.acquire()
         try:
             yield self
         finally:
             self.release()
+
+    @contextmanager
+    def _using(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The open connection for one query or transaction, opening it (waiting) if needed."""
+        shared = self._file
+        with shared.lock:
+            if shared.con is None:
+                shared.con = connect_waiting(self.path, self.wait_seconds)
+                shared.opens += 1
+            shared.leases += 1
+            shared.busy += 1
+            con = shared.con
+        try:
+            yield con
+        finally:
+            with shared.lock:
+                shared.busy -= 1
+                shared.leases -= 1
+                self._close_if_idle()
 
     @property
     def is_open(self) -> bool:
@@ -153,8 +211,8 @@ class Workspace:
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor of this thread's own, closed after use, inside a lease."""
-        with self.lease():
-            cur = self._file.con.cursor()
+        with self._using() as con:
+            cur = con.cursor()
             try:
                 yield cur
             finally:
@@ -200,7 +258,7 @@ class Workspace:
         lock. The generation is bumped inside the transaction, so it changes exactly when the
         write commits. Readers in other threads keep seeing the previous state until COMMIT.
         """
-        with self.lease(), self._file.write_lock, self.cursor() as cur:
+        with self._using(), self._file.write_lock, self.cursor() as cur:
             cur.execute("BEGIN TRANSACTION")
             try:
                 yield cur
@@ -247,7 +305,7 @@ def close_workspace(path: str | Path | None = None) -> None:
     if shared is None:
         return
     with shared.lock:
-        if shared.leases == 0 and shared.con is not None:
+        if shared.busy == 0 and shared.leases == 0 and shared.con is not None:
             con, shared.con = shared.con, None
             con.close()
 

@@ -162,3 +162,36 @@ def test_opening_waits_for_another_process_then_gives_one_sentence(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+HOLDER = """
+import sys, time
+sys.path.insert(0, {root!r})
+from cs_analytics.db import open_workspace
+ws = open_workspace({path!r})
+ws.acquire()  # a long lease, like a script run or a command, busy with queries
+print("holding", flush=True)
+end = time.monotonic() + 30
+while time.monotonic() < end:
+    ws.scalar("SELECT count(*) FROM flags")
+    time.sleep(0.05)
+"""
+
+
+def test_a_long_lease_lets_a_waiting_process_in_between_its_queries(tmp_path):
+    """A process holding a lease for a long run yields the file to a waiter between two queries;
+    without the wait signal the waiter would wait for the whole run (30 s here) and give up."""
+    path = tmp_path / "yield.duckdb"
+    _shared_account_workspace(path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER.format(root=str(ROOT), path=str(path))],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        ws = open_workspace(path, wait_seconds=5)
+        flag_account(ws, "SHARED", reason="other", user="waiter")
+        assert holder.poll() is None  # the holder is still in its run: it let go, it did not end
+    finally:
+        holder.kill()
+        holder.wait()
+    assert open_workspace(path).query("SELECT user_name FROM flags")["user_name"].tolist() == ["waiter"]
