@@ -59,7 +59,7 @@ def run_page() -> None:
     queries share one opening of the file (another process waiting gets it between queries)."""
     try:
         workspace = get_workspace()
-        workspace.acquire()
+        workspace.acquire(yielding=True)
     except WorkspaceLockedError:
         busy_then_retry()
         return
@@ -69,7 +69,7 @@ def run_page() -> None:
     except WorkspaceLockedError:
         busy_then_retry()
     finally:
-        workspace.release()
+        workspace.release(yielding=True)
 
 
 navigation = st.navigation(PAGES)

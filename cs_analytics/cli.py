@@ -70,10 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def workspace_from(args: argparse.Namespace):
     """The command's workspace, held (leased) until the command ends; waits up to --wait seconds."""
-    ws = open_workspace(args.workspace, wait_seconds=getattr(args, "wait", None))
     stack = getattr(args, "resources", None)
+    ws = open_workspace(args.workspace, wait_seconds=getattr(args, "wait", None),
+                        keep_lease=stack is not None)
     if stack is not None:
-        stack.enter_context(ws.lease())
+        stack.callback(ws.release)
     return ws
 
 

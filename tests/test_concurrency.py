@@ -169,7 +169,7 @@ import sys, time
 sys.path.insert(0, {root!r})
 from cs_analytics.db import open_workspace
 ws = open_workspace({path!r})
-ws.acquire()  # a long lease, like a script run or a command, busy with queries
+ws.acquire(yielding=True)  # a long lease, like the app's script run, busy with queries
 print("holding", flush=True)
 end = time.monotonic() + 30
 while time.monotonic() < end:
