@@ -2,7 +2,8 @@
 
 The workspace file is held as a *lease*: a process opens the DuckDB connection when the first
 piece of work needs it (a Streamlit script run, a CLI command, a library call) and closes it when
-the last user in the process releases it (a reference count per file). So the file lock, which
+the last user in the process releases it (a reference count per file), after a short linger
+(LINGER_SECONDS, cut short when another process is waiting). So the file lock, which
 DuckDB holds per process, is held only while work is done, and the app and the CLI can take turns
 on one file. Opening retries while another process holds the lock, up to `wait_seconds`.
 
@@ -34,6 +35,10 @@ DEFAULT_WAIT_SECONDS = 10.0
 _RETRY_FIRST_SECONDS = 0.02
 _RETRY_MAX_SECONDS = 0.1
 WAIT_SIGNAL_SECONDS = 1.0
+# After the last lease ends the connection lingers this long (unless another process waits), so
+# consecutive library calls do not reopen the file; a background thread closes it.
+LINGER_SECONDS = 0.5
+_REAP_EVERY_SECONDS = 0.05
 GENERATION_KEY = "generation"
 
 
@@ -59,6 +64,7 @@ class _SharedFile:
     holds: int = 0  # leases that keep the file even when another process waits (a command)
     busy: int = 0
     opens: int = 0  # connections opened so far (for tests and measurements)
+    idle_since: float = 0.0  # monotonic time the last lease ended
     lock: threading.RLock = field(default_factory=threading.RLock)
     # Writers in one process are serialised: DuckDB handles concurrent transactions optimistically
     # and would fail one of two conflicting writers; the lock turns that into a short wait.
@@ -67,6 +73,31 @@ class _SharedFile:
 
 _files: dict[str, _SharedFile] = {}
 _files_lock = threading.Lock()
+_reaper: threading.Thread | None = None
+
+
+def _start_reaper() -> None:
+    global _reaper
+    with _files_lock:
+        if _reaper is None or not _reaper.is_alive():
+            _reaper = threading.Thread(target=_reap_forever, name="workspace-reaper", daemon=True)
+            _reaper.start()
+
+
+def _reap_forever() -> None:
+    """Close connections nobody has used for LINGER_SECONDS, or at once when another process waits."""
+    while True:
+        time.sleep(_REAP_EVERY_SECONDS)
+        for key, shared in list(_files.items()):
+            if shared.con is None:
+                continue
+            with shared.lock:
+                if shared.con is None or shared.leases or shared.busy:
+                    continue
+                if (time.monotonic() - shared.idle_since >= LINGER_SECONDS
+                        or someone_is_waiting(Path(key))):
+                    con, shared.con = shared.con, None
+                    con.close()
 
 
 def _shared(key: str) -> _SharedFile:
@@ -203,12 +234,17 @@ class Workspace:
             self._close_if_idle()
 
     def _close_if_idle(self) -> None:
+        """Between two queries: let the file go if another process waits and no command holds
+        it; after the last lease: let it linger briefly (the reaper thread closes it)."""
         shared = self._file
         if shared.con is None or shared.busy:
             return
-        if shared.leases == 0 or (shared.holds == 0 and someone_is_waiting(self.path)):
+        if shared.holds == 0 and someone_is_waiting(self.path):
             con, shared.con = shared.con, None
             con.close()
+        elif shared.leases == 0:
+            shared.idle_since = time.monotonic()
+            _start_reaper()
 
     @contextmanager
     def lease(self, yielding: bool = False) -> Iterator["Workspace"]:

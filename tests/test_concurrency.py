@@ -14,7 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cs_analytics.db import WorkspaceLockedError, leases_held, open_workspace
+from cs_analytics.db import (
+    LINGER_SECONDS, WorkspaceLockedError, close_workspace, leases_held, open_workspace,
+)
 from cs_analytics.flags import flag_account
 from factories import build_workspace
 
@@ -132,12 +134,15 @@ def test_the_file_is_held_only_while_work_is_done(tmp_path):
     """After a call (or a lease) ends, another process can open the file at once."""
     path = tmp_path / "lease.duckdb"
     ws = _shared_account_workspace(path)
+    close_workspace(path)
     assert not ws.is_open and leases_held(path) == 0
     code = f"import duckdb; duckdb.connect({str(path)!r}).close()"
     with ws.lease():
         assert ws.is_open
         held = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
         assert held.returncode != 0 and "lock" in held.stderr.lower()
+    time.sleep(LINGER_SECONDS + 0.3)  # released after a short linger, even with nobody waiting
+    assert not ws.is_open
     free = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert free.returncode == 0, free.stderr
 
@@ -145,6 +150,7 @@ def test_the_file_is_held_only_while_work_is_done(tmp_path):
 def test_opening_waits_for_another_process_then_gives_one_sentence(tmp_path):
     path = tmp_path / "wait.duckdb"
     _shared_account_workspace(path)
+    close_workspace(path)  # the raw DuckDB holder below does not wait
     holder = subprocess.Popen(
         [sys.executable, "-c",
          f"import duckdb, sys, time; c = duckdb.connect({str(path)!r}); print('held', flush=True); "
