@@ -1,14 +1,19 @@
 """CS Analytics: entry point and navigation (`streamlit run app.py`)."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import streamlit as st
 
+from cs_analytics.db import WorkspaceLockedError
 from cs_analytics.workspace import status
+from cs_analytics.workspaces import display_name
 from ui.common import get_workspace, render_sidebar_filters
 from ui.view import require_filter_match
 from ui.text import md
+
+BUSY_RETRY_SECONDS = 1.0
 
 # a local icon: a ":material/...:" page icon makes every browser fetch it from fonts.gstatic.com
 st.set_page_config(page_title="CS Analytics", page_icon=str(Path(__file__).parent / "ui" / "favicon.png"), layout="wide")
@@ -30,11 +35,11 @@ PAGES = {
 }
 
 
-def render_workspace_status():
-    ws = get_workspace()
+def render_workspace_status(ws) -> None:
     info = status(ws)
     with st.sidebar:
         st.markdown("**Workspace**")
+        st.text(display_name(ws))  # a user's text: shown as text, never markdown
         if info.is_empty:
             st.caption("No data yet: load the demo or upload files on the Data page.")
         else:
@@ -46,9 +51,34 @@ def render_workspace_status():
     return render_sidebar_filters(ws)
 
 
+def busy_then_retry() -> None:
+    """One sentence instead of a traceback, then the same script run again a moment later."""
+    st.info("The workspace is busy with another process (for example an import from the command "
+            "line); this page retries in a moment.")
+    time.sleep(BUSY_RETRY_SECONDS)
+    st.rerun()
+
+
+def run_page() -> None:
+    """Run the page with this session's workspace leased for the whole script run, so its
+    queries share one opening of the file (another process waiting gets it between queries)."""
+    try:
+        workspace = get_workspace()
+        workspace.acquire(yielding=True)
+    except WorkspaceLockedError:
+        busy_then_retry()
+        return
+    try:
+        account_filter = render_workspace_status(workspace)
+        if navigation.title != "Data" and not require_filter_match(workspace, account_filter):
+            st.title(navigation.title)
+            return
+        navigation.run()
+    except WorkspaceLockedError:
+        busy_then_retry()
+    finally:
+        workspace.release(yielding=True)
+
+
 navigation = st.navigation(PAGES)
-account_filter = render_workspace_status()
-if navigation.title != "Data" and not require_filter_match(get_workspace(), account_filter):
-    st.title(navigation.title)
-    st.stop()
-navigation.run()
+run_page()

@@ -21,6 +21,7 @@ from cs_analytics.tables import TABLES
 from ui.common import download_csv, get_workspace
 from ui.identity import current_user
 from ui.text import md
+from ui.workspaces import workspaces_section
 
 EXTRA_FILES_KEY = "data_page_files"
 RESULTS_KEY = "data_page_results"
@@ -260,3 +261,6 @@ if history.empty:
     st.caption("No uploads yet.")
 else:
     st.dataframe(history, hide_index=True, width="stretch")
+
+st.header("Workspaces")
+workspaces_section(ws)

@@ -8,6 +8,7 @@ sentence on stderr), 2 a usage error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import importlib
 import json
@@ -17,7 +18,7 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from cs_analytics.db import WorkspaceError, close_workspace, open_workspace
+from cs_analytics.db import DEFAULT_WAIT_SECONDS, WorkspaceError, close_workspace, open_workspace
 from cs_analytics.export import to_csv_text
 
 COMMAND_GROUPS = ("demo", "data", "retention", "health", "reality", "overview", "settings")
@@ -34,10 +35,22 @@ def iso_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}")
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 86_400:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds from 0 to 86400, got {text!r}")
+    return value
+
+
 def common_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--workspace", help="DuckDB workspace file (default $CS_ANALYTICS_DB, else data/workspace.duckdb)")
     common.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default table)")
+    common.add_argument("--wait", type=_seconds, default=DEFAULT_WAIT_SECONDS, metavar="SECONDS",
+                        help=f"wait up to SECONDS for another process using the workspace (default {DEFAULT_WAIT_SECONDS:g})")
     common.add_argument("--as-of", type=iso_date, dest="as_of", help="as-of date YYYY-MM-DD (default: the workspace's as_of setting, else the data's last date)")
     return common
 
@@ -56,7 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def workspace_from(args: argparse.Namespace):
-    return open_workspace(args.workspace)
+    """The command's workspace, held (leased) until the command ends; waits up to --wait seconds."""
+    stack = getattr(args, "resources", None)
+    ws = open_workspace(args.workspace, wait_seconds=getattr(args, "wait", None),
+                        keep_lease=stack is not None)
+    if stack is not None:
+        stack.callback(ws.release)
+    return ws
 
 
 def render(result: Any, fmt: str) -> str:
@@ -103,7 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        result = args.handler(args)
+        with contextlib.ExitStack() as args.resources:  # the workspace lease ends with the command
+            result = args.handler(args)
         text = render(result, args.format)
         if text:
             print(text, flush=True)

@@ -41,7 +41,9 @@ def migrate(ws: "Workspace") -> int:
     Applied versions are recorded one row each, so a migration numbered below the newest applied
     one (added on another branch) is still applied once.
     """
-    with ws.transaction() as cur:
+    from cs_analytics.db import bump_generation_in
+
+    with ws.transaction(bump_generation=False) as cur:
         cur.execute(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)"
         )
@@ -52,8 +54,10 @@ def migrate(ws: "Workspace") -> int:
                 f"The workspace {ws.path} has schema version {newest}, newer than this program "
                 f"understands ({LATEST_VERSION}); upgrade CS Analytics."
             )
-        for number, sql in migrations():
-            if number not in applied:
-                cur.execute(sql)
-                cur.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [number])
+        missing = [(number, sql) for number, sql in migrations() if number not in applied]
+        for number, sql in missing:
+            cur.execute(sql)
+            cur.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [number])
+        if missing:
+            bump_generation_in(cur)
     return LATEST_VERSION

@@ -76,6 +76,7 @@ KILL_SCRIPT = textwrap.dedent(
     from cs_analytics.flags import flag_account, withdraw_flag
 
     ws = open_workspace({path!r})
+    ws.acquire()  # held like a server's script run: commits reach the WAL, no close, no checkpoint
     i = 0
     while True:
         fid = flag_account(ws, "A00", reason="other", user="loop", note=str(i))
@@ -91,7 +92,7 @@ def test_flags_acknowledged_before_sigkill_survive(tmp_path):
     build_workspace(path, accounts=accounts,
                     contracts=pd.DataFrame({"account_id": accounts["account_id"],
                                             "start_date": "2024-01-01", "mrr": 10.0}))
-    close_workspace(path)  # the child process needs the file lock
+    close_workspace(path)  # the child process needs the file (no lease is held here)
     script = tmp_path / "flag_loop.py"
     script.write_text(KILL_SCRIPT.format(root=str(ROOT), path=str(path)))
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,

@@ -119,7 +119,7 @@ def test_a_second_process_gets_a_clear_sentence_not_a_crash(tmp_path, capsys):
             import sys, time
             sys.path.insert(0, {str(ROOT)!r})
             from cs_analytics.db import open_workspace
-            open_workspace({str(path)!r})
+            open_workspace({str(path)!r}).acquire()  # a lease held until the process ends
             print("holding", flush=True)
             time.sleep(60)
         """)],
@@ -127,11 +127,12 @@ def test_a_second_process_gets_a_clear_sentence_not_a_crash(tmp_path, capsys):
     )
     try:
         assert holder.stdout.readline().strip() == "holding"
-        with pytest.raises(WorkspaceError, match="in use by another process"):
-            open_workspace(path)
-        assert main(["mrr", "--workspace", str(path)]) == 1
+        with pytest.raises(WorkspaceError, match="busy with another process"):
+            open_workspace(path, wait_seconds=0.2)
+        assert main(["mrr", "--workspace", str(path), "--wait", "0.5"]) == 1
         err = capsys.readouterr().err
-        assert "in use by another process" in err and "Traceback" not in err
+        assert "busy with another process" in err and "Traceback" not in err
+        assert err.count("\n") == 1 and "--workspace" not in err  # one line, no CLI hint
     finally:
         holder.kill()
         holder.wait()

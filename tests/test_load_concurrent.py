@@ -94,3 +94,50 @@ def test_ten_sessions_read_while_another_uploads_and_flags(app_server, _playwrig
     close_workspace(demo_workspace_path)
     assert sorted(stored["account_id"]) == sorted(flagged) and len(flagged) == ROUNDS * FLAGS_PER_ROUND
     assert uploads == 1
+
+
+CLI_FLAGS = 20
+APP_PAGES_DURING_FLAGS = ("", "reality", "health")
+
+
+def test_twenty_cli_flag_processes_while_the_app_serves_the_same_workspace(
+        app_server, _playwright_browser, demo_workspace_path):
+    """The app and the CLI take turns on one file: every `flag` process exits 0, every flag is
+    stored, and the pages that ran meanwhile load without an error. Without the lock retry
+    (`--wait`), commands that meet the app's or another command's lease fail."""
+    import subprocess
+    import sys
+
+    accounts = flaggable_accounts(demo_workspace_path, CLI_FLAGS)
+    server = app_server(demo_workspace_path)
+    context = _playwright_browser.new_context(viewport={"width": 1200, "height": 900})
+    context.set_default_timeout(STEP_MS)
+    readers = [context.new_page() for _ in APP_PAGES_DURING_FLAGS]
+    try:
+        for reader, page_path in zip(readers, APP_PAGES_DURING_FLAGS):
+            reader.goto(f"{server.url}/{page_path}", wait_until="commit")  # script runs start
+        commands = [
+            subprocess.Popen(
+                [sys.executable, "-m", "cs_analytics", "flag", account, "--reason", "other",
+                 "--user", f"cli{i}", "--workspace", str(demo_workspace_path)],  # default --wait 10
+                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for i, account in enumerate(accounts)
+        ]
+        for reader in readers:  # reruns while the commands queue for the file
+            reader.reload(wait_until="commit")
+        finished = [(p.wait(timeout=300), *p.communicate()) for p in commands]
+        for reader in readers:
+            wait_for_app(reader, STEP_MS)  # fails on any Streamlit exception element
+        readers[1].reload()
+        wait_for_app(readers[1], STEP_MS)
+        page_text = readers[1].inner_text("[data-testid='stMain']")
+    finally:
+        context.close()
+        server.stop()
+    failures = [(code, err) for code, _, err in finished if code != 0]
+    assert not failures, (len(failures), failures[:2])
+    ws = open_workspace(demo_workspace_path)
+    stored = ws.query("SELECT account_id, user_name FROM flags WHERE action = 'flag' AND user_name LIKE 'cli%'")
+    close_workspace(demo_workspace_path)
+    assert sorted(stored["account_id"]) == sorted(accounts)
+    assert "busy" not in page_text.lower() or "retries" in page_text.lower()

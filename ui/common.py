@@ -15,19 +15,38 @@ from ui.text import md, safe_file_name
 FILTER_STATE_KEY = "account_filter"  # kept in step with ui.view.FILTER_STATE_KEY
 
 
+WORKSPACE_STATE_KEY = "workspace_path"
+APP_WAIT_SECONDS = 3.0  # a script run waits this long for another process before saying "busy"
+
+
 @st.cache_resource(show_spinner=False)
 def _workspace_for(path: str) -> Workspace:
-    return open_workspace(path)
+    return open_workspace(path, wait_seconds=APP_WAIT_SECONDS)
+
+
+def workspace_path() -> str:
+    """The workspace file this browser session works on: the one it switched to on the Data page,
+    else $CS_ANALYTICS_DB or data/workspace.duckdb."""
+    return st.session_state.get(WORKSPACE_STATE_KEY) or str(config.workspace_path())
 
 
 def get_workspace() -> Workspace:
-    """This app process's workspace ($CS_ANALYTICS_DB or data/workspace.duckdb)."""
-    return _workspace_for(str(config.workspace_path()))
+    """This session's workspace; the file is held only while a script run uses it (a lease)."""
+    return _workspace_for(workspace_path())
+
+
+def switch_workspace(path) -> None:
+    """Make this browser session work on another workspace file (other sessions are unaffected)."""
+    st.session_state[WORKSPACE_STATE_KEY] = str(path)
 
 
 def data_version(ws: Workspace) -> str:
-    """Changes whenever the derived tables are rebuilt; use it as a cache key."""
-    return str(ws.scalar("SELECT value FROM workspace_info WHERE key = 'derived_built_at'"))
+    """The workspace file and its generation, which every committed write increases.
+
+    Every st.cache_data key includes it, so no cache serves data older than the last write, made
+    in this session, another session or another process.
+    """
+    return f"{ws.path}#{ws.generation()}"
 
 
 def render_sidebar_filters(ws: Workspace) -> AccountFilter:
