@@ -15,6 +15,7 @@ from ui.text import md
 from cs_analytics.accounts import account_choices
 from cs_analytics.flags import current_flags, flag_history
 from cs_analytics.reality import apply_overrides
+from cs_analytics.ids import normalise_id
 
 
 @st.cache_data(show_spinner="Computing score history...", max_entries=64)
@@ -27,7 +28,7 @@ def cached_history(_ws, version_key: str, account_id: str, sc_json: str, sc_vers
 def choose_account(ws) -> str | None:
     options = account_choices(ws, current_filter())
     ids = options["account_id"].tolist()
-    wanted = st.query_params.get("account")
+    wanted = normalise_id(st.query_params.get("account"))
     if wanted and wanted not in ids:
         exists = ws.scalar("SELECT count(*) FROM accounts WHERE account_id = ?", [wanted])
         if exists:

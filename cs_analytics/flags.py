@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cs_analytics import config
+from cs_analytics.ids import normalise_id
 
 if TYPE_CHECKING:
     from cs_analytics.db import Workspace
@@ -55,6 +56,7 @@ def flag_account(
     now: dt.datetime | None = None,
 ) -> int:
     """Append a flag for `account_id` and return its flag_id (committed when this returns)."""
+    account_id = normalise_id(account_id) or ""
     if reason not in config.FLAG_REASON_CODES:
         raise ValueError(
             f"Unknown reason code {reason!r}; use one of: {', '.join(config.FLAG_REASON_CODES)}."
@@ -95,6 +97,7 @@ def withdraw_flag(
     Raises ValueError when the account's latest flag action is not a flag (nothing to withdraw).
     The check and the insert happen in one transaction under the workspace's write lock.
     """
+    account_id = normalise_id(account_id) or ""
     user_name = _clean_user(user)
     now = _now(now)
     note = (note or "").strip() or None

@@ -29,6 +29,7 @@ from cs_analytics.scorecard import (
     normalise_thresholds,
 )
 from cs_analytics.workspace import add_months, month_end, resolve_as_of
+from cs_analytics.ids import normalise_id
 
 if TYPE_CHECKING:
     from cs_analytics.db import Workspace
@@ -247,6 +248,7 @@ def explain_account(ws: "Workspace", account_id: str, as_of=None, scorecard: Sco
     over the population at as_of (accounts with the measure). The change since the previous
     month is attributed to measures as points_now - points_before (a missing measure counts 0
     points), so the changes add up to the score change exactly."""
+    account_id = normalise_id(account_id) or ""
     return explain_accounts(ws, [account_id], as_of, scorecard)[account_id]
 
 

@@ -151,6 +151,23 @@ def test_zero_width_id_does_not_create_a_look_alike_account(tmp_workspace):
     assert sorted(tmp_workspace.query("SELECT contract_id FROM contracts")["contract_id"]) == ["C1", "C2"]
 
 
+def test_an_id_typed_with_an_invisible_character_finds_the_stored_account(tmp_workspace, app_test):
+    """The CLI, the library and an Account link normalise a typed id the way ingest stored it."""
+    accounts = pd.DataFrame({"account_id": ["ACC-00001", "ACC-00002"], "account_name": ["Acme", "Beta"]})
+    ingest_dataframe(tmp_workspace, "accounts", accounts, file_name="a.csv")
+    contracts = pd.DataFrame({"account_id": ["ACC-00001", "ACC-00002"], "start_date": ["2024-01-01"] * 2,
+                              "mrr": ["10", "20"]})
+    ingest_dataframe(tmp_workspace, "contracts", contracts, file_name="c.csv")
+    flag_account(tmp_workspace, "ACC\u200b-00001", reason="other", user="Dana")
+    stored = tmp_workspace.query("SELECT account_id FROM flags")["account_id"].tolist()
+    assert stored == ["ACC-00001"]
+    assert main(["unflag", "\ufeffACC-00001", "--user", "Dana", "--workspace", str(tmp_workspace.path)]) == 0
+    at = app_test("app_pages/account.py", tmp_workspace.path, query={"account": "ACC-00002\u200b"})
+    assert not at.exception
+    assert [w.value for w in at.warning] == []
+    assert at.selectbox[0].value == "ACC-00002"
+
+
 def test_an_id_of_only_invisible_characters_is_empty(tmp_workspace):
     frame = pd.DataFrame({"account_id": ["\u200b\u200c", "A"], "event_date": ["2024-01-01"] * 2})
     result = ingest_dataframe(tmp_workspace, "usage", frame, file_name="u.csv")
