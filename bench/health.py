@@ -82,7 +82,9 @@ SELECT account_id,
        CAST(start_date + to_days((30 + hash(i, $seed, 13) % 300)::INTEGER) AS DATE),
        CASE WHEN churner THEN (hash(i, $seed, 14) % 8)::INTEGER ELSE 4 + (hash(i, $seed, 14) % 7)::INTEGER END
 FROM _acc2
-WHERE start_date + to_days((30 + hash(i, $seed, 13) % 300)::INTEGER) <= coalesce(end_date, DATE '2100-01-01');
+-- responses only inside the data's period, so the data's as-of (which counts NPS dates) is the usage's
+WHERE start_date + to_days((30 + hash(i, $seed, 13) % 300)::INTEGER)
+      <= least(coalesce(end_date, DATE '2100-01-01'), CAST($start + to_months($months) - INTERVAL 1 DAY AS DATE));
 """
 
 
