@@ -1,0 +1,46 @@
+"""The one cache of the app: a view's result, keyed on the workspace generation and the view.
+
+Every page gets its numbers through `cached_view`, never through an ad-hoc `st.cache_data`:
+
+    summary = cached_view(health_view, ws, account_filter, as_of, horizon_days)
+
+calls `health_view(ws, account_filter, as_of, horizon_days)` once per (workspace file and
+generation, filter, as-of, arguments). Every write bumps the generation (cs_analytics db), so no
+page or export can show data older than the last write, made in any session or process.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable, TypeVar
+
+import streamlit as st
+
+from cs_analytics.filters import AccountFilter
+from ui.common import data_version
+
+T = TypeVar("T")
+CACHE_ENTRIES = 256
+
+
+def filter_key(account_filter: AccountFilter | None) -> tuple:
+    """A hashable, order-independent key of an account filter."""
+    if account_filter is None:
+        return ()
+    return tuple(sorted((name, tuple(sorted(values))) for name, values in account_filter.where.items()))
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def _cached_call(view_name: str, version: str, filter_id: tuple, as_of: dt.date | None, args: tuple,
+                 _builder: Callable[..., Any], _ws: Any, _account_filter: AccountFilter | None) -> Any:
+    return _builder(_ws, _account_filter, as_of, *args)
+
+
+def cached_view(builder: Callable[..., T], ws: Any, account_filter: AccountFilter | None,
+                as_of: dt.date | None, *args: Any) -> T:
+    """`builder(ws, account_filter, as_of, *args)`, cached until the next write to the workspace.
+
+    `args` must be hashable by Streamlit (text, numbers, dates, tuples; a scorecard as its JSON).
+    """
+    name = f"{builder.__module__}.{builder.__qualname__}"
+    return _cached_call(name, data_version(ws), filter_key(account_filter), as_of, tuple(args),
+                        _builder=builder, _ws=ws, _account_filter=account_filter)
