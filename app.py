@@ -6,9 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from cs_analytics.db import WorkspaceLockedError
-from cs_analytics.workspace import status
-from cs_analytics.workspaces import display_name
+from cs_analytics.core.db import WorkspaceLockedError
+from cs_analytics.core.workspace import status
+from cs_analytics.core.workspaces import display_name
 from ui.common import get_workspace, render_sidebar_filters
 from ui.view import require_filter_match
 from ui.text import md

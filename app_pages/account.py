@@ -6,16 +6,16 @@ import html
 import pandas as pd
 import streamlit as st
 
-from cs_analytics import charts_health as charts
-from cs_analytics.health import explain_account, score_history, score_accounts
-from cs_analytics.scorecard import BAND_COLOURS, Scorecard, active_scorecard, scorecard_history
+from cs_analytics.charts import health as charts
+from cs_analytics.health.scoring import explain_account, score_history, score_accounts
+from cs_analytics.health.scorecard import BAND_COLOURS, Scorecard, active_scorecard, scorecard_history
 from ui.common import current_filter, data_version, get_workspace, page_as_of, require_data
 from ui.text import md
 
-from cs_analytics.accounts import account_choices
-from cs_analytics.flags import current_flags, flag_history
-from cs_analytics.reality import apply_overrides
-from cs_analytics.ids import normalise_id
+from cs_analytics.core.accounts import account_choices
+from cs_analytics.reality.flags import current_flags, flag_history
+from cs_analytics.reality.quadrants import apply_overrides
+from cs_analytics.core.ids import normalise_id
 
 
 @st.cache_data(show_spinner="Computing score history...", max_entries=64)

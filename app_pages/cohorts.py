@@ -6,13 +6,13 @@ import re
 
 import streamlit as st
 
-from cs_analytics import cohorts as co
-from cs_analytics import survival as sv
-from cs_analytics.charts_retention import (
+from cs_analytics.retention import cohorts as co
+from cs_analytics.retention import survival as sv
+from cs_analytics.charts.retention import (
     CENSORED_TEXT, average_curve_figure, cohort_heatmap, cohort_lines_figure, km_figure,
 )
-from cs_analytics.retention_months import window
-from cs_analytics.params import parse_non_negative_int
+from cs_analytics.retention.months import window
+from cs_analytics.core.params import parse_non_negative_int
 from ui.text import md
 from ui.common import (
     ACCOUNT_LINK_CONFIG, account_link_column, current_filter, data_version, definition_card,

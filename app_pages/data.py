@@ -1,6 +1,6 @@
 """Data page: upload files (mapped, validated, quarantined honestly), load the demo, see the log.
 
-Thin: reading, mapping, validation and loading live in cs_analytics.readers/mapping/ingest.
+Thin: reading, mapping, validation and loading live in cs_analytics.ingest.readers/mapping/ingest.
 Files come from the uploader, plus (for tests and scripted use) `st.session_state["data_page_files"]`,
 a list of (file name, bytes).
 """
@@ -12,12 +12,12 @@ import io
 import pandas as pd
 import streamlit as st
 
-from cs_analytics.ingest import (
+from cs_analytics.ingest.load import (
     IngestRefused, clear_table, ingest_file, log_refusal, preview, quarantine_rows, upload_history,
 )
-from cs_analytics.mapping import guess_table, map_headers
-from cs_analytics.readers import UPLOAD_TYPES, read_table_file
-from cs_analytics.tables import TABLES
+from cs_analytics.ingest.mapping import guess_table, map_headers
+from cs_analytics.ingest.readers import UPLOAD_TYPES, read_table_file
+from cs_analytics.core.tables import TABLES
 from ui.common import download_csv, get_workspace
 from ui.identity import current_user
 from ui.text import md
@@ -31,7 +31,7 @@ ORDER_LABELS = {"auto": "Detect from the column", "dmy": "Day first (31/03/2024)
 MODE_LABELS = {"replace": "Replace the table's rows", "append": "Append to the table"}
 
 try:  # another engineer's module; the page must render without it
-    from cs_analytics.demo import write_demo
+    from cs_analytics.demo.build import write_demo
 except ImportError:  # pragma: no cover - depends on the build state
     write_demo = None
 

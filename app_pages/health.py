@@ -1,19 +1,19 @@
 """Health page: scores by band, the accounts table, the scorecard editor and the churn backtest.
 
-Thin page: every number comes from cs_analytics.health / scorecard / backtest.
+Thin page: every number comes from cs_analytics.health.scoring / scorecard / backtest.
 """
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from cs_analytics import backtest as bt
-from cs_analytics import charts_health as charts
-from cs_analytics import config
-from cs_analytics.filters import AccountFilter
-from cs_analytics.health import TREND_ARROWS, band_changes, score_with_trend
-from cs_analytics.measures import MEASURES, availability
-from cs_analytics.scorecard import (
+from cs_analytics.health import backtest as bt
+from cs_analytics.charts import health as charts
+from cs_analytics.core import config
+from cs_analytics.core.filters import AccountFilter
+from cs_analytics.health.scoring import TREND_ARROWS, band_changes, score_with_trend
+from cs_analytics.health.measures import MEASURES, availability
+from cs_analytics.health.scorecard import (
     DIRECTIONS,
     NORMALISATIONS,
     MeasureSetting,
@@ -40,7 +40,7 @@ from ui.common import (
 from ui.identity import current_user
 from ui.text import md
 
-from cs_analytics.reality import apply_overrides
+from cs_analytics.reality.quadrants import apply_overrides
 
 EDITOR_PREFIX = "sc_edit_"
 EDITOR_BASE = "sc_edit_base_version"

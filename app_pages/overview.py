@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cs_analytics.demo import write_demo
-from cs_analytics.formatting import compact_money
-from cs_analytics.overview import BANDS, Kpi, overview_summary
-from cs_analytics.view_state import partial_month_note
+from cs_analytics.demo.build import write_demo
+from cs_analytics.core.formatting import compact_money
+from cs_analytics.views.overview import BANDS, Kpi, overview_summary
+from cs_analytics.core.view_state import partial_month_note
 from ui.common import current_filter, get_workspace, view_as_of
 from ui.text import md
 

@@ -6,10 +6,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from cs_analytics import config
-from cs_analytics.charts_reality import quadrant_chart, track_record_chart, usage_curve_chart
-from cs_analytics.flags import current_flags, flag_account, withdraw_flag
-from cs_analytics.reality import (
+from cs_analytics.core import config
+from cs_analytics.charts.reality import quadrant_chart, track_record_chart, usage_curve_chart
+from cs_analytics.reality.flags import current_flags, flag_account, withdraw_flag
+from cs_analytics.reality.quadrants import (
     GREEN_BUT_FAILING,
     QUADRANT_LABELS,
     QUADRANTS,
@@ -19,7 +19,7 @@ from cs_analytics.reality import (
     quadrants,
     track_record,
 )
-from cs_analytics.spikes import activity_spikes, usage_around
+from cs_analytics.reality.spikes import activity_spikes, usage_around
 from ui.common import (
     ACCOUNT_LINK_CONFIG,
     account_link_column,
@@ -55,7 +55,7 @@ FLASH_KEY = "reality_flash"
 @st.cache_data(show_spinner="Scoring accounts…", max_entries=8)
 def cached_scores(_ws, path: str, version: str, as_of: dt.date, filter_key: str, _filter) -> pd.DataFrame:
     """Metric scores (they do not depend on flags, so caching them is safe)."""
-    from cs_analytics.health import score_accounts
+    from cs_analytics.health.scoring import score_accounts
 
     return score_accounts(_ws, as_of, account_filter=_filter)
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cs_analytics import settings
-from cs_analytics.charts_retention import movements_figure, rates_figure
-from cs_analytics.formatting import compact_money
-from cs_analytics.revenue import DEFINITIONS, MOVEMENTS, cli_frame, kpis, movement_accounts, mrr_bridge
-from cs_analytics.retention_months import window
+from cs_analytics.core import settings
+from cs_analytics.charts.retention import movements_figure, rates_figure
+from cs_analytics.core.formatting import compact_money
+from cs_analytics.retention.revenue import DEFINITIONS, MOVEMENTS, cli_frame, kpis, movement_accounts, mrr_bridge
+from cs_analytics.retention.months import window
 from ui.text import md
 from ui.common import (
     ACCOUNT_LINK_CONFIG, account_link_column, current_filter, data_version, definition_card,

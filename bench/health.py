@@ -24,8 +24,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cs_analytics.db import close_workspace, open_workspace  # noqa: E402
-from cs_analytics.derived import rebuild  # noqa: E402
+from cs_analytics.core.db import close_workspace, open_workspace  # noqa: E402
+from cs_analytics.core.derived import rebuild  # noqa: E402
 
 MONTHS = 28  # 24 month-end snapshots + a 90-day horizon
 START = dt.date(2023, 1, 1)
@@ -102,7 +102,7 @@ def generate(ws, accounts: int, usage_rows: int, seed: int = 1) -> None:
 
 def pandas_scores(usage: pd.DataFrame, contracts: pd.DataFrame, nps: pd.DataFrame, as_of: dt.date, scorecard) -> pd.Series:
     """Score per account (index) at as_of, computed with pandas only (same definitions)."""
-    from cs_analytics.scorecard import normalise_percentile, normalise_thresholds
+    from cs_analytics.health.scorecard import normalise_percentile, normalise_thresholds
 
     t = pd.Timestamp(as_of)
     c = contracts
@@ -168,10 +168,10 @@ def _median_time(fn, repeats: int) -> tuple[float, object]:
 
 
 def run(quick: bool = False, accounts: int | None = None, usage_rows: int | None = None) -> str:
-    from cs_analytics.backtest import run_backtest
-    from cs_analytics.health import score_accounts
-    from cs_analytics.scorecard import default_scorecard
-    from cs_analytics.workspace import data_as_of
+    from cs_analytics.health.backtest import run_backtest
+    from cs_analytics.health.scoring import score_accounts
+    from cs_analytics.health.scorecard import default_scorecard
+    from cs_analytics.core.workspace import data_as_of
 
     accounts = accounts or (2_000 if quick else 20_000)
     usage_rows = usage_rows or (1_000_000 if quick else 10_000_000)

@@ -26,8 +26,8 @@ sys.path.insert(0, {root!r})
 kind, csv_path, db_path = sys.argv[1:4]
 out = {{}}
 if kind == "ingest":
-    from cs_analytics.db import open_workspace
-    from cs_analytics import ingest
+    from cs_analytics.core.db import open_workspace
+    from cs_analytics.ingest import load as ingest
     ws = open_workspace(db_path)
     phases = {{}}
     last = [time.perf_counter()]

@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cs_analytics.db import close_workspace, open_workspace  # noqa: E402
-from cs_analytics.filters import filter_options  # noqa: E402
-from cs_analytics.overview import overview_summary  # noqa: E402
-from cs_analytics.workspace import status  # noqa: E402
+from cs_analytics.core.db import close_workspace, open_workspace  # noqa: E402
+from cs_analytics.core.filters import filter_options  # noqa: E402
+from cs_analytics.views.overview import overview_summary  # noqa: E402
+from cs_analytics.core.workspace import status  # noqa: E402
 
 
 def page_run(ws) -> None:

@@ -24,10 +24,14 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cs_analytics import cohorts, revenue, survival  # noqa: E402
-from cs_analytics.db import close_workspace, open_workspace  # noqa: E402
-from cs_analytics.derived import rebuild  # noqa: E402
-from cs_analytics.retention_months import window  # noqa: E402
+from cs_analytics.retention import cohorts
+
+from cs_analytics.retention import revenue
+
+from cs_analytics.retention import survival  # noqa: E402
+from cs_analytics.core.db import close_workspace, open_workspace  # noqa: E402
+from cs_analytics.core.derived import rebuild  # noqa: E402
+from cs_analytics.retention.months import window  # noqa: E402
 
 FULL = dict(accounts=20_000, usage_rows=10_000_000)
 QUICK = dict(accounts=2_000, usage_rows=1_000_000)

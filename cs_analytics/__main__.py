@@ -1,3 +1,3 @@
-from cs_analytics.cli import main
+from cs_analytics.cli.main import main
 
 raise SystemExit(main())

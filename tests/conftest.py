@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cs_analytics.db import close_workspace, open_workspace  # noqa: E402
+from cs_analytics.core.db import close_workspace, open_workspace  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -55,7 +55,7 @@ def tmp_workspace(tmp_path):
 @pytest.fixture(scope="session")
 def demo_workspace_master(tmp_path_factory) -> Path:
     """The demo workspace, built once per session through the real demo/ingest path, closed."""
-    from cs_analytics.demo import write_demo
+    from cs_analytics.demo.build import write_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     ws = open_workspace(path)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from cs_analytics.db import open_workspace
-from cs_analytics.derived import rebuild
-from cs_analytics.tables import TABLES, quote_identifier
+from cs_analytics.core.db import open_workspace
+from cs_analytics.core.derived import rebuild
+from cs_analytics.core.tables import TABLES, quote_identifier
 
 STORED_COLUMNS = {
     "accounts": ["account_id", "account_name", "segment", "csm_owner", "plan", "industry", "region", "created_at"],

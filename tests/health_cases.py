@@ -68,7 +68,7 @@ def backtest_case(path):
 
 
 def nps_only_scorecard():
-    from cs_analytics.scorecard import MeasureSetting, Scorecard
+    from cs_analytics.health.scorecard import MeasureSetting, Scorecard
 
     return Scorecard([MeasureSetting("nps", True, 100.0, "higher", "thresholds", [(0.0, 0.0), (10.0, 100.0)])])
 
@@ -76,7 +76,7 @@ def nps_only_scorecard():
 def synthetic_workspace(path, accounts: int = 300, usage_rows: int = 120_000):
     """The benchmark's generator at a small size: churners' usage fades before they leave."""
     sys.path.insert(0, str(ROOT / "bench"))
-    from cs_analytics.db import open_workspace
+    from cs_analytics.core.db import open_workspace
     import health as bench_health  # bench/health.py
 
     ws = open_workspace(path)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cs_analytics.flags import flag_account
+from cs_analytics.reality.flags import flag_account
 from factories import build_workspace
 
 EVIL = "evil.example"

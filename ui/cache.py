@@ -15,7 +15,7 @@ from typing import Any, Callable, TypeVar
 
 import streamlit as st
 
-from cs_analytics.filters import AccountFilter
+from cs_analytics.core.filters import AccountFilter
 from ui.common import data_version
 
 T = TypeVar("T")

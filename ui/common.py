@@ -6,10 +6,10 @@ import urllib.parse
 import pandas as pd
 import streamlit as st
 
-from cs_analytics import config
-from cs_analytics.db import Workspace, open_workspace
-from cs_analytics.export import to_csv_bytes
-from cs_analytics.filters import NO_FILTER, AccountFilter
+from cs_analytics.core import config
+from cs_analytics.core.db import Workspace, open_workspace
+from cs_analytics.core.export import to_csv_bytes
+from cs_analytics.core.filters import NO_FILTER, AccountFilter
 from ui.text import md, safe_file_name
 
 FILTER_STATE_KEY = "account_filter"  # kept in step with ui.view.FILTER_STATE_KEY

@@ -2,14 +2,14 @@
 
 Every st.markdown / caption / info / success / warning / error / title / subheader call, widget
 label, metric label, expander or status title that interpolates data wraps the data in `md()`
-(see cs_analytics.text.escape_markdown for exactly what is escaped). Tables (st.dataframe) and
+(see cs_analytics.core.text.escape_markdown for exactly what is escaped). Tables (st.dataframe) and
 st.text / st.code show text literally already. Plotly charts escape in cs_analytics.charts_*.
 """
 from __future__ import annotations
 
 import re
 
-from cs_analytics.text import escape_markdown, escape_plotly, one_line, unescape_markdown
+from cs_analytics.core.text import escape_markdown, escape_plotly, one_line, unescape_markdown
 
 __all__ = ["md", "escape_markdown", "escape_plotly", "one_line", "unescape_markdown", "safe_file_name"]
 

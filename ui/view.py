@@ -10,13 +10,13 @@ import urllib.parse
 
 import streamlit as st
 
-from cs_analytics.db import Workspace
-from cs_analytics.filters import AccountFilter, filter_options, matching_accounts
-from cs_analytics.settings import as_of_setting, set_setting
-from cs_analytics.view_state import (
+from cs_analytics.core.db import Workspace
+from cs_analytics.core.filters import AccountFilter, filter_options, matching_accounts
+from cs_analytics.core.settings import as_of_setting, set_setting
+from cs_analytics.core.view_state import (
     AsOfInForce, View, as_of_in_force, decode_view, is_view_param, partial_month_note, view_params,
 )
-from cs_analytics.workspace import data_as_of
+from cs_analytics.core.workspace import data_as_of
 from ui.text import md
 
 LINK_AS_OF_KEY = "view_link_as_of"

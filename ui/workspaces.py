@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cs_analytics.db import WorkspaceError
-from cs_analytics.workspaces import (
+from cs_analytics.core.db import WorkspaceError
+from cs_analytics.core.workspaces import (
     create_workspace, data_folder, display_name, list_workspaces, rename_workspace,
 )
 from ui.common import switch_workspace

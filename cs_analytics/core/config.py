@@ -1,0 +1,42 @@
+"""Settings shared by the library, the CLI and the app: paths, limits and named constants."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_WORKSPACE_PATH = PROJECT_ROOT / "data" / "workspace.duckdb"
+WORKSPACE_ENV_VAR = "CS_ANALYTICS_DB"
+
+MAX_UPLOAD_BYTES = int(os.environ.get("CS_ANALYTICS_MAX_UPLOAD_BYTES", 1024**3))
+
+TABLE_NAMES = ("accounts", "contracts", "usage", "assessments", "nps")
+
+FLAG_REASON_CODES = (
+    "business_decline",
+    "champion_left",
+    "budget_cut",
+    "reorg_or_acquisition",
+    "low_value_realised",
+    "competitor",
+    "product_gap",
+    "other",
+)
+DEFAULT_FLAG_REVIEW_DAYS = 60
+DEFAULT_ASSESSMENT_MAX_AGE_DAYS = 120
+DEFAULT_HORIZON_DAYS = 90
+
+BAND_GREEN_MIN = 70.0
+BAND_YELLOW_MIN = 40.0
+
+TARGET_GRR = 0.90
+TARGET_NRR = 1.10
+TARGET_LOGO_CHURN = 0.10
+
+
+def workspace_path(explicit: str | os.PathLike | None = None) -> Path:
+    """The workspace file: the explicit path, else $CS_ANALYTICS_DB, else data/workspace.duckdb."""
+    if explicit:
+        return Path(explicit)
+    from_env = os.environ.get(WORKSPACE_ENV_VAR)
+    return Path(from_env) if from_env else DEFAULT_WORKSPACE_PATH

@@ -1,0 +1,63 @@
+"""Schema version and migrations of the workspace file.
+
+Migrations are the numbered files in `sql/migrations/`; the applied version is kept in
+`schema_version`. Opening an older workspace upgrades it; a newer one is refused.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from cs_analytics.core.db import SQL_DIR, WorkspaceError
+
+if TYPE_CHECKING:
+    from cs_analytics.core.db import Workspace
+
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+
+
+def migrations() -> list[tuple[int, str]]:
+    """(version, sql) for every migration file, in order."""
+    found = []
+    for path in MIGRATIONS_DIR.glob("*.sql"):
+        match = re.match(r"(\d+)_", path.name)
+        if match:
+            found.append((int(match.group(1)), path.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+LATEST_VERSION = max(v for v, _ in migrations())
+
+
+def current_version(ws: "Workspace") -> int:
+    if not ws.table_exists("schema_version"):
+        return 0
+    return int(ws.scalar("SELECT coalesce(max(version), 0) FROM schema_version"))
+
+
+def migrate(ws: "Workspace") -> int:
+    """Apply every migration the workspace has not applied yet; returns the version reached.
+
+    Applied versions are recorded one row each, so a migration numbered below the newest applied
+    one (added on another branch) is still applied once.
+    """
+    from cs_analytics.core.db import bump_generation_in
+
+    with ws.transaction(bump_generation=False) as cur:
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)"
+        )
+        applied = {row[0] for row in cur.execute("SELECT version FROM schema_version").fetchall()}
+        newest = max(applied, default=0)
+        if newest > LATEST_VERSION:
+            raise WorkspaceError(
+                f"The workspace {ws.path} has schema version {newest}, newer than this program "
+                f"understands ({LATEST_VERSION}); upgrade CS Analytics."
+            )
+        missing = [(number, sql) for number, sql in migrations() if number not in applied]
+        for number, sql in missing:
+            cur.execute(sql)
+            cur.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [number])
+        if missing:
+            bump_generation_in(cur)
+    return LATEST_VERSION

@@ -1,0 +1,526 @@
+"""Data in, honestly: a user's table (a file or a frame) becomes canonical rows, or a clear refusal.
+
+- `ingest_dataframe(ws, table, frame, ...)`: a frame with canonical column names.
+- `ingest_file(ws, table, source, ...)`: a CSV/TSV/Parquet/XLSX/JSONL file, mapped by header.
+
+Both validate every row (cs_analytics/validation.py, in DuckDB SQL), quarantine the bad ones with
+their line, column, reason and the row as read, load the rest, log the upload and rebuild the
+derived tables, all in ONE transaction: a refusal or a failure leaves the previous data in place.
+Mode `replace` swaps the table's previous rows (and their quarantine) for the new ones; `append`
+adds. The `flags` table is never touched.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from cs_analytics.core import config
+
+from cs_analytics.core import derived
+from cs_analytics.core.db import scratch_connection
+from cs_analytics.ingest.errors import IngestRefused
+from cs_analytics.core.tables import TABLES, quote_identifier
+from cs_analytics.ingest.validation import (
+    DATE_KINDS, ParseOptions, detect_date_order, detect_sentiment_scale, insert_statement,
+    mixed_date_examples, parse_statement,
+)
+
+if TYPE_CHECKING:
+    from cs_analytics.core.db import Workspace
+    from cs_analytics.ingest.mapping import Mapping
+    from cs_analytics.ingest.readers import RawTable
+
+__all__ = [
+    "IngestRefused", "IngestResult", "ingest_dataframe", "ingest_file", "quarantine_rows",
+    "upload_history", "preview", "MODES", "clear_table", "log_refusal", "ClearResult",
+]
+
+MODES = ("replace", "append")
+Progress = Callable[[float, str], None]
+ORDER_NAMES = {"dmy": "day-first (dd/mm/yyyy)", "mdy": "month-first (mm/dd/yyyy)"}
+TEMP_TABLES = ("_parsed", "_raw", "_bad", "_nested", "_rej", "_rej_scan")
+
+
+@dataclass
+class IngestResult:
+    """What one upload did."""
+
+    table: str
+    file_name: str
+    upload_id: int
+    rows_read: int
+    rows_accepted: int
+    rows_quarantined: int
+    notes: list[str] = field(default_factory=list)
+    quarantined: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["line", "column", "reason", "raw"]))
+    mode: str = "replace"
+
+
+# -- public entry points -----------------------------------------------------------------------
+
+def ingest_dataframe(ws: "Workspace", table: str, frame: pd.DataFrame, *, file_name: str,
+                     mode: str = "replace", user: str | None = None, size_bytes: int | None = None,
+                     sha256: str | None = None, mapping_note: str | None = None,
+                     rebuild_derived: bool = True, progress: Progress | None = None,
+                     date_order: str | None = None, amounts_converted: bool = False) -> IngestResult:
+    """Validate and load `frame` (canonical column names; optional `_line`) into `table`.
+
+    Values may be text or already typed. Extra columns become account attributes (accounts) or
+    are ignored with a note. Raises IngestRefused (nothing written but the refusal log) when the
+    table, the mode or a required column is wrong, or the amounts mix currencies.
+    """
+    _check_table_mode(table, mode)
+    headers = [str(c) for c in frame.columns if c != "_line"]
+    positions = [i for i, c in enumerate(frame.columns) if c != "_line"]
+    colmap: dict[str, str] = {}
+    extras: list[tuple[str, str]] = []
+    for n, (header, pos) in enumerate(zip(headers, positions)):
+        raw_col = f"c{n}"
+        if header in TABLES[table].column_names and header not in colmap:
+            colmap[header] = raw_col
+        else:
+            extras.append((header, raw_col))
+    try:
+        _require_columns(table, list(colmap), headers, file_name)
+    except IngestRefused as exc:
+        _log_refusal(ws, table, file_name, mode, user, size_bytes, sha256, str(exc))
+        raise
+    raw = pd.DataFrame({f"c{n}": _duckdb_safe(frame.iloc[:, pos]).to_numpy()
+                        for n, pos in enumerate(positions)})
+    if "_line" in frame.columns:
+        raw.insert(0, "_line", pd.to_numeric(frame["_line"]).astype("int64").to_numpy())
+    else:
+        raw.insert(0, "_line", np.arange(2, len(frame) + 2, dtype="int64"))
+
+    def stage(cur) -> list[str]:
+        cur.register("_frame_in", raw)
+        try:
+            cur.execute("CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM _frame_in")
+        finally:
+            cur.unregister("_frame_in")
+        return []
+
+    notes = [mapping_note] if mapping_note else []
+    return _ingest_staged(
+        ws, table, stage, headers=headers, colmap=colmap, extras=extras, file_name=file_name,
+        mode=mode, user=user, size_bytes=size_bytes, sha256=sha256, notes=notes,
+        rebuild_derived=rebuild_derived, progress=progress, date_order=date_order,
+        amounts_converted=amounts_converted,
+    )
+
+
+def ingest_file(ws: "Workspace", table: str, source: Any, *, file_name: str | None = None,
+                mapping: "Mapping | dict | str | None" = None, mode: str = "replace",
+                user: str | None = None, progress: Progress | None = None, sheet: str | None = None,
+                rebuild_derived: bool = True) -> IngestResult:
+    """Read, map, validate and load one file into `table`.
+
+    `source`: a path, bytes, or a file-like object (e.g. a Streamlit upload). `mapping`: a
+    `Mapping`, or overrides {source header: canonical column, "date_order": "dmy"|"mdy",
+    "amounts_converted": true} (dict, JSON text or a JSON file path). Raises IngestRefused with
+    one sentence when the file cannot be loaded at all; the workspace keeps its previous data.
+    """
+    from cs_analytics.ingest import mapping as mapping_mod
+    from cs_analytics.ingest import readers
+
+    file_name = file_name or readers.source_name(source)
+    size_bytes = sha = None
+    try:
+        _check_table_mode(table, mode)
+        _report(progress, 0.02, f"Reading {file_name}")
+        with readers.materialise(source, file_name) as local:
+            size_bytes, sha = local.size_bytes, local.sha256
+            fmt = readers.detect_format(local.path, file_name)
+            staged_info: dict = {}
+
+            def stage(cur) -> list[str]:
+                staged = readers.stage_file(cur, local.path, file_name, fmt, sheet=sheet,
+                                            encoding=local.encoding)
+                staged_info["staged"] = staged
+                chosen = _resolve_mapping(mapping_mod, staged.headers, table, mapping, file_name)
+                staged_info["mapping"] = chosen
+                colmap, extras = {}, []
+                for i, header in enumerate(staged.headers):
+                    target = chosen.columns.get(header)
+                    if target:
+                        colmap[target] = f"c{i}"
+                    else:
+                        extras.append((header, f"c{i}"))
+                staged_info["colmap"], staged_info["extras"] = colmap, extras
+                return staged.notes + chosen.notes
+
+            return _ingest_staged(
+                ws, table, stage, headers=None, colmap=None, extras=None, file_name=file_name,
+                mode=mode, user=user, size_bytes=size_bytes, sha256=sha, notes=[],
+                rebuild_derived=rebuild_derived, progress=progress, date_order=None,
+                amounts_converted=False, staged_info=staged_info,
+            )
+    except IngestRefused as exc:
+        _log_refusal(ws, table if table in TABLES else None, file_name, mode, user, size_bytes, sha, str(exc))
+        raise
+
+
+def quarantine_rows(ws: "Workspace", table: str | None = None) -> pd.DataFrame:
+    """The refused rows kept in the workspace: table, file, line, column, reason, raw (JSON)."""
+    sql = ("SELECT table_name AS \"table\", file_name AS file, line, column_name AS \"column\", "
+           "reason, raw FROM quarantine")
+    params: list = []
+    if table is not None:
+        sql += " WHERE table_name = ?"
+        params.append(table)
+    sql += " ORDER BY \"table\", upload_id, line"
+    return ws.query(sql, params)
+
+
+def upload_history(ws: "Workspace") -> pd.DataFrame:
+    """Every upload, newest first: file, table, mode, rows read/accepted/quarantined, who, when."""
+    return ws.query(
+        "SELECT upload_id, uploaded_at, table_name AS \"table\", file_name AS file, mode, status, "
+        "rows_read, rows_accepted, rows_quarantined, size_bytes, sha256, user_name AS \"user\", message "
+        "FROM uploads ORDER BY upload_id DESC"
+    )
+
+
+@dataclass
+class ClearResult:
+    """What clearing a table did."""
+
+    table: str
+    upload_id: int
+    rows_deleted: int
+    quarantined_deleted: int
+
+
+def clear_table(ws: "Workspace", table: str, user: str | None = None) -> ClearResult:
+    """Empty `table` on purpose: its rows and its quarantine go, the derived tables are rebuilt, and
+    the clearing is logged in the upload log (mode 'clear', status 'cleared'), all in ONE transaction.
+
+    Flags, scorecards and settings are kept. Clearing `accounts` also drops their attributes;
+    accounts still referenced by contracts, usage, assessments or NPS come back as implicit ones.
+    """
+    if table not in TABLES:
+        raise IngestRefused(f"Unknown table {table!r}; choose one of {', '.join(TABLES)}.")
+    with ws.transaction() as cur:
+        rows = int(cur.execute(f"SELECT count(*) FROM {quote_identifier(table)}").fetchone()[0])
+        quarantined = int(cur.execute("SELECT count(*) FROM quarantine WHERE table_name = ?",
+                                      [table]).fetchone()[0])
+        cur.execute("DELETE FROM quarantine WHERE table_name = ?", [table])
+        if table == "accounts":
+            cur.execute("DELETE FROM account_attributes")
+        cur.execute(f"DELETE FROM {quote_identifier(table)}")
+        upload_id = int(cur.execute("SELECT nextval('upload_id_seq')").fetchone()[0])
+        row_word = "row" if rows == 1 else "rows"
+        cur.execute(
+            "INSERT INTO uploads (upload_id, file_name, size_bytes, sha256, table_name, rows_read, "
+            "rows_accepted, rows_quarantined, mode, user_name, uploaded_at, status, message) "
+            "VALUES (?, NULL, NULL, NULL, ?, 0, 0, 0, 'clear', ?, ?, 'cleared', ?)",
+            [upload_id, table, user, _now(),
+             f"Cleared {rows:,} {row_word} and {quarantined:,} quarantined from {table}."])
+        derived.rebuild(cur)
+    return ClearResult(table=table, upload_id=upload_id, rows_deleted=rows, quarantined_deleted=quarantined)
+
+
+def log_refusal(ws: "Workspace", *, table: str | None, file_name: str, message: str,
+                mode: str | None = None, user: str | None = None, data: bytes | None = None) -> None:
+    """Log a refusal decided outside `ingest_file` (e.g. the Data page's preview) exactly like one
+    decided inside it: a row of the upload log with status 'refused', size and sha256 of `data`."""
+    size = len(data) if data is not None else None
+    digest = hashlib.sha256(data).hexdigest() if data is not None else None
+    _log_refusal(ws, table if table in TABLES else None, file_name, mode, user, size, digest, message)
+
+
+# -- the core ------------------------------------------------------------------------------------
+
+def _ingest_staged(ws, table, stage, *, headers, colmap, extras, file_name, mode, user,
+                   size_bytes, sha256, notes, rebuild_derived, progress, date_order,
+                   amounts_converted, staged_info: dict | None = None) -> IngestResult:
+    notes = list(notes)
+    try:
+        with ws.transaction() as cur:
+            try:
+                _report(progress, 0.1, f"Staging {file_name}")
+                notes += stage(cur)
+                if staged_info is not None:  # a file: headers and mapping come from the reader
+                    headers = staged_info["staged"].headers
+                    colmap, extras = staged_info["colmap"], staged_info["extras"]
+                    chosen = staged_info["mapping"]
+                    date_order, amounts_converted = chosen.date_order, chosen.amounts_converted
+                nested_cols = set(staged_info["staged"].nested_cols) if staged_info is not None else set()
+                result = _load(cur, table, headers=headers, colmap=colmap, extras=extras,
+                               file_name=file_name, mode=mode, user=user, size_bytes=size_bytes,
+                               sha256=sha256, notes=notes, date_order=date_order,
+                               amounts_converted=amounts_converted, progress=progress,
+                               has_bad=staged_info is not None, nested_cols=nested_cols)
+                if rebuild_derived:
+                    _report(progress, 0.85, "Rebuilding derived tables")
+                    derived.rebuild(cur)
+            finally:
+                for name in TEMP_TABLES:
+                    try:
+                        cur.execute(f"DROP TABLE IF EXISTS {name}")
+                    except Exception:  # noqa: BLE001 - the transaction may already be aborted
+                        pass
+    except IngestRefused as exc:
+        if staged_info is None:
+            _log_refusal(ws, table, file_name, mode, user, size_bytes, sha256, str(exc))
+        raise
+    result.quarantined = ws.query(
+        "SELECT line, column_name AS \"column\", reason, raw FROM quarantine "
+        "WHERE upload_id = ? ORDER BY line LIMIT 100000", [result.upload_id])
+    _report(progress, 1.0, f"Loaded {result.rows_accepted:,} rows, quarantined {result.rows_quarantined:,}")
+    return result
+
+
+def _load(cur, table, *, headers, colmap, extras, file_name, mode, user, size_bytes, sha256,
+          notes, date_order, amounts_converted, progress, has_bad, nested_cols=frozenset()) -> IngestResult:
+    spec = TABLES[table]
+    upload_id = int(cur.execute("SELECT nextval('upload_id_seq')").fetchone()[0])
+    options = ParseOptions(mode=mode, upload_id=upload_id, nested_cols=set(nested_cols))
+    _report(progress, 0.2, "Checking column formats")
+    for col in colmap:
+        kind = spec.column(col).kind
+        if kind in DATE_KINDS:
+            options.date_orders[col] = _decide_date_order(cur, col, colmap[col], date_order, notes, file_name)
+        elif kind == "sentiment":
+            scale, numeric = detect_sentiment_scale(cur, colmap[col])
+            options.sentiment_scale = scale
+            if numeric:
+                notes.append(f"Numeric sentiment read on a {scale} scale.")
+    if extras and table != "accounts":
+        notes.append(f"Ignored column(s) not in the {table} table: {', '.join(h for h, _ in extras)}.")
+    raw_cols = [f"c{i}" for i in range(len(headers))]
+    sql, params = parse_statement(table, colmap, raw_cols, options)
+    params.update({f"h{i}": h for i, h in enumerate(headers)})
+    _report(progress, 0.35, "Validating rows")
+    cur.execute(sql, params)
+    if table == "contracts" and not amounts_converted:
+        _check_currencies(cur, file_name, mode)
+
+    _report(progress, 0.55, "Loading accepted rows")
+    if mode == "replace":
+        cur.execute("DELETE FROM quarantine WHERE table_name = ?", [table])
+        if table == "accounts":
+            cur.execute("DELETE FROM account_attributes")
+        cur.execute(f"DELETE FROM {quote_identifier(table)}")
+    elif table == "accounts":  # append: an account known only implicitly gets its real row
+        accepted_ids = "SELECT p_account_id FROM _parsed WHERE _reason IS NULL"
+        cur.execute(f"DELETE FROM account_attributes WHERE account_id IN ({accepted_ids})")
+        cur.execute(f"DELETE FROM accounts WHERE implicit AND account_id IN ({accepted_ids})")
+    insert_sql = insert_statement(table)
+    cur.execute(insert_sql, {"upload_id": upload_id} if "$upload_id" in insert_sql else {})
+    if table == "accounts":
+        for header, raw_col in extras:
+            cur.execute(
+                f"INSERT INTO account_attributes (account_id, name, value) "
+                f"SELECT p.p_account_id, $name, NULLIF(trim(CAST(r.{raw_col} AS VARCHAR)), '') "
+                f"FROM _parsed p JOIN _raw r USING (_line) "
+                f"WHERE p._reason IS NULL AND NULLIF(trim(CAST(r.{raw_col} AS VARCHAR)), '') IS NOT NULL",
+                {"name": header})
+    qparams = {"upload_id": upload_id, "table": table, "file": file_name}
+    cur.execute(
+        "INSERT INTO quarantine (upload_id, table_name, file_name, line, column_name, reason, raw) "
+        "SELECT $upload_id, $table, $file, _line, _column, _reason, _raw_json FROM _parsed "
+        "WHERE _reason IS NOT NULL ORDER BY _line", qparams)
+    bad = 0
+    if has_bad:
+        bad = int(cur.execute("SELECT count(*) FROM _bad").fetchone()[0])
+        if bad:
+            cur.execute(
+                "INSERT INTO quarantine (upload_id, table_name, file_name, line, column_name, reason, raw) "
+                "SELECT $upload_id, $table, $file, line, NULL, reason, raw FROM _bad ORDER BY line", qparams)
+    parsed_rows, quarantined = cur.execute(
+        "SELECT count(*), count(*) FILTER (WHERE _reason IS NOT NULL) FROM _parsed").fetchone()
+    rows_read = int(parsed_rows) + bad
+    rows_quarantined = int(quarantined) + bad
+    rows_accepted = rows_read - rows_quarantined
+    if mode == "replace" and rows_accepted == 0:
+        _refuse_empty_replace(cur, table, file_name, rows_read, rows_quarantined, has_bad)
+    cur.execute(
+        "INSERT INTO uploads (upload_id, file_name, size_bytes, sha256, table_name, rows_read, "
+        "rows_accepted, rows_quarantined, mode, user_name, uploaded_at, status, message) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?)",
+        [upload_id, file_name, size_bytes, sha256, table, rows_read, rows_accepted,
+         rows_quarantined, mode, user, _now(), " ".join(notes) or None])
+    return IngestResult(table=table, file_name=file_name, upload_id=upload_id, rows_read=rows_read,
+                        rows_accepted=rows_accepted, rows_quarantined=rows_quarantined,
+                        notes=notes, mode=mode)
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+def _refuse_empty_replace(cur, table: str, file_name: str, rows_read: int, rows_quarantined: int,
+                          has_bad: bool) -> None:
+    """A replace that accepts no row would empty the table: refuse it (the transaction rolls back)."""
+    keep = f"the {table} table keeps its previous rows (to empty it, use clear)"
+    if rows_read == 0:
+        raise IngestRefused(f"{file_name} has a header but no data rows, so the replace was refused and {keep}.")
+    bad_rows = " UNION ALL SELECT line, reason FROM _bad" if has_bad else ""
+    first = cur.execute("SELECT _line, _reason FROM _parsed WHERE _reason IS NOT NULL"
+                        f"{bad_rows} ORDER BY 1 LIMIT 1").fetchone()
+    example = f"; line {first[0]}: {first[1]}" if first else ""
+    raise IngestRefused(
+        f"{file_name}: none of its {rows_read:,} rows was accepted ({rows_quarantined:,} would be quarantined"
+        f"{example}), so the replace was refused and {keep}.")
+
+
+def _decide_date_order(cur, col: str, raw_col: str, explicit: str | None, notes: list[str],
+                       file_name: str = "The file") -> str:
+    """The day/month order used for `col`: the mapping's, else the column's evidence, else day-first.
+
+    A column holding both day-first (31/03/2024) and month-first (03/31/2024) values is refused
+    unless the mapping states the order: no single order reads it, and guessing one misreads
+    every ambiguous date such as 04/05/2024.
+    """
+    detected, evidence = detect_date_order(cur, raw_col)
+    if evidence == "mixed" and not explicit:
+        (dmy_value, dmy_line), (mdy_value, mdy_line) = mixed_date_examples(cur, raw_col)
+        raise IngestRefused(
+            f"{file_name}: {col} mixes day-first dates ({dmy_value} on line {dmy_line}) and month-first "
+            f"dates ({mdy_value} on line {mdy_line}), so a date like 04/05/2024 cannot be read safely; "
+            "state the order (date_order 'dmy' or 'mdy' in the mapping, or the day/month order on the "
+            "Data page) and the rows that do not fit it are quarantined.")
+    if explicit:
+        if detected and detected != explicit:
+            notes.append(f"{col}: the mapping says {ORDER_NAMES[explicit]} although the values suggest "
+                         f"{ORDER_NAMES[detected]}; rows that do not fit are quarantined.")
+        return explicit
+    if detected:
+        if detected == "mdy":
+            notes.append(f"{col}: dates read as {ORDER_NAMES['mdy']} (a second part above 12 was found).")
+        return detected
+    if evidence == "ambiguous":
+        notes.append(f"{col}: every dd/mm vs mm/dd date is ambiguous (both parts 12 or less); "
+                     f"assumed {ORDER_NAMES['dmy']}. Set date_order to 'mdy' in the mapping if they "
+                     "are month-first.")
+    return "dmy"
+
+
+def _check_currencies(cur, file_name: str, mode: str) -> None:
+    existing = "UNION SELECT upper(currency) FROM contracts WHERE currency IS NOT NULL" if mode == "append" else ""
+    found = [row[0] for row in cur.execute(
+        f"SELECT DISTINCT c FROM (SELECT upper(p_currency) AS c FROM _parsed "
+        f"WHERE _reason IS NULL AND p_currency IS NOT NULL {existing}) ORDER BY c").fetchall()]
+    if len(found) > 1:
+        shown = ", ".join(found[:6]) + (", ..." if len(found) > 6 else "")
+        where = "with the contracts already loaded " if mode == "append" else ""
+        raise IngestRefused(
+            f"{file_name} {where}mixes {len(found)} currencies ({shown}); convert the amounts to one "
+            "currency first, or state that they are already converted (amounts_converted in the mapping).")
+
+
+def _require_columns(table: str, present: list[str], headers: list[str], file_name: str) -> None:
+    from cs_analytics.ingest.mapping import missing_required, refusal_for_missing
+
+    missing = missing_required(table, present)
+    if missing:
+        raise refusal_for_missing(file_name, table, missing[0], headers)
+
+
+def _resolve_mapping(mapping_mod, headers, table, mapping, file_name):
+    if isinstance(mapping, mapping_mod.Mapping):
+        chosen = mapping
+        if chosen.table != table:
+            chosen = mapping_mod.map_headers(headers, table, overrides=mapping.columns)
+    else:
+        overrides = mapping_mod.parse_mapping(mapping) if mapping is not None else {}
+        chosen = mapping_mod.map_headers(headers, table, overrides=overrides)
+    chosen.check(file_name)
+    return chosen
+
+
+def _check_table_mode(table: str, mode: str) -> None:
+    if table not in TABLES:
+        raise IngestRefused(f"Unknown table {table!r}; choose one of {', '.join(TABLES)}.")
+    if mode not in MODES:
+        raise IngestRefused(f"Unknown mode {mode!r}; choose replace or append.")
+
+
+def _duckdb_safe(series: pd.Series) -> pd.Series:
+    """Object columns of mixed Python types become text, so DuckDB can scan them."""
+    if series.dtype == object:
+        kind = pd.api.types.infer_dtype(series, skipna=True)
+        if kind not in ("string", "empty", "date", "datetime"):
+            return series.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+    return series
+
+
+def _log_refusal(ws, table, file_name, mode, user, size_bytes, sha256, message) -> None:
+    """Record a refused upload in the upload log (its own small transaction)."""
+    try:
+        with ws.transaction() as cur:
+            upload_id = cur.execute("SELECT nextval('upload_id_seq')").fetchone()[0]
+            cur.execute(
+                "INSERT INTO uploads (upload_id, file_name, size_bytes, sha256, table_name, rows_read, "
+                "rows_accepted, rows_quarantined, mode, user_name, uploaded_at, status, message) "
+                "VALUES (?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, 'refused', ?)",
+                [upload_id, file_name, size_bytes, sha256, table, mode, user, _now(), message])
+    except Exception:  # noqa: BLE001 - logging a refusal must never hide the refusal itself
+        pass
+
+
+def _report(progress: Progress | None, fraction: float, message: str) -> None:
+    if progress is not None:
+        progress(fraction, message)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _dates_without_time(frame: pd.DataFrame) -> pd.DataFrame:
+    """Stored DATE columns come back as timestamps; show them as the dates they are."""
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            frame[col] = frame[col].dt.date
+    return frame
+
+
+def preview(raw: "RawTable", mapping: "Mapping", rows: int = 20) -> pd.DataFrame:
+    """The first `rows` rows of `raw` as they would be stored under `mapping`, with a `problem`
+    column saying why a row would be quarantined (empty when it would load). Nothing is written.
+    """
+    table = mapping.table
+    head = raw.frame.head(rows)
+    data = pd.DataFrame({f"c{i}": head.iloc[:, i].astype("string").to_numpy() for i in range(head.shape[1])})
+    data.insert(0, "_line", raw.lines.head(rows).astype("int64").to_numpy())
+    colmap = {target: f"c{raw.headers.index(src)}" for src, target in mapping.columns.items()
+              if target and src in raw.headers}
+    from cs_analytics.ingest.mapping import missing_required
+    if missing_required(table, list(colmap)):
+        return pd.DataFrame()
+    con = scratch_connection()
+    try:
+        con.register("_raw", data)
+        options = ParseOptions(mode="replace", upload_id=0)
+        for col in colmap:
+            kind = TABLES[table].column(col).kind
+            if kind in DATE_KINDS:  # the same decision (and refusal) as the load's
+                options.date_orders[col] = _decide_date_order(con, col, colmap[col], mapping.date_order,
+                                                              [], raw.file_name)
+            elif kind == "sentiment":
+                options.sentiment_scale = detect_sentiment_scale(con, colmap[col])[0]
+        raw_cols = [f"c{i}" for i in range(len(raw.headers))]
+        sql, params = parse_statement(table, colmap, raw_cols, options)
+        params.update({f"h{i}": h for i, h in enumerate(raw.headers)})
+        con.execute(sql, params)
+        from cs_analytics.ingest.validation import STORED
+        exprs = ", ".join(f"{e} AS {quote_identifier(c)}" for c, e in STORED[table].items())
+        shown = con.execute(f"SELECT _line AS line, {exprs}, coalesce(_reason, '') AS problem "
+                            "FROM _parsed ORDER BY _line").df()
+        return _dates_without_time(shown)
+    finally:
+        con.close()
