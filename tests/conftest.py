@@ -193,6 +193,15 @@ class AppServer:
         self.stop()
         return self.start()
 
+    def kill_and_restart(self) -> "AppServer":
+        """SIGKILL the server (no shutdown, no checkpoint: what a crash or the OOM killer does), then
+        start it again on the same workspace."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+        return self.start()
+
 
 @pytest.fixture
 def app_server():

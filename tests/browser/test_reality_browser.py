@@ -1,4 +1,4 @@
-"""A flag made in a real browser survives a server restart."""
+"""A flag acknowledged in a real browser survives the server being killed with SIGKILL."""
 from __future__ import annotations
 
 import pytest
@@ -9,7 +9,7 @@ from cs_analytics.core.db import close_workspace, open_workspace
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_flag_in_browser_survives_restart(app_server, browser_page, demo_workspace_path):
+def test_flag_in_browser_survives_a_killed_server(app_server, browser_page, demo_workspace_path):
     ws = open_workspace(demo_workspace_path)
     from cs_analytics.reality.quadrants import quadrants
 
@@ -30,7 +30,7 @@ def test_flag_in_browser_survives_restart(app_server, browser_page, demo_workspa
     wait_for_app(page, timeout_ms=120_000)
     page.get_by_text(f"Flagged {account}").wait_for()
 
-    server.restart()
+    server.kill_and_restart()  # kill -9 right after the acknowledgement
     page.goto(f"{server.url}/reality")
     wait_for_app(page, timeout_ms=120_000)
     withdraw_box = page.locator("[data-testid='stSelectbox']").filter(has_text="Flagged account").first
