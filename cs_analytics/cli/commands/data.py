@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cs_analytics.core.config import TABLE_NAMES
+from cs_analytics.cli.common import UserError, workspace_from
+from cs_analytics.core.tables import TABLE_NAMES
+from cs_analytics.ingest.load import IngestRefused, clear_table, ingest_file, quarantine_rows
 
 
 def register(subparsers, common) -> None:
@@ -40,9 +42,6 @@ def register(subparsers, common) -> None:
 
 
 def ingest_command(args) -> pd.DataFrame:
-    from cs_analytics.cli.main import UserError, workspace_from
-    from cs_analytics.ingest.load import IngestRefused, ingest_file
-
     ws = workspace_from(args)
     try:
         result = ingest_file(ws, args.table, args.file, mapping=args.mapping, mode=args.mode,
@@ -56,16 +55,10 @@ def ingest_command(args) -> pd.DataFrame:
 
 
 def quarantine_command(args) -> pd.DataFrame:
-    from cs_analytics.cli.main import workspace_from
-    from cs_analytics.ingest.load import quarantine_rows
-
     return quarantine_rows(workspace_from(args), args.table)
 
 
 def clear_command(args) -> pd.DataFrame:
-    from cs_analytics.cli.main import UserError, workspace_from
-    from cs_analytics.ingest.load import IngestRefused, clear_table
-
     if args.confirm != args.table:
         raise UserError(f"Clearing {args.table} deletes all its rows; repeat the table name to confirm "
                         f"(--confirm {args.table}).")

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cs_analytics.cli.common import UserError, workspace_from
+from cs_analytics.demo.build import write_demo
+
 MAX_ACCOUNTS = 20000
 
 
@@ -21,15 +24,11 @@ def register(subparsers, common) -> None:
 
 def run_demo(args):
     """Write the demo; the summary as text (table), rows section/name/value (csv) or JSON."""
-    from cs_analytics.cli import main as cli
-    from cs_analytics.demo.build import write_demo
-
     if not 10 <= args.accounts <= MAX_ACCOUNTS:
-        raise cli.UserError(f"--accounts must be between 10 and {MAX_ACCOUNTS}, got {args.accounts}.")
+        raise UserError(f"--accounts must be between 10 and {MAX_ACCOUNTS}, got {args.accounts}.")
     if args.seed < 0:
-        raise cli.UserError(f"--seed must be a non-negative integer, got {args.seed}.")
-    ws = cli.workspace_from(args)
-    args.workspace_opened = True
+        raise UserError(f"--seed must be a non-negative integer, got {args.seed}.")
+    ws = workspace_from(args)
     summary = write_demo(ws, accounts=args.accounts, seed=args.seed)
     summary["workspace"] = str(ws.path)
     if args.format == "json":

@@ -6,7 +6,13 @@ import os
 
 import pandas as pd
 
+from cs_analytics.cli.common import (
+    UserError, account_filter_from, add_where_option, iso_date, workspace_from,
+)
 from cs_analytics.core import config
+from cs_analytics.reality.flags import flag_account, withdraw_flag
+from cs_analytics.reality.quadrants import quadrants
+from cs_analytics.reality.spikes import SPIKE_COLUMNS, SPIKE_RATIO, activity_spikes
 
 REALITY_COLUMNS = ["account_id", "score", "band", "csm_sentiment", "assessed_at", "quadrant", "flagged"]
 FLAG_ROW_COLUMNS = ["flag_id", "account_id", "action", "user_name", "created_at", "reason",
@@ -21,8 +27,7 @@ def register(subparsers, common) -> None:
         description="The quadrant of every scored account as of --as-of: metric band versus the "
                     "latest CSM sentiment (assessment or in-app flag).",
     )
-    p.add_argument("--where", action="append", default=[], metavar="COL=VALUE",
-                   help="account filter, repeatable")
+    add_where_option(p)
     p.add_argument("--max-age-days", type=int, default=config.DEFAULT_ASSESSMENT_MAX_AGE_DAYS,
                    dest="max_age_days",
                    help=f"an assessment older than this is stale (default {config.DEFAULT_ASSESSMENT_MAX_AGE_DAYS})")
@@ -57,38 +62,15 @@ def register(subparsers, common) -> None:
                     "60-day usage; flagged when it fell back below 1.2x after. A signal to read, "
                     "never an accusation. Lists spikes (ratio_before >= 2) unless --all.",
     )
-    p.add_argument("--where", action="append", default=[], metavar="COL=VALUE",
-                   help="account filter, repeatable")
+    add_where_option(p)
     p.add_argument("--all", action="store_true", dest="show_all", help="every contract end, not only spikes")
     p.set_defaults(handler=cmd_spikes)
 
 
-def _filter(args):
-    from cs_analytics.cli.main import UserError
-    from cs_analytics.core.filters import AccountFilter
-
-    try:
-        return AccountFilter.from_pairs(getattr(args, "where", []) or [])
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-
-
-def _workspace(args, need_data: bool = True):
-    from cs_analytics.cli.main import UserError, workspace_from
-    from cs_analytics.core.workspace import data_as_of
-
-    ws = workspace_from(args)
-    args.workspace_opened = True
-    if need_data and data_as_of(ws) is None:
-        raise UserError("The workspace has no data; load the demo or ingest files first.")
-    return ws
-
-
 def cmd_reality(args) -> pd.DataFrame:
-    from cs_analytics.reality.quadrants import quadrants
-
-    ws = _workspace(args)
-    frame = quadrants(ws, as_of=args.as_of, account_filter=_filter(args), max_age_days=args.max_age_days)
+    ws = workspace_from(args, need_data=True)
+    frame = quadrants(ws, as_of=args.as_of, account_filter=account_filter_from(args),
+                      max_age_days=args.max_age_days)
     return frame[REALITY_COLUMNS].sort_values("account_id").reset_index(drop=True)
 
 
@@ -100,16 +82,13 @@ def _flag_row(ws, flag_id: int) -> pd.DataFrame:
 
 
 def cmd_flag(args) -> pd.DataFrame:
-    from cs_analytics.cli.main import UserError, iso_date
-    from cs_analytics.reality.flags import flag_account
-
     review_by = None
     if args.review_by:
         try:
             review_by = iso_date(args.review_by)
         except Exception:
             raise UserError(f"--review-by takes a date as YYYY-MM-DD, got {args.review_by!r}.") from None
-    ws = _workspace(args, need_data=False)
+    ws = workspace_from(args)
     user = args.user or os.environ.get(USER_ENV_VAR) or getpass.getuser()
     flag_id = flag_account(ws, args.account_id, reason=args.reason, user=user, note=args.note,
                            review_by=review_by, sentiment=args.sentiment)
@@ -117,18 +96,14 @@ def cmd_flag(args) -> pd.DataFrame:
 
 
 def cmd_unflag(args) -> pd.DataFrame:
-    from cs_analytics.reality.flags import withdraw_flag
-
-    ws = _workspace(args, need_data=False)
+    ws = workspace_from(args)
     flag_id = withdraw_flag(ws, args.account_id, user=args.user, note=args.note)
     return _flag_row(ws, flag_id)
 
 
 def cmd_spikes(args) -> pd.DataFrame:
-    from cs_analytics.reality.spikes import SPIKE_COLUMNS, SPIKE_RATIO, activity_spikes
-
-    ws = _workspace(args)
-    frame = activity_spikes(ws, as_of=args.as_of, account_filter=_filter(args))
+    ws = workspace_from(args, need_data=True)
+    frame = activity_spikes(ws, as_of=args.as_of, account_filter=account_filter_from(args))
     if not args.show_all:
         frame = frame[frame["ratio_before"] >= SPIKE_RATIO]
     return frame[SPIKE_COLUMNS].sort_values(["account_id", "contract_end"]).reset_index(drop=True)

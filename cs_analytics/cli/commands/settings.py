@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cs_analytics.core.settings import AS_OF_FROM_DATA, SETTINGS
+from cs_analytics.cli.common import workspace_from
+from cs_analytics.core.config import AS_OF_FROM_DATA
+from cs_analytics.core.settings import SETTINGS, all_settings, get_setting, set_setting
 
 COLUMNS = ("key", "value")
 
@@ -23,11 +25,7 @@ def register(subparsers, common) -> None:
 
 def settings_command(args) -> pd.DataFrame:
     """key, value rows: all settings, one, or the one just set."""
-    from cs_analytics.cli.main import workspace_from
-    from cs_analytics.core.settings import all_settings, get_setting, set_setting
-
     ws = workspace_from(args)
-    args.workspace_opened = True
     if args.key is None:
         return pd.DataFrame(list(all_settings(ws).items()), columns=list(COLUMNS))
     if args.value is not None:
