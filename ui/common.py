@@ -13,8 +13,6 @@ from cs_analytics.core.filters import NO_FILTER, AccountFilter
 from ui.text import md, safe_file_name
 from ui.view import FILTER_STATE_KEY, current_as_of, render_view_sidebar, view_query
 
-
-
 WORKSPACE_STATE_KEY = "workspace_path"
 APP_WAIT_SECONDS = 3.0  # a script run waits this long for another process before saying "busy"
 
