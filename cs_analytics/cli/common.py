@@ -52,10 +52,19 @@ def common_options() -> argparse.ArgumentParser:
     return common
 
 
-def add_where_option(parser: argparse.ArgumentParser) -> None:
-    """The repeatable `--where COL=VALUE` account filter."""
-    parser.add_argument("--where", action="append", default=[], metavar="COL=VALUE",
-                        help="keep accounts whose column or attribute COL equals VALUE (repeatable)")
+def add_command(subparsers, common: argparse.ArgumentParser, name: str, handler, summary: str,
+                description: str, where: bool = False, scorecard: bool = False) -> argparse.ArgumentParser:
+    """Add command `name` (with the common options) run by `handler`; `where` adds the repeatable
+    `--where COL=VALUE` account filter, `scorecard` the `--scorecard FILE` option. Returns its
+    parser for the command's own arguments."""
+    parser = subparsers.add_parser(name, parents=[common], help=summary, description=description)
+    if where:
+        parser.add_argument("--where", action="append", default=[], metavar="COL=VALUE",
+                            help="keep accounts whose column or attribute COL equals VALUE (repeatable)")
+    if scorecard:
+        parser.add_argument("--scorecard", metavar="FILE", help="a scorecard JSON file (default: the active version)")
+    parser.set_defaults(handler=handler)
+    return parser
 
 
 def workspace_from(args: argparse.Namespace, need_data: bool = False) -> Workspace:

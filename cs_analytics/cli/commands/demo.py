@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cs_analytics.cli.common import UserError, workspace_from
+from cs_analytics.cli.common import UserError, add_command, workspace_from
 from cs_analytics.demo.build import write_demo
 
 MAX_ACCOUNTS = 20000
@@ -11,15 +11,12 @@ MAX_ACCOUNTS = 20000
 
 def register(subparsers, common) -> None:
     """Add this group's commands to the parser."""
-    p = subparsers.add_parser(
-        "demo", parents=[common], help="write the deterministic demo data set into the workspace",
-        description="Generate the demo data set (36 months to 2026-10-31, planted cases documented "
+    p = add_command(subparsers, common, "demo", run_demo, "write the deterministic demo data set into the workspace",
+                    "Generate the demo data set (36 months to 2026-10-31, planted cases documented "
                     "in docs/demo.md), load it through the ingest path in replace mode, and print "
-                    "a summary. Flags entered in the app are kept.",
-    )
+                    "a summary. Flags entered in the app are kept.")
     p.add_argument("--accounts", type=int, default=1200, help="number of accounts (default 1200)")
     p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    p.set_defaults(handler=run_demo)
 
 
 def run_demo(args):

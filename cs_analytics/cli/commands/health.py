@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cs_analytics.cli.common import (
-    UserError, account_filter_from, add_where_option, scorecard_from, workspace_from,
+    UserError, account_filter_from, add_command, scorecard_from, workspace_from,
 )
 from cs_analytics.core import config
 from cs_analytics.health.backtest import run_backtest
@@ -13,34 +13,19 @@ from cs_analytics.health.scoring import explain_account, score_accounts
 
 def register(subparsers, common) -> None:
     """Add this group's commands to the parser."""
-    p = subparsers.add_parser(
-        "health", parents=[common], help="health scores as of --as-of",
-        description="Health score per customer as of --as-of (default: the workspace's as_of setting, else the data's), with each "
-                    "measure's raw value, normalised score and points.",
-    )
-    p.add_argument("--scorecard", metavar="FILE", help="a scorecard JSON file (default: the active version)")
-    add_where_option(p)
-    p.set_defaults(handler=cmd_health)
-
-    p = subparsers.add_parser(
-        "explain", parents=[common], help="one account's score explanation",
-        description="Each measure's raw value, score, weight, points and difference from the portfolio "
-                    "for one account; the points add up to the score.",
-    )
+    add_command(subparsers, common, "health", cmd_health, "health scores as of --as-of",
+                "Health score per customer as of --as-of (default: the workspace's as_of setting, else the "
+                "data's), with each measure's raw value, normalised score and points.",
+                where=True, scorecard=True)
+    p = add_command(subparsers, common, "explain", cmd_explain, "one account's score explanation",
+                    "Each measure's raw value, score, weight, points and difference from the portfolio "
+                    "for one account; the points add up to the score.", scorecard=True)
     p.add_argument("account_id", metavar="ACCOUNT_ID")
-    p.add_argument("--scorecard", metavar="FILE", help="a scorecard JSON file (default: the active version)")
-    p.set_defaults(handler=cmd_explain)
-
-    p = subparsers.add_parser(
-        "backtest", parents=[common], help="does the score predict churn",
-        description="Backtest the score against churn within the horizon: AUC, churn per band, the "
-                    "fitted model's AUC and suggested weights (JSON).",
-    )
+    p = add_command(subparsers, common, "backtest", cmd_backtest, "does the score predict churn",
+                    "Backtest the score against churn within the horizon: AUC, churn per band, the "
+                    "fitted model's AUC and suggested weights (JSON).", where=True, scorecard=True)
     p.add_argument("--horizon-days", type=int, default=config.DEFAULT_HORIZON_DAYS, dest="horizon_days",
                    help=f"churn horizon in days (default {config.DEFAULT_HORIZON_DAYS})")
-    p.add_argument("--scorecard", metavar="FILE", help="a scorecard JSON file (default: the active version)")
-    add_where_option(p)
-    p.set_defaults(handler=cmd_backtest)
 
 
 def _round(frame: pd.DataFrame) -> pd.DataFrame:

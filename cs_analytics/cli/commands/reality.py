@@ -7,7 +7,7 @@ import os
 import pandas as pd
 
 from cs_analytics.cli.common import (
-    UserError, account_filter_from, add_where_option, iso_date, workspace_from,
+    UserError, account_filter_from, add_command, iso_date, workspace_from,
 )
 from cs_analytics.core import config
 from cs_analytics.reality.flags import flag_account, withdraw_flag
@@ -22,22 +22,16 @@ USER_ENV_VAR = "CS_ANALYTICS_USER"
 
 def register(subparsers, common) -> None:
     """Add this group's commands to the parser."""
-    p = subparsers.add_parser(
-        "reality", parents=[common], help="metric health versus CSM reality, per account",
-        description="The quadrant of every scored account as of --as-of: metric band versus the "
-                    "latest CSM sentiment (assessment or in-app flag).",
-    )
-    add_where_option(p)
+    p = add_command(subparsers, common, "reality", cmd_reality, "metric health versus CSM reality, per account",
+                    "The quadrant of every scored account as of --as-of: metric band versus the "
+                    "latest CSM sentiment (assessment or in-app flag).", where=True)
     p.add_argument("--max-age-days", type=int, default=config.DEFAULT_ASSESSMENT_MAX_AGE_DAYS,
                    dest="max_age_days",
                    help=f"an assessment older than this is stale (default {config.DEFAULT_ASSESSMENT_MAX_AGE_DAYS})")
-    p.set_defaults(handler=cmd_reality)
-
-    p = subparsers.add_parser(
-        "flag", parents=[common], help="flag an account as at risk (appends to the flag history)",
-        description="Record a CSM's veto: the account is at risk whatever the score says. Reason codes: "
-                    + ", ".join(config.FLAG_REASON_CODES) + ".",
-    )
+    p = add_command(subparsers, common, "flag", cmd_flag,
+                    "flag an account as at risk (appends to the flag history)",
+                    "Record a CSM's veto: the account is at risk whatever the score says. Reason codes: "
+                    + ", ".join(config.FLAG_REASON_CODES) + ".")
     p.add_argument("account_id", metavar="ACCOUNT_ID")
     p.add_argument("--reason", required=True, metavar="CODE", help="one of: " + ", ".join(config.FLAG_REASON_CODES))
     p.add_argument("--note", help="free text")
@@ -45,26 +39,17 @@ def register(subparsers, common) -> None:
     p.add_argument("--review-by", dest="review_by", metavar="DATE",
                    help=f"YYYY-MM-DD (default today + {config.DEFAULT_FLAG_REVIEW_DAYS} days)")
     p.add_argument("--sentiment", default="red", metavar="red|yellow", help="the CSM's call (default red)")
-    p.set_defaults(handler=cmd_flag)
-
-    p = subparsers.add_parser(
-        "unflag", parents=[common], help="withdraw an account's flag (appends to the flag history)",
-        description="Withdraw the account's current flag; the withdrawal is a new history row.",
-    )
+    p = add_command(subparsers, common, "unflag", cmd_unflag,
+                    "withdraw an account's flag (appends to the flag history)",
+                    "Withdraw the account's current flag; the withdrawal is a new history row.")
     p.add_argument("account_id", metavar="ACCOUNT_ID")
     p.add_argument("--user", required=True, help="who withdraws")
     p.add_argument("--note", help="free text")
-    p.set_defaults(handler=cmd_unflag)
-
-    p = subparsers.add_parser(
-        "spikes", parents=[common], help="pre-renewal activity spikes",
-        description="Contract ends whose usage in the 60 days before was >= 2x the account's usual "
+    p = add_command(subparsers, common, "spikes", cmd_spikes, "pre-renewal activity spikes",
+                    "Contract ends whose usage in the 60 days before was >= 2x the account's usual "
                     "60-day usage; flagged when it fell back below 1.2x after. A signal to read, "
-                    "never an accusation. Lists spikes (ratio_before >= 2) unless --all.",
-    )
-    add_where_option(p)
+                    "never an accusation. Lists spikes (ratio_before >= 2) unless --all.", where=True)
     p.add_argument("--all", action="store_true", dest="show_all", help="every contract end, not only spikes")
-    p.set_defaults(handler=cmd_spikes)
 
 
 def cmd_reality(args) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """CLI commands of the retention group (see docs/spec/cli.md): mrr, cohorts, survival."""
 from __future__ import annotations
 
-from cs_analytics.cli.common import UserError, account_filter_from, add_where_option, workspace_from
+from cs_analytics.cli.common import UserError, account_filter_from, add_command, workspace_from
 from cs_analytics.retention.cohorts import BASES, GRAINS, cohort_long
 from cs_analytics.retention.revenue import mrr_table
 from cs_analytics.retention.survival import survival_table
@@ -9,35 +9,24 @@ from cs_analytics.retention.survival import survival_table
 
 def register(subparsers, common) -> None:
     """Add this group's commands to the parser."""
-    p = subparsers.add_parser(
-        "mrr", parents=[common], help="month-by-month MRR, movements and 12m GRR/NRR/logo retention",
-        description="Month-by-month MRR (month-end snapshot), customers, movements (new, reactivation, "
-        "expansion, contraction, churn; all positive amounts) and trailing-12-month GRR, NRR and logo "
-        "retention as fractions where defined, through the last complete month.",
-    )
-    add_where_option(p)
-    p.set_defaults(handler=mrr_command)
-
-    p = subparsers.add_parser(
-        "cohorts", parents=[common], help="the cohort matrix in long form (censored cells omitted)",
-        description="Cohort retention matrix in long form: cohort, period, cohort_size, value (a fraction). "
-        "Cells after the last complete month are censored and omitted.",
-    )
+    add_command(subparsers, common, "mrr", mrr_command,
+                "month-by-month MRR, movements and 12m GRR/NRR/logo retention",
+                "Month-by-month MRR (month-end snapshot), customers, movements (new, reactivation, "
+                "expansion, contraction, churn; all positive amounts) and trailing-12-month GRR, NRR and logo "
+                "retention as fractions where defined, through the last complete month.", where=True)
+    p = add_command(subparsers, common, "cohorts", cohorts_command,
+                    "the cohort matrix in long form (censored cells omitted)",
+                    "Cohort retention matrix in long form: cohort, period, cohort_size, value (a fraction). "
+                    "Cells after the last complete month are censored and omitted.", where=True)
     p.add_argument("--basis", choices=BASES, required=True, help="logo, nrr, grr or activity")
     p.add_argument("--grain", choices=GRAINS, default="month", help="month (default) or quarter")
     p.add_argument("--activity-unbounded", action="store_true",
                    help="activity basis only: count accounts active in period k or later (unbounded)")
-    add_where_option(p)
-    p.set_defaults(handler=cohorts_command)
-
-    p = subparsers.add_parser(
-        "survival", parents=[common], help="Kaplan-Meier curve of customer lifetime in months",
-        description="Kaplan-Meier estimate of customer lifetime in months: group, month, at_risk, churned, "
-        "survival. --by splits by an account column or attribute.",
-    )
+    p = add_command(subparsers, common, "survival", survival_command,
+                    "Kaplan-Meier curve of customer lifetime in months",
+                    "Kaplan-Meier estimate of customer lifetime in months: group, month, at_risk, churned, "
+                    "survival. --by splits by an account column or attribute.", where=True)
     p.add_argument("--by", metavar="COL", help="account column or attribute to split by (e.g. segment)")
-    add_where_option(p)
-    p.set_defaults(handler=survival_command)
 
 
 def mrr_command(args):
