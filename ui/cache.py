@@ -23,8 +23,8 @@ CACHE_ENTRIES = 256
 
 
 def filter_key(account_filter: AccountFilter | None) -> tuple:
-    """A hashable, order-independent key of an account filter: its sorted terms."""
-    return () if account_filter is None else account_filter.terms
+    """A hashable, order-independent key of an account filter (AccountFilter.key)."""
+    return () if account_filter is None else account_filter.key
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)

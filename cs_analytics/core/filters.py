@@ -25,22 +25,34 @@ ACCOUNT_COLUMNS = tuple(c for c in TABLES["accounts"].column_names if c not in (
 Terms = tuple[tuple[str, tuple[str, ...]], ...]
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, init=False, eq=False)
 class AccountFilter:
     """Accounts whose attribute `name` takes one of the listed values, for every name given.
 
     `where` maps an account column (segment, csm_owner, plan, industry, region, account_name) or
     any extra attribute name to the accepted values; an empty mapping selects every account.
-    The filter is immutable and hashable: it is stored as `terms`, the (name, values) pairs with
-    names and values sorted, so two filters selecting the same accounts are equal.
+    The filter is immutable and hashable: `terms` holds the (name, values) pairs in the order
+    given (descriptions and links keep it); equality and the hash use `key`, the same pairs
+    sorted, so two filters selecting the same accounts are equal.
     """
 
     terms: Terms
 
     def __init__(self, where: Mapping[str, Iterable[str]] | Iterable[tuple[str, Iterable[str]]] = ()):
         pairs = where.items() if isinstance(where, Mapping) else where
-        terms = tuple(sorted((str(name), tuple(sorted(dict.fromkeys(values)))) for name, values in pairs))
+        terms = tuple((str(name), tuple(dict.fromkeys(values))) for name, values in pairs)
         object.__setattr__(self, "terms", terms)
+
+    @property
+    def key(self) -> Terms:
+        """The terms with names and values sorted: equal for filters selecting the same accounts."""
+        return tuple(sorted((name, tuple(sorted(values))) for name, values in self.terms))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AccountFilter) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
 
     @property
     def where(self) -> Mapping[str, tuple[str, ...]]:
