@@ -45,7 +45,7 @@ def render_workspace_status(ws) -> None:
         else:
             if info.as_of is None:
                 st.caption("No as-of date")
-            st.caption(" · ".join(f"{t}: {n:,}" for t, n in info.row_counts.items()))
+            st.caption(info.row_counts_sentence)
         if info.last_upload_sentence:
             st.caption(md(info.last_upload_sentence))
     return render_sidebar_filters(ws)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from cs_analytics.core.dates import (
     as_of_in_force, last_complete_month, month_end, month_start, partial_month_note, to_date,
 )
+from cs_analytics.core.formatting import count_noun
 from cs_analytics.core.settings import as_of_setting
 from cs_analytics.core.tables import TABLE_NAMES
 
@@ -84,6 +85,9 @@ def _origin(source: str, day: dt.date, data_day: dt.date | None) -> str:
     return origin
 
 
+ROW_NOUNS = {"accounts": ("account",), "contracts": ("contract",), "usage": ("usage row",),
+             "assessments": ("assessment",), "nps": ("NPS response",)}
+"""What one row of each input table is called on screen (singular[, plural])."""
 DEMO_UPLOAD_PREFIX = "demo/"
 """The demo's tables are loaded under file names demo/<table>.csv (demo.build.write_demo)."""
 
@@ -96,6 +100,12 @@ class WorkspaceStatus:
     row_counts: dict[str, int]
     last_upload_at: dt.datetime | None
     last_upload_file: str | None
+
+    @property
+    def row_counts_sentence(self) -> str:
+        """'1,200 accounts · 3,400 contracts · 912,000 usage rows · 2,100 assessments · 4,800 NPS
+        responses': each input table's rows, named for people."""
+        return " · ".join(count_noun(self.row_counts.get(table, 0), *ROW_NOUNS[table]) for table in TABLE_NAMES)
 
     @property
     def last_upload_sentence(self) -> str | None:
