@@ -33,6 +33,12 @@ from cs_analytics.core.errors import WorkspaceError, WorkspaceLockedError
 from cs_analytics.core.ids import register_sql
 from cs_analytics.core.schema import GENERATION_KEY, bump_generation_in
 from cs_analytics.core.tables import quote_identifier
+
+if os.name == "posix":
+    import fcntl
+else:  # Windows: no advisory lock to probe
+    fcntl = None
+
 DEFAULT_WAIT_SECONDS = 10.0
 _RETRY_FIRST_SECONDS = 0.02
 _RETRY_MAX_SECONDS = 0.1
@@ -132,9 +138,7 @@ def lock_is_free(path: Path) -> bool:
     """Whether no process holds the file's lock now: a cheap probe (microseconds) before the
     expensive DuckDB open (about 10 ms of CPU even when it fails), so twenty waiting processes do
     not starve the one doing the work. Only called when this process has no connection to it."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: let DuckDB try
+    if fcntl is None:  # not POSIX: let DuckDB try
         return True
     try:
         fd = os.open(path, os.O_RDWR)
