@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from cs_analytics.core.db import WorkspaceLockedError
+from cs_analytics.core.errors import WorkspaceLockedError
 from cs_analytics.core.workspace import status
 from cs_analytics.core.workspaces import display_name
 from ui.common import get_workspace, render_sidebar_filters
@@ -45,9 +45,9 @@ def render_workspace_status(ws) -> None:
         else:
             if info.as_of is None:
                 st.caption("No as-of date")
-            st.caption(" · ".join(f"{t}: {n:,}" for t, n in info.row_counts.items()))
-        if info.last_upload_at:
-            st.caption(f"Last upload: {md(info.last_upload_file)} at {info.last_upload_at:%Y-%m-%d %H:%M}")
+            st.caption(info.row_counts_sentence)
+        if info.last_upload_sentence:
+            st.caption(md(info.last_upload_sentence))
     return render_sidebar_filters(ws)
 
 

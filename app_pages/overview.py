@@ -1,16 +1,18 @@
-"""Overview: the first page. Freshness, revenue KPIs against targets, health bands, CSM signals."""
+"""Overview: the first page. Freshness, revenue KPIs against targets, health bands, CSM signals.
+
+It lays out `views.overview.overview_summary`, cached by `ui.cache.cached_view`."""
 from __future__ import annotations
 
 import streamlit as st
 
 from cs_analytics.demo.build import write_demo
-from cs_analytics.core.formatting import compact_money
-from cs_analytics.views.overview import BANDS, Kpi, overview_summary
-from cs_analytics.core.view_state import partial_month_note
+from cs_analytics.health.scorecard import BANDS
+from cs_analytics.views.overview import OverviewSummary, overview_summary
+from ui.cache import cached_view
 from ui.common import current_filter, get_workspace, view_as_of
 from ui.text import md
 
-BAND_LABELS = {"green": ":green[●] green", "yellow": ":orange[●] yellow", "red": ":red[●] red"}
+BAND_LABELS = {"green": ":green[●] Green", "yellow": ":orange[●] Yellow", "red": ":red[●] Red"}
 
 
 def render_empty_state(ws) -> None:
@@ -30,49 +32,44 @@ def render_empty_state(ws) -> None:
         st.page_link("app_pages/data.py", label="Upload your files on the Data page", icon=":material/upload:")
 
 
-def format_kpi(kpi: Kpi) -> tuple[str, str | None]:
-    """(value text, delta text vs a year before) of a KPI tile."""
-    if kpi.value is None:
-        return "n/a", None
-    if kpi.metric == "mrr":
-        delta = None if kpi.change is None else f"{compact_money(kpi.change, signed=True)} vs a year ago"
-        return compact_money(kpi.value), delta
-    delta = None if kpi.change is None else f"{kpi.change * 100:+.1f} pts vs a year ago"
-    return f"{kpi.value:.1%}", delta
+def render_freshness(summary: OverviewSummary) -> None:
+    freshness = f"Data as of **{summary.as_of:%Y-%m-%d}**"
+    if summary.last_upload_at:
+        freshness += f" · last upload {summary.last_upload_at:%Y-%m-%d %H:%M}"
+    if not current_filter().is_empty:
+        freshness += f" · filtered to {md(current_filter().describe())}"
+    st.caption(freshness)
+    if summary.partial_month_note:
+        st.caption(summary.partial_month_note)
 
 
-def render_kpis(summary) -> None:
+def render_kpis(summary: OverviewSummary) -> None:
     st.markdown(f"**Revenue, {summary.last_complete_month:%B %Y}** (last complete month)")
     columns = st.columns(len(summary.kpis) or 1)
     for column, kpi in zip(columns, summary.kpis):
-        value, delta = format_kpi(kpi)
         with column.container(border=True):
-            st.metric(kpi.label, value, delta,
+            st.metric(kpi.label, kpi.value_text, kpi.change_text,
                       delta_color="normal" if kpi.higher_is_better else "inverse")
-            if kpi.target is not None:
-                verdict = {True: "meets", False: "misses", None: "no value for"}[kpi.meets_target]
-                sign = "≥" if kpi.higher_is_better else "≤"
-                st.caption(f"Target {sign} {kpi.target:.0%}: {verdict} target")
+            if kpi.target_text:
+                st.caption(kpi.target_text)
             st.page_link("app_pages/revenue.py", label="Revenue", icon=":material/arrow_forward:")
 
 
-def render_health(summary) -> None:
+def render_bands(summary: OverviewSummary) -> None:
+    st.markdown(f"**Accounts per health band** ({summary.scored_accounts:,} customers scored)")
+    for col, band in zip(st.columns(3), BANDS):
+        shown = summary.effective_bands.get(band, 0)
+        metric_only = summary.metric_bands.get(band, 0)
+        delta = None if shown == metric_only else f"{shown - metric_only:+d} by CSM overrides"
+        col.metric(BAND_LABELS[band], f"{shown:,}", delta, delta_color="off")
+    st.caption(summary.overrides_note)
+    st.page_link("app_pages/health.py", label="Why? See Health", icon=":material/arrow_forward:")
+
+
+def render_health(summary: OverviewSummary) -> None:
     left, middle, right = st.columns([2, 1, 1])
     with left.container(border=True):
-        st.markdown(f"**Accounts per health band** ({summary.scored_accounts:,} customers scored)")
-        cols = st.columns(3)
-        for col, band in zip(cols, BANDS):
-            shown = summary.effective_bands.get(band, 0)
-            metric_only = summary.metric_bands.get(band, 0)
-            delta = None if shown == metric_only else f"{shown - metric_only:+d} by CSM overrides"
-            col.metric(BAND_LABELS[band], f"{shown:,}", delta, delta_color="off")
-        st.caption(
-            f"{summary.overrides} CSM override(s) in force; the metric alone would show "
-            + ", ".join(f"{summary.metric_bands.get(b, 0)} {b}" for b in BANDS) + "."
-            + (f" {summary.unscored_accounts} customer(s) have no measure to score yet."
-               if summary.unscored_accounts else "")
-        )
-        st.page_link("app_pages/health.py", label="Why? See Health", icon=":material/arrow_forward:")
+        render_bands(summary)
     with middle.container(border=True):
         st.metric("Green but failing", f"{summary.green_but_failing:,}",
                   help="Metric green while the CSM reports red (or yellow with a flag).")
@@ -85,19 +82,12 @@ def render_health(summary) -> None:
 
 ws = get_workspace()
 st.title("Overview")
-summary = overview_summary(ws, current_filter(), view_as_of(ws))
+summary = cached_view(overview_summary, ws, current_filter(), view_as_of(ws))
 if summary.is_empty:
     render_empty_state(ws)
     st.stop()
 
-freshness = f"Data as of **{summary.as_of:%Y-%m-%d}**"
-if summary.last_upload_at:
-    freshness += f" · last upload {summary.last_upload_at:%Y-%m-%d %H:%M}"
-if not current_filter().is_empty:
-    freshness += f" · filtered to {md(current_filter().describe())}"
-st.caption(freshness)
-if partial_month_note(summary.as_of):
-    st.caption(partial_month_note(summary.as_of))
+render_freshness(summary)
 if summary.kpis:
     render_kpis(summary)
 else:

@@ -23,10 +23,8 @@ CACHE_ENTRIES = 256
 
 
 def filter_key(account_filter: AccountFilter | None) -> tuple:
-    """A hashable, order-independent key of an account filter."""
-    if account_filter is None:
-        return ()
-    return tuple(sorted((name, tuple(sorted(values))) for name, values in account_filter.where.items()))
+    """A hashable, order-independent key of an account filter (AccountFilter.key)."""
+    return () if account_filter is None else account_filter.key
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)

@@ -11,9 +11,7 @@ from cs_analytics.core.db import Workspace, open_workspace
 from cs_analytics.core.export import to_csv_bytes
 from cs_analytics.core.filters import NO_FILTER, AccountFilter
 from ui.text import md, safe_file_name
-
-FILTER_STATE_KEY = "account_filter"  # kept in step with ui.view.FILTER_STATE_KEY
-
+from ui.view import FILTER_STATE_KEY, current_as_of, render_view_sidebar, view_query
 
 WORKSPACE_STATE_KEY = "workspace_path"
 APP_WAIT_SECONDS = 3.0  # a script run waits this long for another process before saying "busy"
@@ -51,8 +49,6 @@ def data_version(ws: Workspace) -> str:
 
 def render_sidebar_filters(ws: Workspace) -> AccountFilter:
     """The sidebar's as-of and filters, carried in the URL (ui.view)."""
-    from ui.view import render_view_sidebar
-
     return render_view_sidebar(ws)
 
 
@@ -69,8 +65,6 @@ def account_url(account_id: str, view_query: str = "") -> str:
 def account_link_column(frame: pd.DataFrame, id_column: str = "account_id") -> pd.DataFrame:
     """`frame` with a `link` column of Account page URLs (carrying this view's as-of and
     filters, so a link opened in a new tab shows the same view), for st.column_config.LinkColumn."""
-    from ui.view import view_query
-
     prefix = view_query()
     out = frame.copy()
     out.insert(0, "link", out[id_column].map(lambda account_id: account_url(account_id, prefix)))
@@ -113,13 +107,9 @@ def require_data(ws: Workspace, tables: tuple[str, ...] = ("contracts",)) -> boo
 
 def page_as_of(ws: Workspace):
     """The as-of in force for this session: a link's, else the workspace setting, else the data's."""
-    from ui.view import current_as_of
-
     return current_as_of(ws).day
 
 
 def view_as_of(ws: Workspace):
     """The as-of to pass to library functions: the chosen date, or None for the data's own."""
-    from ui.view import current_as_of
-
     return current_as_of(ws).override

@@ -13,10 +13,10 @@ import streamlit as st
 from cs_analytics.core.db import Workspace
 from cs_analytics.core.filters import AccountFilter, filter_options, matching_accounts
 from cs_analytics.core.settings import as_of_setting, set_setting
-from cs_analytics.core.view_state import (
-    AsOfInForce, View, as_of_in_force, decode_view, is_view_param, partial_month_note, view_params,
-)
+from cs_analytics.core.dates import AsOfInForce, as_of_in_force, partial_month_note
+from cs_analytics.core.view_state import View, decode_view, is_view_param, view_params
 from cs_analytics.core.workspace import data_as_of
+from ui.identity import current_user
 from ui.text import md
 
 LINK_AS_OF_KEY = "view_link_as_of"
@@ -65,8 +65,6 @@ def view_query() -> str:
 
 
 def _user() -> str | None:
-    from ui.identity import current_user
-
     return current_user()
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cs_analytics.core.db import WorkspaceError
+from cs_analytics.core.errors import WorkspaceError
 from cs_analytics.core.workspaces import (
     create_workspace, data_folder, display_name, list_workspaces, rename_workspace,
 )

@@ -1,8 +1,8 @@
 """The command line (`python -m cs_analytics`), as specified in docs/spec/cli.md.
 
-Each group of commands lives in `cs_analytics/commands/<group>.py` and exposes
-`register(subparsers, common)`; a command's handler takes the parsed args and returns either a
-DataFrame, a dict (printed as JSON) or a string. Exit status: 0 success, 1 a user error (one
+Each group of commands lives in `cs_analytics/cli/commands/<group>.py` and exposes
+`register(subparsers, common)`; the helpers they share are in `cli/common.py`. A command's handler
+takes the parsed args and returns either a DataFrame, a dict (printed as JSON) or a string. Exit status: 0 success, 1 a user error (one
 sentence on stderr), 2 a usage error.
 """
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import importlib
 import json
 import os
 import sys
@@ -18,41 +17,13 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from cs_analytics.core.db import DEFAULT_WAIT_SECONDS, WorkspaceError, close_workspace, open_workspace
+from cs_analytics.cli.commands import data, demo, health, overview, reality, retention, settings
+from cs_analytics.cli.common import UserError, common_options
+from cs_analytics.core.db import close_workspace
+from cs_analytics.core.errors import WorkspaceError
 from cs_analytics.core.export import to_csv_text
 
-COMMAND_GROUPS = ("demo", "data", "retention", "health", "reality", "overview", "settings")
-
-
-class UserError(Exception):
-    """Bad input from the user; the message is one clear sentence."""
-
-
-def iso_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}")
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value <= 86_400:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds from 0 to 86400, got {text!r}")
-    return value
-
-
-def common_options() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--workspace", help="DuckDB workspace file (default $CS_ANALYTICS_DB, else data/workspace.duckdb)")
-    common.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default table)")
-    common.add_argument("--wait", type=_seconds, default=DEFAULT_WAIT_SECONDS, metavar="SECONDS",
-                        help=f"wait up to SECONDS for another process using the workspace (default {DEFAULT_WAIT_SECONDS:g})")
-    common.add_argument("--as-of", type=iso_date, dest="as_of", help="as-of date YYYY-MM-DD (default: the workspace's as_of setting, else the data's last date)")
-    return common
+COMMAND_GROUPS = (demo, data, retention, health, reality, overview, settings)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,19 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = common_options()
     for group in COMMAND_GROUPS:
-        module = importlib.import_module(f"cs_analytics.cli.commands.{group}")
-        module.register(subparsers, common)
+        group.register(subparsers, common)
     return parser
-
-
-def workspace_from(args: argparse.Namespace):
-    """The command's workspace, held (leased) until the command ends; waits up to --wait seconds."""
-    stack = getattr(args, "resources", None)
-    ws = open_workspace(args.workspace, wait_seconds=getattr(args, "wait", None),
-                        keep_lease=stack is not None)
-    if stack is not None:
-        stack.callback(ws.release)
-    return ws
 
 
 def render(result: Any, fmt: str) -> str:
@@ -135,5 +95,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
-        if getattr(args, "workspace_opened", False):
+        if getattr(args, "workspace_opened", False):  # set by cli.common.workspace_from
             close_workspace(args.workspace)

@@ -5,12 +5,14 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SQL_DIR = PROJECT_ROOT / "cs_analytics" / "sql"
 DEFAULT_WORKSPACE_PATH = PROJECT_ROOT / "data" / "workspace.duckdb"
 WORKSPACE_ENV_VAR = "CS_ANALYTICS_DB"
 
-MAX_UPLOAD_BYTES = int(os.environ.get("CS_ANALYTICS_MAX_UPLOAD_BYTES", 1024**3))
+AS_OF_FROM_DATA = "data"
+"""The stored as-of setting that means "the data's own as-of"."""
 
-TABLE_NAMES = ("accounts", "contracts", "usage", "assessments", "nps")
+MAX_UPLOAD_BYTES = int(os.environ.get("CS_ANALYTICS_MAX_UPLOAD_BYTES", 1024**3))
 
 FLAG_REASON_CODES = (
     "business_decline",

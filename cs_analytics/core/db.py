@@ -28,10 +28,17 @@ from typing import Any, Iterator, Sequence
 import duckdb
 import pandas as pd
 
-from cs_analytics.core import config
+from cs_analytics.core import config, schema
+from cs_analytics.core.errors import WorkspaceError, WorkspaceLockedError
 from cs_analytics.core.ids import register_sql
+from cs_analytics.core.schema import GENERATION_KEY, bump_generation_in
+from cs_analytics.core.tables import quote_identifier
 
-SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+if os.name == "posix":
+    import fcntl
+else:  # Windows: no advisory lock to probe
+    fcntl = None
+
 DEFAULT_WAIT_SECONDS = 10.0
 _RETRY_FIRST_SECONDS = 0.02
 _RETRY_MAX_SECONDS = 0.1
@@ -40,15 +47,6 @@ WAIT_SIGNAL_SECONDS = 1.0
 # consecutive library calls do not reopen the file; a background thread closes it.
 LINGER_SECONDS = 0.5
 _REAP_EVERY_SECONDS = 0.05
-GENERATION_KEY = "generation"
-
-
-class WorkspaceError(Exception):
-    """A problem with the workspace a user can act on; the message is one clear sentence."""
-
-
-class WorkspaceLockedError(WorkspaceError):
-    """Another process held the workspace file's lock for longer than the wait allowed."""
 
 
 @dataclass
@@ -109,7 +107,7 @@ def _shared(key: str) -> _SharedFile:
 @lru_cache(maxsize=None)
 def load_sql(name: str) -> str:
     """The text of `cs_analytics/sql/<name>.sql`."""
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return (config.SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -140,9 +138,7 @@ def lock_is_free(path: Path) -> bool:
     """Whether no process holds the file's lock now: a cheap probe (microseconds) before the
     expensive DuckDB open (about 10 ms of CPU even when it fails), so twenty waiting processes do
     not starve the one doing the work. Only called when this process has no connection to it."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: let DuckDB try
+    if fcntl is None:  # not POSIX: let DuckDB try
         return True
     try:
         fd = os.open(path, os.O_RDWR)
@@ -196,8 +192,6 @@ class Workspace:
         self._key = str(self.path.resolve())
         self._file = _shared(self._key)
         self.wait_seconds = DEFAULT_WAIT_SECONDS if wait_seconds is None else float(wait_seconds)
-        from cs_analytics.core import schema  # late import: schema uses this module
-
         self.acquire(yielding=False)
         try:
             schema.migrate(self)
@@ -315,8 +309,6 @@ class Workspace:
         )
 
     def row_count(self, table: str) -> int:
-        from cs_analytics.core.tables import quote_identifier
-
         return int(self.scalar(f"SELECT count(*) FROM {quote_identifier(table)}"))
 
     def generation(self) -> int:
@@ -352,17 +344,6 @@ class Workspace:
     def checkpoint(self) -> None:
         with self.cursor() as cur:
             cur.execute("CHECKPOINT")
-
-
-def bump_generation_in(cur: duckdb.DuckDBPyConnection) -> None:
-    """Increase the workspace generation by one inside the caller's open transaction."""
-    row = cur.execute(
-        "UPDATE workspace_info SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
-        "WHERE key = ? RETURNING value",
-        [GENERATION_KEY],
-    ).fetchone()
-    if row is None:
-        cur.execute("INSERT INTO workspace_info (key, value) VALUES (?, '1')", [GENERATION_KEY])
 
 
 def open_workspace(path: str | Path | None = None, wait_seconds: float | None = None,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from cs_analytics.core.config import AS_OF_FROM_DATA
 from cs_analytics.core.db import load_sql
 
 if TYPE_CHECKING:
@@ -40,8 +41,6 @@ def rebuild(cur: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> dt.
 
 def _as_of_setting(cur: duckdb.DuckDBPyConnection) -> dt.date | None:
     """The `as_of` setting in force, read on the caller's cursor (it may be uncommitted yet)."""
-    from cs_analytics.core.settings import AS_OF_FROM_DATA
-
     row = cur.execute(
         "SELECT value FROM settings WHERE key = 'as_of' ORDER BY setting_id DESC LIMIT 1"
     ).fetchone()

@@ -8,7 +8,8 @@ composes it the same way:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 import pandas as pd
@@ -21,15 +22,42 @@ if TYPE_CHECKING:
 ACCOUNT_COLUMNS = tuple(c for c in TABLES["accounts"].column_names if c not in ("account_id", "created_at"))
 
 
-@dataclass(frozen=True)
+Terms = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True, init=False, eq=False)
 class AccountFilter:
     """Accounts whose attribute `name` takes one of the listed values, for every name given.
 
     `where` maps an account column (segment, csm_owner, plan, industry, region, account_name) or
     any extra attribute name to the accepted values; an empty mapping selects every account.
+    The filter is immutable and hashable: `terms` holds the (name, values) pairs in the order
+    given (descriptions and links keep it); equality and the hash use `key`, the same pairs
+    sorted, so two filters selecting the same accounts are equal.
     """
 
-    where: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    terms: Terms
+
+    def __init__(self, where: Mapping[str, Iterable[str]] | Iterable[tuple[str, Iterable[str]]] = ()):
+        pairs = where.items() if isinstance(where, Mapping) else where
+        terms = tuple((str(name), tuple(dict.fromkeys(values))) for name, values in pairs)
+        object.__setattr__(self, "terms", terms)
+
+    @property
+    def key(self) -> Terms:
+        """The terms with names and values sorted: equal for filters selecting the same accounts."""
+        return tuple(sorted((name, tuple(sorted(values))) for name, values in self.terms))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AccountFilter) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    @property
+    def where(self) -> Mapping[str, tuple[str, ...]]:
+        """A read-only mapping view of the terms: name -> accepted values."""
+        return MappingProxyType(dict(self.terms))
 
     @classmethod
     def of(cls, **values: Iterable[str] | str | None) -> "AccountFilter":
@@ -55,12 +83,12 @@ class AccountFilter:
 
     @property
     def is_empty(self) -> bool:
-        return not self.where
+        return not self.terms
 
     def subquery(self) -> tuple[str, list]:
         """(SQL selecting the matching account_ids, its positional parameters)."""
         conditions, params = [], []
-        for name, accepted in self.where.items():
+        for name, accepted in self.terms:
             marks = ", ".join("?" for _ in accepted)
             if name in ACCOUNT_COLUMNS:
                 conditions.append(f"{quote_identifier(name)} IN ({marks})")
@@ -77,7 +105,7 @@ class AccountFilter:
     def describe(self) -> str:
         if self.is_empty:
             return "all accounts"
-        return "; ".join(f"{k} = {', '.join(v)}" for k, v in self.where.items())
+        return "; ".join(f"{k} = {', '.join(v)}" for k, v in self.terms)
 
 
 NO_FILTER = AccountFilter()

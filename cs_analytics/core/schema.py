@@ -8,12 +8,16 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from cs_analytics.core.db import SQL_DIR, WorkspaceError
+import duckdb
+
+from cs_analytics.core.config import SQL_DIR
+from cs_analytics.core.errors import WorkspaceError
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
 
 MIGRATIONS_DIR = SQL_DIR / "migrations"
+GENERATION_KEY = "generation"
 
 
 def migrations() -> list[tuple[int, str]]:
@@ -41,8 +45,6 @@ def migrate(ws: "Workspace") -> int:
     Applied versions are recorded one row each, so a migration numbered below the newest applied
     one (added on another branch) is still applied once.
     """
-    from cs_analytics.core.db import bump_generation_in
-
     with ws.transaction(bump_generation=False) as cur:
         cur.execute(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)"
@@ -61,3 +63,15 @@ def migrate(ws: "Workspace") -> int:
         if missing:
             bump_generation_in(cur)
     return LATEST_VERSION
+
+
+def bump_generation_in(cur: duckdb.DuckDBPyConnection) -> None:
+    """Increase the workspace generation (workspace_info's `generation` row) by one inside the
+    caller's open transaction; every committed write calls it."""
+    row = cur.execute(
+        "UPDATE workspace_info SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+        "WHERE key = ? RETURNING value",
+        [GENERATION_KEY],
+    ).fetchone()
+    if row is None:
+        cur.execute("INSERT INTO workspace_info (key, value) VALUES (?, '1')", [GENERATION_KEY])

@@ -10,10 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
+from cs_analytics.core.config import AS_OF_FROM_DATA
+from cs_analytics.core.derived import rebuild
+
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
 
-AS_OF_FROM_DATA = "data"
 
 
 def latest_as_of(today: dt.date | None = None) -> dt.date:
@@ -105,8 +107,6 @@ def set_setting(ws: "Workspace", key: str, value: str | None, user: str | None =
             [key, stored, user],
         )
         if key == "as_of":  # the derived tables run through the as-of in force: rebuild with it
-            from cs_analytics.core.derived import rebuild
-
             rebuild(cur)
     return stored
 

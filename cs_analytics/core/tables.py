@@ -112,6 +112,9 @@ TABLES: dict[str, TableSpec] = {
     ),
 }
 
+TABLE_NAMES = tuple(TABLES)
+"""The input tables, in load order (accounts first)."""
+
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 

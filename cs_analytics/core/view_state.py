@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from cs_analytics.core.filters import NO_FILTER, AccountFilter
-from cs_analytics.core.workspace import add_months, last_complete_month, month_end
 
 AS_OF_PARAM = "as_of"
 FILTER_PREFIX = "f."
@@ -102,50 +101,3 @@ def _as_list(raw) -> list[str]:
     if isinstance(raw, str):
         return [raw]
     return [str(v) for v in raw]
-
-
-def partial_month_note(as_of: dt.date | None) -> str | None:
-    """The sentence explaining a partial last month, or None when as_of is its month's last day.
-
-    Monthly figures stop at the last complete month L and MRR is a month-end snapshot
-    (metrics.md, Time and Revenue): a contract ending on L's last day or later is lost in the
-    month after L, so that churn shows only once that month is complete."""
-    if as_of is None or as_of == month_end(as_of):
-        return None
-    complete = last_complete_month(as_of)
-    partial = add_months(complete, 1)
-    return (f"The last complete month is {complete:%B %Y}; churn dated {month_end(complete):%Y-%m-%d} or later "
-            f"(a contract ending on {complete:%B}'s last day is lost in {partial:%B}) shows once "
-            f"{partial:%B %Y} is complete (as of {month_end(partial):%Y-%m-%d}).")
-
-
-AS_OF_SOURCES = {
-    "link": "from this link, for this session only (the workspace setting is unchanged)",
-    "workspace": "the workspace setting",
-    "data": "the data's own (latest date in the data)",
-}
-
-
-@dataclass(frozen=True)
-class AsOfInForce:
-    """The as-of a view uses and where it came from: 'link', 'workspace' or 'data'."""
-
-    day: dt.date | None
-    source: str
-
-    @property
-    def override(self) -> dt.date | None:
-        """The date to pass to library functions: None when the data's own as-of is in force."""
-        return None if self.source == "data" else self.day
-
-    def describe(self) -> str:
-        return AS_OF_SOURCES[self.source]
-
-
-def as_of_in_force(link: dt.date | None, setting: dt.date | None, data: dt.date | None) -> AsOfInForce:
-    """A link's as-of wins for its session, then the workspace setting, then the data's own."""
-    if link is not None:
-        return AsOfInForce(link, "link")
-    if setting is not None:
-        return AsOfInForce(setting, "workspace")
-    return AsOfInForce(data, "data")

@@ -1,11 +1,16 @@
-"""What a workspace holds: as-of date, last complete month, row counts, last upload."""
+"""What a workspace holds: its data's as-of, the as-of in force, row counts, last upload."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cs_analytics.core.config import TABLE_NAMES
+from cs_analytics.core.dates import (
+    as_of_in_force, last_complete_month, month_end, month_start, partial_month_note, to_date,
+)
+from cs_analytics.core.formatting import count_noun
+from cs_analytics.core.settings import as_of_setting
+from cs_analytics.core.tables import TABLE_NAMES
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
@@ -27,43 +32,10 @@ def _info_date(ws: "Workspace", key: str) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def as_of_in_force(ws: "Workspace") -> dt.date | None:
-    """The workspace's as-of setting when the user set one, else the data's as-of."""
-    from cs_analytics.core.settings import as_of_setting  # late import: settings is a sibling module
-
-    return as_of_setting(ws) or data_as_of(ws)
-
-
 def resolve_as_of(ws: "Workspace", as_of: dt.date | str | None = None) -> dt.date | None:
-    """An explicit as-of date when given, else the one in force (the setting, else the data's)."""
-    if as_of is None:
-        return as_of_in_force(ws)
-    if isinstance(as_of, str):
-        return dt.date.fromisoformat(as_of)
-    if isinstance(as_of, dt.datetime):
-        return as_of.date()
-    return as_of
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(month: dt.date, months: int) -> dt.date:
-    """First day of the month `months` after `month`'s month."""
-    index = month.year * 12 + (month.month - 1) + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(month: dt.date) -> dt.date:
-    return add_months(month_start(month), 1) - dt.timedelta(days=1)
-
-
-def last_complete_month(as_of: dt.date) -> dt.date:
-    """as_of's month when as_of is that month's last day, else the month before (first day)."""
-    if as_of == month_end(as_of):
-        return month_start(as_of)
-    return add_months(month_start(as_of), -1)
+    """The as-of in force for a library call: `as_of` when given (a date, datetime or ISO text),
+    else the workspace's setting, else the data's own as-of (dates.as_of_in_force)."""
+    return as_of_in_force(to_date(as_of), as_of_setting(ws), data_as_of(ws)).day
 
 
 @dataclass(frozen=True)
@@ -87,49 +59,73 @@ class AsOfNotice:
         return self.partial_month is not None
 
 
+_NOTICE_SOURCES = {"link": "explicit", "workspace": "setting", "data": "data"}
+
+
 def as_of_notice(ws: "Workspace", as_of: dt.date | str | None = None) -> AsOfNotice:
-    """Which as-of is in force and whether its month is partial, with the sentence pages show.
-
-    When as_of is not a month's last day, its month is partial: figures stop at the month before
-    (the last complete month L), and churn dated on L's last day (a contract ending then) shows
-    only once the next month is complete; setting the as-of to that month's end shows it."""
-    from cs_analytics.core.settings import as_of_setting
-
-    setting = as_of_setting(ws)
-    source = "explicit" if as_of is not None else ("setting" if setting else "data")
-    day = resolve_as_of(ws, as_of)
+    """Which as-of is in force and whether its month is partial, with the sentence a report shows:
+    where the as-of comes from, then dates.partial_month_note when its month is partial."""
     data_day = data_as_of(ws)
+    in_force = as_of_in_force(to_date(as_of), as_of_setting(ws), data_day)
+    source, day = _NOTICE_SOURCES[in_force.source], in_force.day
     if day is None:
         return AsOfNotice(None, source, data_day, None, None, "")
-    last = last_complete_month(day)
     partial = None if day == month_end(day) else month_start(day)
-    return AsOfNotice(day, source, data_day, last, partial, _notice_text(day, source, last, partial, data_day))
+    last = last_complete_month(day)
+    message = f"As of {day:%Y-%m-%d} ({_origin(source, day, data_day)}); monthly figures run through {last:%B %Y}."
+    note = partial_month_note(day)
+    return AsOfNotice(day, source, data_day, last, partial, f"{message} {note}" if note else message)
 
 
-def _notice_text(day: dt.date, source: str, last: dt.date, partial: dt.date | None,
-                 data_day: dt.date | None) -> str:
+def _origin(source: str, day: dt.date, data_day: dt.date | None) -> str:
     origin = {"explicit": "as chosen", "setting": "as set for this workspace",
               "data": "the last date in the data"}[source]
     if source != "data" and data_day is not None and data_day != day:
         origin += f"; the data's last date is {data_day:%Y-%m-%d}"
-    text = f"As of {day:%Y-%m-%d} ({origin}); monthly figures run through {last:%B %Y}, the last complete month."
-    if partial is None:
-        return text
-    return (f"{text} {partial:%B %Y} is partial: churn dated {month_end(last):%Y-%m-%d} (contracts "
-            f"ending that day) shows only once {partial:%B %Y} is complete; set the as-of to "
-            f"{month_end(partial):%Y-%m-%d} to report it.")
+    return origin
+
+
+ROW_NOUNS = {"accounts": ("account",), "contracts": ("contract",), "usage": ("usage row",),
+             "assessments": ("assessment",), "nps": ("NPS response",)}
+"""What one row of each input table is called on screen (singular[, plural])."""
+DEMO_UPLOAD_PREFIX = "demo/"
+"""The demo's tables are loaded under file names demo/<table>.csv (demo.build.write_demo)."""
 
 
 @dataclass(frozen=True)
 class WorkspaceStatus:
+    """A workspace at a glance: the data's as-of, rows per input table, the last loaded file."""
+
     as_of: dt.date | None
     row_counts: dict[str, int]
     last_upload_at: dt.datetime | None
     last_upload_file: str | None
 
     @property
+    def row_counts_sentence(self) -> str:
+        """'1,200 accounts · 3,400 contracts · 912,000 usage rows · 2,100 assessments · 4,800 NPS
+        responses': each input table's rows, named for people."""
+        return " · ".join(count_noun(self.row_counts.get(table, 0), *ROW_NOUNS[table]) for table in TABLE_NAMES)
+
+    @property
+    def last_upload_sentence(self) -> str | None:
+        """'Demo data loaded on 2026-11-26 at 14:03.' or 'Last upload: usage.csv, on ...'; None
+        when nothing was ever loaded. The file name is the user's text (escape it for markdown)."""
+        if self.last_upload_at is None:
+            return None
+        when = f"on {self.last_upload_at:%Y-%m-%d} at {self.last_upload_at:%H:%M}"
+        if (self.last_upload_file or "").startswith(DEMO_UPLOAD_PREFIX):
+            return f"Demo data loaded {when}."
+        return f"Last upload: {self.last_upload_file}, {when}."
+
+    @property
     def is_empty(self) -> bool:
-        return not any(self.row_counts.get(t, 0) for t in ("contracts", "usage"))
+        return has_no_data(self.row_counts)
+
+
+def has_no_data(row_counts: dict[str, int]) -> bool:
+    """Whether a workspace with these row counts has nothing to report: no contracts, no usage."""
+    return not any(row_counts.get(t, 0) for t in ("contracts", "usage"))
 
 
 def status(ws: "Workspace") -> WorkspaceStatus:

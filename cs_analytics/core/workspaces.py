@@ -12,7 +12,8 @@ import unicodedata
 from pathlib import Path
 
 from cs_analytics.core import config
-from cs_analytics.core.db import Workspace, WorkspaceError, open_workspace
+from cs_analytics.core.db import Workspace, open_workspace
+from cs_analytics.core.errors import WorkspaceError
 
 SUFFIX = ".duckdb"
 DISPLAY_NAME_KEY = "display_name"

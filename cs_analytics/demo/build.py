@@ -70,6 +70,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from cs_analytics.core.tables import TABLE_NAMES
 from cs_analytics.demo import model
 from cs_analytics.demo.model import AS_OF, Account
 from cs_analytics.demo.signals import generate_assessments, generate_nps
@@ -77,7 +78,6 @@ from cs_analytics.demo.usage import generate_usage
 
 DEFAULT_ACCOUNTS = 1200
 DEFAULT_SEED = 7
-INPUT_TABLES = ("accounts", "contracts", "usage", "assessments", "nps")
 TRUTH_COLUMNS = ["account_id", "segment", "true_success_final", "planted_case", "churned",
                  "ever_churned", "first_churn_date", "reactivated", "activated",
                  "spike_contract_end", "gbf_live", "gbf_onset_date", "gbf_decision_date"]
@@ -221,7 +221,7 @@ def write_demo(ws, accounts: int = DEFAULT_ACCOUNTS, seed: int = DEFAULT_SEED,
     report(0.0, "generating the demo data")
     frames = generate_demo_frames(accounts, seed)
     rows, quarantined = {}, {}
-    for i, table in enumerate(INPUT_TABLES):
+    for i, table in enumerate(TABLE_NAMES):
         report(0.3 + 0.12 * i, f"loading {table}")
         result = ingest_dataframe(ws, table, frames[table], file_name=f"demo/{table}.csv",
                                   mode="replace", user="demo", rebuild_derived=False)

@@ -32,7 +32,7 @@ from cs_analytics.core import config
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.health.scoring import _resolve, score_frame
 from cs_analytics.health.scorecard import BANDS, Scorecard, active_scorecard
-from cs_analytics.core.workspace import add_months, month_end
+from cs_analytics.core.dates import add_months, month_end
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace

@@ -28,7 +28,8 @@ from cs_analytics.health.scorecard import (
     normalise_percentile,
     normalise_thresholds,
 )
-from cs_analytics.core.workspace import add_months, month_end, resolve_as_of
+from cs_analytics.core.dates import add_months, month_end
+from cs_analytics.core.workspace import resolve_as_of
 from cs_analytics.core.ids import normalise_id
 
 if TYPE_CHECKING:

@@ -26,7 +26,8 @@ import pandas as pd
 from cs_analytics.core import config
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.reality.flags import current_flags, flag_window
-from cs_analytics.core.workspace import add_months, month_end, resolve_as_of
+from cs_analytics.core.dates import add_months, month_end
+from cs_analytics.core.workspace import resolve_as_of
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace

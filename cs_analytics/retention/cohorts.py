@@ -34,7 +34,7 @@ import pandas as pd
 
 from cs_analytics.core.filters import NO_FILTER, AccountFilter
 from cs_analytics.retention.months import Window, compose, window
-from cs_analytics.core.workspace import add_months
+from cs_analytics.core.dates import add_months
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from cs_analytics.core.db import load_sql
 from cs_analytics.core.filters import NO_FILTER, AccountFilter
-from cs_analytics.core.workspace import built_as_of, last_complete_month, resolve_as_of
+from cs_analytics.core.dates import last_complete_month
+from cs_analytics.core.workspace import built_as_of, resolve_as_of
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace

@@ -11,22 +11,18 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from cs_analytics.core import config
-
-from cs_analytics.reality import flags
-
-from cs_analytics.reality import quadrants as reality
-
-from cs_analytics.retention import revenue
-
-from cs_analytics.core import settings
+from cs_analytics.core import config, settings
+from cs_analytics.core.dates import last_complete_month, partial_month_note
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
-from cs_analytics.core.workspace import last_complete_month, resolve_as_of, status
+from cs_analytics.core.formatting import compact_money, count_noun
+from cs_analytics.core.workspace import has_no_data, resolve_as_of, status
+from cs_analytics.health.scorecard import BANDS
+from cs_analytics.reality import flags
+from cs_analytics.reality import quadrants as reality
+from cs_analytics.retention import revenue
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
-
-BANDS = ("green", "yellow", "red")
 
 
 @dataclass(frozen=True)
@@ -40,6 +36,8 @@ class Targets:
 
 @dataclass(frozen=True)
 class Kpi:
+    """One revenue tile: the last complete month's value, the value a year before, the target."""
+
     metric: str
     label: str
     value: float | None
@@ -59,9 +57,39 @@ class Kpi:
             return None
         return self.value - self.year_before
 
+    @property
+    def value_text(self) -> str:
+        """The value as shown: MRR as compact money (1.23M), rates as percents (93.4%)."""
+        if self.value is None:
+            return "n/a"
+        return compact_money(self.value) if self.metric == "mrr" else f"{self.value:.1%}"
 
-@dataclass
+    @property
+    def change_text(self) -> str | None:
+        """The change against a year before, or None when there is none or it rounds to zero
+        (so no arrow claims a move that is not there)."""
+        change = self.change
+        if change is None:
+            return None
+        if self.metric == "mrr":
+            return None if round(change) == 0 else f"{compact_money(change, signed=True)} vs a year ago"
+        points = round(change * 100, 1)
+        return None if points == 0 else f"{points:+.1f} pts vs a year ago"
+
+    @property
+    def target_text(self) -> str | None:
+        """'Target ≥ 90%: meets target', or None without a target."""
+        if self.target is None:
+            return None
+        verdict = {True: "meets", False: "misses", None: "no value for"}[self.meets_target]
+        sign = "≥" if self.higher_is_better else "≤"
+        return f"Target {sign} {self.target:.0%}: {verdict} target"
+
+
+@dataclass(frozen=True)
 class OverviewSummary:
+    """Everything the Overview page shows (see overview_summary for each figure's definition)."""
+
     as_of: dt.date | None
     last_complete_month: dt.date | None
     last_upload_at: dt.datetime | None
@@ -77,7 +105,7 @@ class OverviewSummary:
 
     @property
     def is_empty(self) -> bool:
-        return not any(self.row_counts.get(t, 0) for t in ("contracts", "usage"))
+        return has_no_data(self.row_counts)
 
     @property
     def scored_note(self) -> str:
@@ -95,6 +123,22 @@ class OverviewSummary:
             return text + "."
         return (f"{text}, so it already counts {self.as_of:%B %Y} (partial) while the revenue "
                 f"figures are for {self.last_complete_month:%B %Y}.")
+
+    @property
+    def partial_month_note(self) -> str | None:
+        """The one partial-month explanation (dates.partial_month_note) for this as-of."""
+        return partial_month_note(self.as_of)
+
+    @property
+    def overrides_note(self) -> str:
+        """How CSM overrides and unscored customers change the band counts, in one sentence."""
+        metric_only = ", ".join(f"{self.metric_bands.get(b, 0):,} {b}" for b in BANDS)
+        text = (f"{count_noun(self.overrides, 'CSM override')} in force; "
+                f"the metric alone would show {metric_only}.")
+        if self.unscored_accounts:
+            have = "has" if self.unscored_accounts == 1 else "have"
+            text += f" {count_noun(self.unscored_accounts, 'customer')} {have} no measure to score yet."
+        return text
 
     def kpi(self, metric: str) -> Kpi | None:
         return next((k for k in self.kpis if k.metric == metric), None)
@@ -139,30 +183,33 @@ def overview_summary(
     targets: Targets | None = None,
 ) -> OverviewSummary:
     """Everything the Overview page shows, for the accounts the filter selects; `targets` default
-    to the workspace's (settings.targets, set on the Revenue page or with the CLI)."""
+    to the workspace's (settings.targets, set on the Revenue page or with the CLI).
+
+    Revenue tiles: revenue.kpis for the last complete month. Bands, overrides and green-but-failing:
+    reality.quadrants as of the as-of (the Reality page's population). Flags due: flags whose
+    review-by date has passed (flags.flags_due_for_review), kept to the filter."""
     if targets is None:
         targets = settings.targets(ws)
     info = status(ws)
     day = resolve_as_of(ws, as_of)
-    summary = OverviewSummary(
-        as_of=day,
-        last_complete_month=last_complete_month(day) if day else None,
-        last_upload_at=info.last_upload_at,
-        row_counts=info.row_counts,
-    )
-    if day is None or summary.is_empty:
-        return summary
-    summary.kpis = revenue_kpis(ws, account_filter, day, targets)
+    freshness = dict(as_of=day, last_complete_month=last_complete_month(day) if day else None,
+                     last_upload_at=info.last_upload_at, row_counts=info.row_counts)
+    if day is None or info.is_empty:
+        return OverviewSummary(**freshness)
     # The user's as_of (None = now) so that a flag made a minute ago counts even when the data lags.
     quads = reality.quadrants(ws, as_of, account_filter)
-    summary.scored_accounts = len(quads)
-    summary.metric_bands = _band_counts(quads, "band")
-    summary.effective_bands = _band_counts(quads, "effective_band")
-    summary.unscored_accounts = int(quads["band"].isna().sum()) if len(quads) else 0
-    summary.overrides = int(quads["is_override"].fillna(False).astype(bool).sum()) if len(quads) else 0
-    summary.green_but_failing = int((quads["quadrant"] == "green_but_failing").sum()) if len(quads) else 0
-    summary.flags_due_for_review = len(keep_filtered(ws, flags.flags_due_for_review(ws), account_filter))
-    return summary
+    scored = len(quads) > 0
+    return OverviewSummary(
+        **freshness,
+        kpis=revenue_kpis(ws, account_filter, day, targets),
+        metric_bands=_band_counts(quads, "band"),
+        effective_bands=_band_counts(quads, "effective_band"),
+        scored_accounts=len(quads),
+        unscored_accounts=int(quads["band"].isna().sum()) if scored else 0,
+        overrides=int(quads["is_override"].fillna(False).astype(bool).sum()) if scored else 0,
+        green_but_failing=int((quads["quadrant"] == "green_but_failing").sum()) if scored else 0,
+        flags_due_for_review=len(keep_filtered(ws, flags.flags_due_for_review(ws), account_filter)),
+    )
 
 
 def _band_counts(frame: pd.DataFrame, column: str) -> dict[str, int]:

@@ -10,7 +10,8 @@ import pytest
 from cs_analytics.core import schema
 from cs_analytics.core.db import WorkspaceError, close_workspace, open_workspace
 from cs_analytics.core.filters import AccountFilter
-from cs_analytics.core.workspace import last_complete_month, status
+from cs_analytics.core.dates import last_complete_month
+from cs_analytics.core.workspace import status
 from factories import build_workspace
 
 

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from cs_analytics.core.db import close_workspace
 from cs_analytics.core.filters import AccountFilter, filter_options, matching_accounts
+from cs_analytics.core.dates import as_of_in_force, last_complete_month, month_end, partial_month_note
 from cs_analytics.core.view_state import (
-    View, as_of_in_force, decode_view, is_view_param, partial_month_note, view_params,
+    View, decode_view, is_view_param, view_params,
 )
-from cs_analytics.core.workspace import last_complete_month, month_end
 from factories import build_workspace
 
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)

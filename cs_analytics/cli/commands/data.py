@@ -3,16 +3,20 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cs_analytics.core.config import TABLE_NAMES
+from cs_analytics.cli.common import UserError, add_command, workspace_from
+from cs_analytics.core.tables import TABLE_NAMES
+from cs_analytics.ingest.load import IngestRefused, clear_table, ingest_file, quarantine_rows
+
+
+TABLE_HELP = f"one of {', '.join(TABLE_NAMES)}"
 
 
 def register(subparsers, common) -> None:
     """Add this group's commands to the parser."""
-    p = subparsers.add_parser(
-        "ingest", parents=[common], help="validate and load one file into a canonical table",
-        description="Validate FILE (CSV, TSV, Parquet, XLSX or JSON lines) and load it into TABLE; "
+    p = add_command(subparsers, common, "ingest", ingest_command, "validate and load one file into a canonical table",
+                    "Validate FILE (CSV, TSV, Parquet, XLSX or JSON lines) and load it into TABLE; "
                     "bad rows are quarantined (see `quarantine`). Prints accepted and quarantined counts.")
-    p.add_argument("table", choices=TABLE_NAMES, metavar="TABLE", help=f"one of {', '.join(TABLE_NAMES)}")
+    p.add_argument("table", choices=TABLE_NAMES, metavar="TABLE", help=TABLE_HELP)
     p.add_argument("file", metavar="FILE", help="the file to load")
     p.add_argument("--mapping", metavar="JSON",
                    help='a JSON file or inline JSON {"source header": "canonical column", ..., '
@@ -21,28 +25,20 @@ def register(subparsers, common) -> None:
                    help="replace the table's rows (default) or append to them")
     p.add_argument("--sheet", help="Excel sheet name (default: the first sheet)")
     p.add_argument("--user", help="who is loading (recorded in the upload log)")
-    p.set_defaults(handler=ingest_command)
-
-    q = subparsers.add_parser(
-        "quarantine", parents=[common], help="the rows refused by uploads, with line and reason",
-        description="List the quarantined rows: table, file, line, column, reason and the raw row (JSON).")
+    q = add_command(subparsers, common, "quarantine", quarantine_command,
+                    "the rows refused by uploads, with line and reason",
+                    "List the quarantined rows: table, file, line, column, reason and the raw row (JSON).")
     q.add_argument("table", nargs="?", choices=TABLE_NAMES, metavar="TABLE", help="only this table")
-    q.set_defaults(handler=quarantine_command)
-
-    c = subparsers.add_parser(
-        "clear", parents=[common], help="empty one table on purpose (logged; flags and settings kept)",
-        description="Delete every row of TABLE and its quarantined rows, rebuild the derived tables and "
+    c = add_command(subparsers, common, "clear", clear_command,
+                    "empty one table on purpose (logged; flags and settings kept)",
+                    "Delete every row of TABLE and its quarantined rows, rebuild the derived tables and "
                     "log the clearing in the upload log. Needs --confirm TABLE (the same table name).")
-    c.add_argument("table", choices=TABLE_NAMES, metavar="TABLE", help=f"one of {', '.join(TABLE_NAMES)}")
+    c.add_argument("table", choices=TABLE_NAMES, metavar="TABLE", help=TABLE_HELP)
     c.add_argument("--confirm", metavar="TABLE", help="the table name again, to confirm")
     c.add_argument("--user", help="who is clearing (recorded in the upload log)")
-    c.set_defaults(handler=clear_command)
 
 
 def ingest_command(args) -> pd.DataFrame:
-    from cs_analytics.cli.main import UserError, workspace_from
-    from cs_analytics.ingest.load import IngestRefused, ingest_file
-
     ws = workspace_from(args)
     try:
         result = ingest_file(ws, args.table, args.file, mapping=args.mapping, mode=args.mode,
@@ -56,16 +52,10 @@ def ingest_command(args) -> pd.DataFrame:
 
 
 def quarantine_command(args) -> pd.DataFrame:
-    from cs_analytics.cli.main import workspace_from
-    from cs_analytics.ingest.load import quarantine_rows
-
     return quarantine_rows(workspace_from(args), args.table)
 
 
 def clear_command(args) -> pd.DataFrame:
-    from cs_analytics.cli.main import UserError, workspace_from
-    from cs_analytics.ingest.load import IngestRefused, clear_table
-
     if args.confirm != args.table:
         raise UserError(f"Clearing {args.table} deletes all its rows; repeat the table name to confirm "
                         f"(--confirm {args.table}).")

@@ -3,33 +3,29 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cs_analytics.cli.common import UserError, add_command, workspace_from
+from cs_analytics.demo.build import write_demo
+
 MAX_ACCOUNTS = 20000
 
 
 def register(subparsers, common) -> None:
     """Add this group's commands to the parser."""
-    p = subparsers.add_parser(
-        "demo", parents=[common], help="write the deterministic demo data set into the workspace",
-        description="Generate the demo data set (36 months to 2026-10-31, planted cases documented "
+    p = add_command(subparsers, common, "demo", run_demo, "write the deterministic demo data set into the workspace",
+                    "Generate the demo data set (36 months to 2026-10-31, planted cases documented "
                     "in docs/demo.md), load it through the ingest path in replace mode, and print "
-                    "a summary. Flags entered in the app are kept.",
-    )
+                    "a summary. Flags entered in the app are kept.")
     p.add_argument("--accounts", type=int, default=1200, help="number of accounts (default 1200)")
     p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    p.set_defaults(handler=run_demo)
 
 
 def run_demo(args):
     """Write the demo; the summary as text (table), rows section/name/value (csv) or JSON."""
-    from cs_analytics.cli import main as cli
-    from cs_analytics.demo.build import write_demo
-
     if not 10 <= args.accounts <= MAX_ACCOUNTS:
-        raise cli.UserError(f"--accounts must be between 10 and {MAX_ACCOUNTS}, got {args.accounts}.")
+        raise UserError(f"--accounts must be between 10 and {MAX_ACCOUNTS}, got {args.accounts}.")
     if args.seed < 0:
-        raise cli.UserError(f"--seed must be a non-negative integer, got {args.seed}.")
-    ws = cli.workspace_from(args)
-    args.workspace_opened = True
+        raise UserError(f"--seed must be a non-negative integer, got {args.seed}.")
+    ws = workspace_from(args)
     summary = write_demo(ws, accounts=args.accounts, seed=args.seed)
     summary["workspace"] = str(ws.path)
     if args.format == "json":

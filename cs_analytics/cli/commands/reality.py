@@ -6,7 +6,13 @@ import os
 
 import pandas as pd
 
+from cs_analytics.cli.common import (
+    UserError, account_filter_from, add_command, iso_date, workspace_from,
+)
 from cs_analytics.core import config
+from cs_analytics.reality.flags import flag_account, withdraw_flag
+from cs_analytics.reality.quadrants import quadrants
+from cs_analytics.reality.spikes import SPIKE_COLUMNS, SPIKE_RATIO, activity_spikes
 
 REALITY_COLUMNS = ["account_id", "score", "band", "csm_sentiment", "assessed_at", "quadrant", "flagged"]
 FLAG_ROW_COLUMNS = ["flag_id", "account_id", "action", "user_name", "created_at", "reason",
@@ -16,23 +22,16 @@ USER_ENV_VAR = "CS_ANALYTICS_USER"
 
 def register(subparsers, common) -> None:
     """Add this group's commands to the parser."""
-    p = subparsers.add_parser(
-        "reality", parents=[common], help="metric health versus CSM reality, per account",
-        description="The quadrant of every scored account as of --as-of: metric band versus the "
-                    "latest CSM sentiment (assessment or in-app flag).",
-    )
-    p.add_argument("--where", action="append", default=[], metavar="COL=VALUE",
-                   help="account filter, repeatable")
+    p = add_command(subparsers, common, "reality", cmd_reality, "metric health versus CSM reality, per account",
+                    "The quadrant of every scored account as of --as-of: metric band versus the "
+                    "latest CSM sentiment (assessment or in-app flag).", where=True)
     p.add_argument("--max-age-days", type=int, default=config.DEFAULT_ASSESSMENT_MAX_AGE_DAYS,
                    dest="max_age_days",
                    help=f"an assessment older than this is stale (default {config.DEFAULT_ASSESSMENT_MAX_AGE_DAYS})")
-    p.set_defaults(handler=cmd_reality)
-
-    p = subparsers.add_parser(
-        "flag", parents=[common], help="flag an account as at risk (appends to the flag history)",
-        description="Record a CSM's veto: the account is at risk whatever the score says. Reason codes: "
-                    + ", ".join(config.FLAG_REASON_CODES) + ".",
-    )
+    p = add_command(subparsers, common, "flag", cmd_flag,
+                    "flag an account as at risk (appends to the flag history)",
+                    "Record a CSM's veto: the account is at risk whatever the score says. Reason codes: "
+                    + ", ".join(config.FLAG_REASON_CODES) + ".")
     p.add_argument("account_id", metavar="ACCOUNT_ID")
     p.add_argument("--reason", required=True, metavar="CODE", help="one of: " + ", ".join(config.FLAG_REASON_CODES))
     p.add_argument("--note", help="free text")
@@ -40,55 +39,23 @@ def register(subparsers, common) -> None:
     p.add_argument("--review-by", dest="review_by", metavar="DATE",
                    help=f"YYYY-MM-DD (default today + {config.DEFAULT_FLAG_REVIEW_DAYS} days)")
     p.add_argument("--sentiment", default="red", metavar="red|yellow", help="the CSM's call (default red)")
-    p.set_defaults(handler=cmd_flag)
-
-    p = subparsers.add_parser(
-        "unflag", parents=[common], help="withdraw an account's flag (appends to the flag history)",
-        description="Withdraw the account's current flag; the withdrawal is a new history row.",
-    )
+    p = add_command(subparsers, common, "unflag", cmd_unflag,
+                    "withdraw an account's flag (appends to the flag history)",
+                    "Withdraw the account's current flag; the withdrawal is a new history row.")
     p.add_argument("account_id", metavar="ACCOUNT_ID")
     p.add_argument("--user", required=True, help="who withdraws")
     p.add_argument("--note", help="free text")
-    p.set_defaults(handler=cmd_unflag)
-
-    p = subparsers.add_parser(
-        "spikes", parents=[common], help="pre-renewal activity spikes",
-        description="Contract ends whose usage in the 60 days before was >= 2x the account's usual "
+    p = add_command(subparsers, common, "spikes", cmd_spikes, "pre-renewal activity spikes",
+                    "Contract ends whose usage in the 60 days before was >= 2x the account's usual "
                     "60-day usage; flagged when it fell back below 1.2x after. A signal to read, "
-                    "never an accusation. Lists spikes (ratio_before >= 2) unless --all.",
-    )
-    p.add_argument("--where", action="append", default=[], metavar="COL=VALUE",
-                   help="account filter, repeatable")
+                    "never an accusation. Lists spikes (ratio_before >= 2) unless --all.", where=True)
     p.add_argument("--all", action="store_true", dest="show_all", help="every contract end, not only spikes")
-    p.set_defaults(handler=cmd_spikes)
-
-
-def _filter(args):
-    from cs_analytics.cli.main import UserError
-    from cs_analytics.core.filters import AccountFilter
-
-    try:
-        return AccountFilter.from_pairs(getattr(args, "where", []) or [])
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-
-
-def _workspace(args, need_data: bool = True):
-    from cs_analytics.cli.main import UserError, workspace_from
-    from cs_analytics.core.workspace import data_as_of
-
-    ws = workspace_from(args)
-    args.workspace_opened = True
-    if need_data and data_as_of(ws) is None:
-        raise UserError("The workspace has no data; load the demo or ingest files first.")
-    return ws
 
 
 def cmd_reality(args) -> pd.DataFrame:
-    from cs_analytics.reality.quadrants import quadrants
-
-    ws = _workspace(args)
-    frame = quadrants(ws, as_of=args.as_of, account_filter=_filter(args), max_age_days=args.max_age_days)
+    ws = workspace_from(args, need_data=True)
+    frame = quadrants(ws, as_of=args.as_of, account_filter=account_filter_from(args),
+                      max_age_days=args.max_age_days)
     return frame[REALITY_COLUMNS].sort_values("account_id").reset_index(drop=True)
 
 
@@ -100,16 +67,13 @@ def _flag_row(ws, flag_id: int) -> pd.DataFrame:
 
 
 def cmd_flag(args) -> pd.DataFrame:
-    from cs_analytics.cli.main import UserError, iso_date
-    from cs_analytics.reality.flags import flag_account
-
     review_by = None
     if args.review_by:
         try:
             review_by = iso_date(args.review_by)
         except Exception:
             raise UserError(f"--review-by takes a date as YYYY-MM-DD, got {args.review_by!r}.") from None
-    ws = _workspace(args, need_data=False)
+    ws = workspace_from(args)
     user = args.user or os.environ.get(USER_ENV_VAR) or getpass.getuser()
     flag_id = flag_account(ws, args.account_id, reason=args.reason, user=user, note=args.note,
                            review_by=review_by, sentiment=args.sentiment)
@@ -117,18 +81,14 @@ def cmd_flag(args) -> pd.DataFrame:
 
 
 def cmd_unflag(args) -> pd.DataFrame:
-    from cs_analytics.reality.flags import withdraw_flag
-
-    ws = _workspace(args, need_data=False)
+    ws = workspace_from(args)
     flag_id = withdraw_flag(ws, args.account_id, user=args.user, note=args.note)
     return _flag_row(ws, flag_id)
 
 
 def cmd_spikes(args) -> pd.DataFrame:
-    from cs_analytics.reality.spikes import SPIKE_COLUMNS, SPIKE_RATIO, activity_spikes
-
-    ws = _workspace(args)
-    frame = activity_spikes(ws, as_of=args.as_of, account_filter=_filter(args))
+    ws = workspace_from(args, need_data=True)
+    frame = activity_spikes(ws, as_of=args.as_of, account_filter=account_filter_from(args))
     if not args.show_all:
         frame = frame[frame["ratio_before"] >= SPIKE_RATIO]
     return frame[SPIKE_COLUMNS].sort_values(["account_id", "contract_end"]).reset_index(drop=True)
