@@ -14,7 +14,7 @@ from ui.text import md
 
 from cs_analytics.core.accounts import account_choices
 from cs_analytics.reality.flags import current_flags, flag_history
-from cs_analytics.reality.quadrants import apply_overrides
+from cs_analytics.reality.overrides import apply_overrides
 from cs_analytics.core.ids import normalise_id
 
 
