@@ -80,24 +80,17 @@ class TrackRecord:
             return ("No metric-green account was called red or flagged by its CSM in the past "
                     f"snapshots, so the CSMs' veto has no track record yet ({b.accounts:,} "
                     "metric-green account-snapshots without a red signal).")
-        counts = f"({a.counts()} vs {b.counts()})"
-        if self.lift is None:
-            return (f"Accounts CSMs called green-but-failing churned {_pct(a.rate)} of the time; no "
-                    f"metric-green account without a red signal churned {counts}.")
-        return (f"Accounts CSMs called green-but-failing churned {self.lift:.1f}x as often as "
-                f"metric-green accounts with no red signal {counts}.")
+        return _comparison("Accounts CSMs called green-but-failing", a, self.lift,
+                           "metric-green account without a red signal",
+                           "metric-green accounts with no red signal", b)
 
     def red_sentence(self) -> str:
         """The red-but-fine comparison in words, with counts."""
         a, b = self.red_but_fine, self.red_not_green
         if a.accounts == 0:
             return "No metric-red account was called green by its CSM in the past snapshots."
-        counts = f"({a.counts()} vs {b.counts()})"
-        if self.red_but_fine_ratio is None:
-            return (f"Accounts CSMs called fine while the metric said red churned {_pct(a.rate)} "
-                    f"of the time; no other metric-red account churned {counts}.")
-        return (f"Accounts CSMs called fine while the metric said red churned "
-                f"{self.red_but_fine_ratio:.1f}x as often as other metric-red accounts {counts}.")
+        return _comparison("Accounts CSMs called fine while the metric said red", a, self.red_but_fine_ratio,
+                           "other metric-red account", "other metric-red accounts", b)
 
     def as_frame(self) -> pd.DataFrame:
         """One row per group: group, accounts, churned, churn_rate."""
@@ -216,6 +209,16 @@ def _with_day(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     out["as_of"] = pd.to_datetime(out["as_of"]).dt.date
     return out
+
+
+def _comparison(subject: str, group: GroupRecord, ratio: float | None, other: str, others: str,
+                reference: GroupRecord) -> str:
+    """"<subject> churned <ratio>x as often as <others> (<counts>)", or, when no account of the
+    reference group churned, the group's own churn rate."""
+    counts = f"({group.counts()} vs {reference.counts()})"
+    if ratio is None:
+        return f"{subject} churned {_pct(group.rate)} of the time; no {other} churned {counts}."
+    return f"{subject} churned {ratio:.1f}x as often as {others} {counts}."
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
