@@ -24,7 +24,7 @@ LIST_LABELS = {
     "override_label": "Override",
     "reason": "Reason",
     "assessed_at": "Assessed",
-    "mrr": st.column_config.NumberColumn("MRR", format="%.0f"),
+    "mrr": st.column_config.NumberColumn("MRR", format="localized"),
     "renewal_date": "Renewal",
 }
 FLAG_LABELS = {

@@ -27,12 +27,13 @@ def as_text_cell(value, fmt: str) -> str:
 
 def blank_missing(frame: pd.DataFrame, times: tuple[str, ...] = ()) -> pd.DataFrame:
     """Text, date and time columns as text with '' for a missing value (dates YYYY-MM-DD, the
-    columns in `times` YYYY-MM-DD HH:MM); numbers and booleans unchanged."""
+    columns in `times` YYYY-MM-DD HH:MM, or the date alone at midnight); numbers and booleans
+    unchanged."""
     out = frame.copy()
     for column in out.columns:
         series = out[column]
         if column in times:
-            out[column] = [as_text_cell(v, "%Y-%m-%d %H:%M") for v in series]
+            out[column] = [as_text_cell(v, "%Y-%m-%d %H:%M").removesuffix(" 00:00") for v in series]
         elif series.dtype == object or pd.api.types.is_datetime64_any_dtype(series):
             out[column] = [as_text_cell(v, "%Y-%m-%d") for v in series]
     return out

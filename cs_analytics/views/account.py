@@ -19,11 +19,13 @@ from cs_analytics.health.scorecard import active_scorecard, scorecard_history
 from cs_analytics.health.scoring import Explanation, explain_account, score_history
 from cs_analytics.reality.flags import current_flags, flag_history
 from cs_analytics.reality.overrides import apply_overrides
+from cs_analytics.views.reality import reason_text
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
 
-HEADER_FIELDS = ("account_id", "segment", "csm_owner", "plan", "industry", "region")
+HEADER_FIELDS = {"account_id": "Account ID", "segment": "Segment", "csm_owner": "CSM owner",
+                 "plan": "Plan", "industry": "Industry", "region": "Region"}
 SIGNAL_COLUMNS = ["signal_at", "action", "sentiment", "user_name", "reason", "note", "review_by",
                   "source", "flag_id"]
 HISTORY_MONTHS = 24
@@ -60,7 +62,7 @@ class Override:
 class AccountView:
     """Everything the Account page shows for one account at as_of.
 
-    header: HEADER_FIELDS present for the account (label -> value); explanation: None when the
+    header: the HEADER_FIELDS the account has (human label -> value); explanation: None when the
     account has no score at as_of (`unscored` says why); history: the score at each of the last
     HISTORY_MONTHS month-ends with the active scorecard; signals: CSM assessments and flags,
     newest first (SIGNAL_COLUMNS)."""
@@ -127,13 +129,13 @@ def account_view(ws: "Workspace", account_filter: AccountFilter, as_of: dt.date,
         account_id=account_id,
         name=info["account_name"] if pd.notna(info["account_name"]) and info["account_name"] else account_id,
         as_of=as_of,
-        header={k: info[k] for k in HEADER_FIELDS if k in info and pd.notna(info[k])},
+        header={label: info[k] for k, label in HEADER_FIELDS.items() if k in info and pd.notna(info[k])},
         explanation=explanation, unscored=unscored,
         override=account_override(ws, account_id, explanation),
         green_min=scorecard.green_min, yellow_min=scorecard.yellow_min,
         history=score_history(ws, account_id, as_of, HISTORY_MONTHS, scorecard),
         scorecard_versions=scorecard_history(ws),
-        signals=signals[SIGNAL_COLUMNS].reset_index(drop=True),
+        signals=signals[SIGNAL_COLUMNS].assign(reason=lambda f: reason_text(f["reason"])).reset_index(drop=True),
         contracts=ws.query_named("account/contracts", [account_id]),
         month_end_mrr=ws.query_named("account/month_end_mrr", [account_id]),
         usage=ws.query_named("account/usage_by_month", [account_id, as_of]),

@@ -28,10 +28,10 @@ from cs_analytics.reality.track_record import TrackRecord, track_record
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
 
-LIST_COLUMNS = ["account_id", "account_name", "score", "band", "csm_sentiment", "assessed_at",
-                "reason", "mrr", "renewal_date", "override_label"]
-FLAG_LIST_COLUMNS = ["account_id", "account_name", "status", "sentiment", "reason", "note",
-                     "user_name", "created_at", "review_by"]
+LIST_COLUMNS = ["account_id", "account_name", "band", "score", "csm_sentiment", "override_label",
+                "reason", "assessed_at", "mrr", "renewal_date"]
+FLAG_LIST_COLUMNS = ["account_id", "account_name", "status", "sentiment", "review_by", "user_name",
+                     "reason", "note", "created_at"]
 SPIKE_LIST_COLUMNS = ["account_id", "contract_end", "ratio_before", "ratio_after"]
 
 
@@ -95,7 +95,13 @@ def account_list(frame: pd.DataFrame, stale: bool = False) -> pd.DataFrame:
     out = frame.sort_values(["mrr", "account_id"], ascending=[False, True]).copy()
     if stale:
         out["csm_sentiment"] = out["last_sentiment"]
+    out["reason"] = reason_text(out["reason"])
     return out[LIST_COLUMNS].reset_index(drop=True)
+
+
+def reason_text(codes: pd.Series) -> pd.Series:
+    """Reason codes as words ("champion_left" -> "champion left"); missing stays missing."""
+    return codes.map(lambda code: code.replace("_", " ") if isinstance(code, str) else code)
 
 
 def reality_view(
@@ -120,7 +126,8 @@ def reality_view(
         red_but_fine=account_list(in_quadrant(RED_BUT_FINE)),
         unassessed=account_list(in_quadrant(UNASSESSED)[lambda f: ~f["stale"]]),
         stale=account_list(accounts[accounts["stale"]], stale=True),
-        flags=in_book(flags, book)[FLAG_LIST_COLUMNS].reset_index(drop=True),
+        flags=in_book(flags, book)[FLAG_LIST_COLUMNS].assign(reason=lambda f: reason_text(f["reason"]))
+        .reset_index(drop=True),
         spikes=in_book(spikes[spikes["flagged"]], book)[SPIKE_LIST_COLUMNS].reset_index(drop=True),
         flagged_accounts=tuple(flags["account_id"]),
     )

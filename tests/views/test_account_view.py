@@ -21,7 +21,7 @@ def test_view_scores_the_one_account_as_the_portfolio_does(demo_ws):
     row = score_accounts(demo_ws, as_of).set_index("account_id").loc[account]
     assert view.explanation.score == pytest.approx(row["score"])
     assert view.explanation.band == row["band"]
-    assert view.header["account_id"] == account and view.name
+    assert view.header["Account ID"] == account and view.name
     assert list(view.signals.columns) == SIGNAL_COLUMNS
     assert not view.contracts.empty and not view.month_end_mrr.empty
 
