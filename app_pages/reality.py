@@ -7,13 +7,14 @@ import streamlit as st
 
 from cs_analytics.charts.reality import quadrant_chart, track_record_chart, usage_curve_chart
 from cs_analytics.core import config
+from cs_analytics.core.formatting import count_noun
 from cs_analytics.reality.flags import flag_account, withdraw_flag
 from cs_analytics.reality.quadrants import QUADRANT_LABELS, QUADRANTS
 from cs_analytics.views.reality import RealityView, reality_track_record, reality_view, spike_usage
 from ui.cache import cached_view
 from ui.common import current_filter, definition_card, download_csv, get_workspace, page_as_of, require_data, view_as_of
 from ui.identity import identity_box
-from ui.tables import plural, show_accounts_table
+from ui.tables import show_accounts_table
 from ui.text import md
 
 LIST_LABELS = {
@@ -67,7 +68,7 @@ def render_quadrants(view: RealityView) -> None:
     points = (event or {}).get("selection", {}).get("points", []) if event else []
     selected = sorted({p["customdata"][0] for p in points if p.get("customdata")})
     if selected:
-        st.markdown(f"**{plural(len(selected), 'selected account')}**")
+        st.markdown(f"**{count_noun(len(selected), 'selected account')}**")
         show_list(view.selected(selected), "reality_selected", "")
 
 
@@ -81,7 +82,7 @@ def render_lists(view: RealityView) -> None:
     st.subheader("Unassessed")
     st.caption("No CSM assessment or flag at all.")
     show_list(view.unassessed, "reality_unassessed", "Every account has an assessment.")
-    st.subheader(f"Stale (assessment older than {plural(view.max_age_days, 'day')})")
+    st.subheader(f"Stale (assessment older than {count_noun(view.max_age_days, 'day')})")
     show_list(view.stale, "reality_stale", "No stale assessments.")
     download_csv(view.accounts, "reality.csv", key="reality_download", label="Download all accounts (CSV)")
 
@@ -147,7 +148,7 @@ def render_flags(ws, view: RealityView, user: str | None) -> None:
         withdraw_form(ws, view, user)
     if view.expired_flags:
         passed = "has passed its" if view.expired_flags == 1 else "have passed their"
-        st.warning(f"{plural(view.expired_flags, 'flag')} {passed} review-by date: confirm (flag again) or withdraw.")
+        st.warning(f"{count_noun(view.expired_flags, 'flag')} {passed} review-by date: confirm (flag again) or withdraw.")
     st.markdown("**Current flags** (latest action per account; expired ones stay listed for review)")
     if view.flags.empty:
         st.caption("No current flags.")
@@ -165,7 +166,7 @@ def render_track_record(ws, account_filter, as_of, max_age_days: int) -> None:
     if record.snapshots:
         st.plotly_chart(track_record_chart(record.as_frame()), key="reality_track_chart")
         st.caption(
-            f"Pooled over {plural(len(record.snapshots), 'month-end snapshot')} "
+            f"Pooled over {count_noun(len(record.snapshots), 'month-end snapshot')} "
             f"({record.snapshots[0]:%Y-%m} to {record.snapshots[-1]:%Y-%m}); churn = month-end MRR "
             f"reaching 0 within {record.horizon_days} days. Counts are account-snapshots."
         )
@@ -217,7 +218,7 @@ owner = user if my_book and user else None
 with st.spinner("Scoring accounts…"):
     view = cached_view(reality_view, ws, account_filter, chosen_as_of, max_age_days, owner)
 if owner:
-    controls[2].caption(f"My book: {plural(len(view.accounts), 'account')} owned by {md(owner)}.")
+    controls[2].caption(f"My book: {count_noun(len(view.accounts), 'account')} owned by {md(owner)}.")
 
 definition_card("quadrants", DEFINITION, as_of=page_as_of(ws))
 render_quadrants(view)

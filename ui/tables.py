@@ -10,12 +10,6 @@ import streamlit as st
 from ui.common import ACCOUNT_LINK_CONFIG, account_link_column
 
 
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """"1 flag", "2 flags" ("1 account is", with plural_form for irregular nouns)."""
-    noun = singular if count == 1 else (plural_form or singular + "s")
-    return f"{count:,} {noun}"
-
-
 def as_text_cell(value, fmt: str) -> str:
     """A date or time as text in `fmt`; a missing value as ''."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):

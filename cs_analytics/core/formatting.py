@@ -11,3 +11,9 @@ def compact_money(amount: float, signed: bool = False) -> str:
     if value >= 1e4:
         return f"{sign}{value / 1e3:.1f}k"
     return f"{sign}{value:,.0f}"
+
+
+def count_noun(count: int, singular: str, plural: str | None = None) -> str:
+    """'1 account', '3 accounts', '1,200 accounts': the count and the noun agreeing with it."""
+    noun = singular if count == 1 else (plural or f"{singular}s")
+    return f"{count:,} {noun}"
