@@ -14,7 +14,7 @@ import pandas as pd
 
 from cs_analytics.core import config
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
-from cs_analytics.core.workspace import add_months, month_end, resolve_as_of
+from cs_analytics.core.workspace import month_end, resolve_as_of
 from cs_analytics.health.scoring import score_snapshots
 from cs_analytics.reality.quadrants import GREEN_BUT_FAILING, RED_BUT_FINE, quadrant_column
 from cs_analytics.reality.sentiment import as_date, sentiment_snapshots
@@ -157,10 +157,10 @@ def snapshot_dates_for(
     if as_of is None or pd.isna(first):
         return []
     dates: list[dt.date] = []
-    month = as_date(first).replace(day=1)
-    while month_end(month) + dt.timedelta(days=int(horizon_days)) <= as_of:
-        dates.append(month_end(month))
-        month = add_months(month, 1)
+    end = month_end(as_date(first))
+    while end + dt.timedelta(days=int(horizon_days)) <= as_of:
+        dates.append(end)
+        end = month_end(end + dt.timedelta(days=1))
     return dates[-max_snapshots:] if max_snapshots else dates
 
 
