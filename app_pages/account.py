@@ -3,162 +3,144 @@ from __future__ import annotations
 
 import html
 
-import pandas as pd
 import streamlit as st
 
 from cs_analytics.charts import health as charts
-from cs_analytics.health.scoring import explain_account, score_history, score_accounts
-from cs_analytics.health.scorecard import BAND_COLOURS, Scorecard, active_scorecard, scorecard_history
-from ui.common import current_filter, data_version, get_workspace, page_as_of, require_data
+from cs_analytics.health.scorecard import BAND_COLOURS
+from cs_analytics.views.account import AccountView, account_options, account_view
+from ui.cache import cached_view
+from ui.common import current_filter, get_workspace, page_as_of, require_data
+from ui.tables import blank_missing
 from ui.text import md
 
-from cs_analytics.core.accounts import account_choices
-from cs_analytics.reality.flags import current_flags, flag_history
-from cs_analytics.reality.quadrants import apply_overrides
-from cs_analytics.core.ids import normalise_id
+EXPLANATION_LABELS = {
+    "label": st.column_config.TextColumn("Measure", pinned=True),
+    "raw": st.column_config.NumberColumn("Raw value", format="%.3g"),
+    "score": st.column_config.NumberColumn("Score 0-100", format="%.1f"),
+    "weight": st.column_config.NumberColumn("Weight %", format="%.1f"),
+    "points": st.column_config.NumberColumn("Points", format="%.2f"),
+    "vs_portfolio": st.column_config.NumberColumn("vs portfolio", format="%+.1f",
+                                                  help="measure score minus the portfolio's average"),
+    "status": "Status",
+}
+SIGNAL_LABELS = {
+    "signal_at": st.column_config.TextColumn("When", pinned=True),
+    "action": "What", "sentiment": "Sentiment", "user_name": "By", "reason": "Reason", "note": "Note",
+    "review_by": "Review by", "source": "Source", "flag_id": st.column_config.NumberColumn("Flag", format="%d"),
+}
+BADGE = ("<div style='margin-top:1.6rem'><span style='background:{colour};color:white;"
+         "padding:4px 12px;border-radius:12px{extra}'>{text}</span></div>")
 
 
-@st.cache_data(show_spinner="Computing score history...", max_entries=64)
-def cached_history(_ws, version_key: str, account_id: str, sc_json: str, sc_version: int, as_of) -> pd.DataFrame:
-    sc = Scorecard.from_json(sc_json)
-    sc.version = sc_version
-    return score_history(_ws, account_id, as_of, 24, sc)
-
-
-def choose_account(ws) -> str | None:
-    options = account_choices(ws, current_filter())
-    ids = options["account_id"].tolist()
-    wanted = normalise_id(st.query_params.get("account"))
-    if wanted and wanted not in ids:
-        exists = ws.scalar("SELECT count(*) FROM accounts WHERE account_id = ?", [wanted])
-        if exists:
-            ids = [wanted, *ids]
-        else:
-            st.warning(f"There is no account “{md(wanted)}” in the workspace.")
-            wanted = None
-    if not ids:
+def choose_account(ws, as_of) -> str | None:
+    wanted = st.query_params.get("account")
+    choices = cached_view(account_options, ws, current_filter(), as_of, wanted)
+    if choices.unknown:
+        st.warning(f"There is no account “{md(choices.unknown)}” in the workspace.")
+    if not choices.ids:
         st.info("No account matches the sidebar filters.")
         return None
-    names = dict(zip(options["account_id"], options["name"]))
-    index = ids.index(wanted) if wanted in ids else 0
-    chosen = st.selectbox("Account", ids, index=index, format_func=lambda a: f"{a} — {names.get(a, a)}",
-                          key=f"account_select_{wanted or ''}")
+    chosen = st.selectbox("Account", list(choices.ids), index=choices.index,
+                          format_func=lambda a: f"{a} — {choices.names.get(a, a)}",
+                          key=f"account_select_{choices.wanted or ''}")
     if chosen != st.query_params.get("account"):
         st.query_params["account"] = chosen
     return chosen
 
 
-def header(ws, account_id: str, active: Scorecard, as_of) -> None:
-    info = ws.query("SELECT * FROM accounts WHERE account_id = ?", [account_id]).iloc[0]
-    st.subheader(md(info['account_name'] or account_id))
-    st.caption(" · ".join(f"{k}: {md(info[k])}" for k in ("account_id", "segment", "csm_owner", "plan", "industry", "region")
-                          if pd.notna(info.get(k))))
+def badge(band: str | None, text: str, dashed: bool = False) -> str:
+    extra = ";border:2px dashed black" if dashed else ""
+    return BADGE.format(colour=BAND_COLOURS.get(band, "#999"), extra=extra, text=html.escape(text))
 
 
-def health_block(ws, account_id: str, active: Scorecard, as_of) -> None:
-    try:
-        explanation = explain_account(ws, account_id, as_of, active)
-    except ValueError as exc:
-        st.info(md(exc))
+def flag_caption(flag: dict | None) -> None:
+    """Who flagged the account, why, and until when (active or due for review)."""
+    if flag is None:
         return
-    one = score_accounts(ws, as_of, active)
-    one = apply_overrides(ws, one[one["account_id"] == account_id], None)
-    band = explanation.band
+    note = f" — “{md(flag['note'])}”" if isinstance(flag["note"], str) and flag["note"] else ""
+    state = "in force" if flag["status"] == "active" else "review date passed: due for review"
+    st.caption(f"⚑ Flagged {md(flag['sentiment'])} by {md(flag['user_name'])} on {flag['created_at']:%Y-%m-%d}: "
+               f"{md(str(flag['reason']).replace('_', ' '))}{note} · review by {flag['review_by']:%Y-%m-%d} ({state}).")
+
+
+def score_block(view: AccountView) -> None:
+    explanation = view.explanation
     cols = st.columns([1, 1, 2])
-    cols[0].metric("Health score", f"{explanation.score:.1f}",
-                   delta=None if explanation.score_change is None else f"{explanation.score_change:+.1f} since {explanation.previous_as_of:%Y-%m-%d}")
-    cols[1].markdown(
-        f"<div style='margin-top:1.6rem'><span style='background:{BAND_COLOURS.get(band, '#999')};color:white;"
-        f"padding:4px 12px;border-radius:12px'>metric: {band}</span></div>", unsafe_allow_html=True)
-    if not one.empty and bool(one["is_override"].iloc[0]):
-        eff = one["effective_band"].iloc[0]
-        cols[2].markdown(
-            f"<div style='margin-top:1.6rem'><span style='background:{BAND_COLOURS.get(eff, '#999')};color:white;"
-            f"padding:4px 12px;border-radius:12px;border:2px dashed black'>⚑ {html.escape(str(one['override_label'].iloc[0]))}</span></div>",
-            unsafe_allow_html=True)
-    flag_caption(ws, account_id)
-    st.caption(f"As of {explanation.as_of:%Y-%m-%d} with {md(explanation.scorecard_label)}. The points add up to the score.")
+    delta = (None if explanation.score_change is None
+             else f"{explanation.score_change:+.1f} since {explanation.previous_as_of:%Y-%m-%d}")
+    cols[0].metric("Health score", f"{explanation.score:.1f}", delta=delta)
+    cols[1].markdown(badge(explanation.band, f"metric: {explanation.band}"), unsafe_allow_html=True)
+    if view.override.label:
+        cols[2].markdown(badge(view.override.effective_band, f"⚑ {view.override.label}", dashed=True),
+                         unsafe_allow_html=True)
+    flag_caption(view.override.flag)
+    st.caption(f"As of {explanation.as_of:%Y-%m-%d} with {md(explanation.scorecard_label)}. "
+               "The points add up to the score.")
+
+
+def explanation_block(view: AccountView) -> None:
+    explanation = view.explanation
+    st.plotly_chart(charts.explanation_waterfall(explanation.table, explanation.score), key="account_waterfall")
+    table = explanation.table[["label", "points", "score", "weight", "raw", "vs_portfolio", "status"]]
+    st.dataframe(blank_missing(table), hide_index=True, key="account_explanation", column_config=EXPLANATION_LABELS)
+    for name, why in explanation.missing.items():
+        st.caption(f"Missing: **{md(name)}** — {md(why)}; its weight is shared among the other measures.")
+    st.markdown(f"**Change since {explanation.previous_as_of:%Y-%m-%d}**")
+    if explanation.previous_score is None:
+        st.caption(md(" ".join(explanation.notes)) or "No score a month earlier.")
+    else:
+        st.plotly_chart(charts.change_bars(explanation.change), key="account_change")
+        st.caption(f"{explanation.previous_score:.1f} → {explanation.score:.1f} "
+                   f"({explanation.score_change:+.1f} points), attributed to measures above.")
+
+
+def signals_block(view: AccountView) -> None:
+    st.markdown("**CSM assessments and flags**")
+    if view.signals.empty:
+        st.caption("No CSM assessment or flag recorded for this account.")
+    else:
+        st.dataframe(blank_missing(view.signals, times=("signal_at",)), hide_index=True,
+                     key="account_signals", column_config=SIGNAL_LABELS)
+    st.caption("CSM sentiment is never an input to the score; it is shown beside it.")
+
+
+def health_block(view: AccountView) -> None:
+    if view.explanation is None:
+        st.info(md(view.unscored))
+        return
+    score_block(view)
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(charts.explanation_waterfall(explanation.table, explanation.score), key="account_waterfall")
-        table = explanation.table[["label", "raw", "score", "weight", "points", "vs_portfolio", "status"]]
-        st.dataframe(table, hide_index=True, key="account_explanation", column_config={
-            "label": "measure",
-            "raw": st.column_config.NumberColumn("raw value", format="%.3g"),
-            "score": st.column_config.NumberColumn("score 0-100", format="%.1f"),
-            "weight": st.column_config.NumberColumn("weight %", format="%.1f"),
-            "points": st.column_config.NumberColumn("points", format="%.2f"),
-            "vs_portfolio": st.column_config.NumberColumn("vs portfolio", format="%+.1f",
-                                                          help="measure score minus the portfolio's average"),
-        })
-        for name, why in explanation.missing.items():
-            st.caption(f"Missing: **{md(name)}** — {md(why)}; its weight is shared among the other measures.")
-        st.markdown(f"**Change since {explanation.previous_as_of:%Y-%m-%d}**")
-        if explanation.previous_score is None:
-            st.caption(md(" ".join(explanation.notes)) or "No score a month earlier.")
-        else:
-            st.plotly_chart(charts.change_bars(explanation.change), key="account_change")
-            st.caption(f"{explanation.previous_score:.1f} → {explanation.score:.1f} "
-                       f"({explanation.score_change:+.1f} points), attributed to measures above.")
+        explanation_block(view)
     with right:
-        st.markdown("**CSM assessments and flags**")
-        signals = flag_history(ws, account_id)
-        if signals.empty:
-            st.caption("No CSM assessment or flag recorded for this account.")
-        else:
-            st.dataframe(signals.sort_values("signal_at", ascending=False).drop(columns=["account_id"], errors="ignore"),
-                         hide_index=True, key="account_signals")
-        st.caption("CSM sentiment is never an input to the score; it is shown beside it.")
+        signals_block(view)
 
 
-def flag_caption(ws, account_id: str) -> None:
-    """Who flagged the account, why, and until when (active or due for review)."""
-    flags = current_flags(ws)
-    flag = flags[flags["account_id"] == account_id]
-    if flag.empty:
-        return
-    row = flag.iloc[0]
-    note = f" — “{md(row['note'])}”" if isinstance(row["note"], str) and row["note"] else ""
-    state = "in force" if row["status"] == "active" else "review date passed: due for review"
-    st.caption(f"⚑ Flagged {md(row['sentiment'])} by {md(row['user_name'])} on {row['created_at']:%Y-%m-%d}: "
-               f"{md(str(row['reason']).replace('_', ' '))}{note} · review by {row['review_by']:%Y-%m-%d} ({state}).")
-
-
-def history_block(ws, account_id: str, active: Scorecard, as_of) -> None:
-    history = cached_history(ws, data_version(ws), account_id, active.to_json(), active.version, as_of)
-    versions = scorecard_history(ws)
-    st.markdown(f"**Score history** (recomputed with the active scorecard; dashed lines mark when versions were saved)")
-    if history.empty:
+def history_block(view: AccountView) -> None:
+    st.markdown("**Score history** (recomputed with the active scorecard; dashed lines mark when versions were saved)")
+    if view.history.empty:
         st.caption("The account was not a customer on any recent month-end.")
     else:
-        st.plotly_chart(charts.score_history_chart(history, versions, active.green_min, active.yellow_min),
-                        key="account_history")
+        st.plotly_chart(charts.score_history_chart(view.history, view.scorecard_versions,
+                                                   view.green_min, view.yellow_min), key="account_history")
 
 
-def revenue_usage_block(ws, account_id: str, as_of) -> None:
-    contracts = ws.query(
-        "SELECT contract_id, start_date, end_date, mrr, product FROM contracts WHERE account_id = ? ORDER BY start_date",
-        [account_id])
-    months = ws.query("SELECT month, mrr FROM account_month WHERE account_id = ? ORDER BY month", [account_id])
-    usage = ws.query(
-        "SELECT CAST(date_trunc('month', event_date) AS DATE) AS month, metric, sum(value) AS value "
-        "FROM usage WHERE account_id = ? AND event_date <= ? GROUP BY ALL ORDER BY month, metric",
-        [account_id, as_of])
+def revenue_usage_block(view: AccountView) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown("**Contracts**")
-        if contracts.empty:
+        if view.contracts.empty:
             st.caption("No contracts.")
         else:
-            st.plotly_chart(charts.contracts_timeline(contracts, as_of), key="account_contracts")
+            st.plotly_chart(charts.contracts_timeline(view.contracts, view.as_of), key="account_contracts")
             st.markdown("**MRR history (month-end)**")
-            st.plotly_chart(charts.mrr_history_chart(months), key="account_mrr")
+            st.plotly_chart(charts.mrr_history_chart(view.month_end_mrr), key="account_mrr")
     with right:
         st.markdown("**Usage by metric**")
-        if usage.empty:
+        if view.usage.empty:
             st.caption("No usage rows.")
         else:
-            st.plotly_chart(charts.usage_by_metric_chart(usage), key="account_usage")
+            st.plotly_chart(charts.usage_by_metric_chart(view.usage), key="account_usage")
 
 
 def main() -> None:
@@ -166,15 +148,17 @@ def main() -> None:
     st.title("Account")
     if not require_data(ws, ("contracts",)):
         return
-    account_id = choose_account(ws)
+    as_of = page_as_of(ws)
+    account_id = choose_account(ws, as_of)
     if account_id is None:
         return
-    as_of = page_as_of(ws)
-    active = active_scorecard(ws)
-    header(ws, account_id, active, as_of)
-    health_block(ws, account_id, active, as_of)
-    history_block(ws, account_id, active, as_of)
-    revenue_usage_block(ws, account_id, as_of)
+    with st.spinner("Scoring the account…"):
+        view = cached_view(account_view, ws, current_filter(), as_of, account_id)
+    st.subheader(md(view.name))
+    st.caption(" · ".join(f"{k}: {md(v)}" for k, v in view.header.items()))
+    health_block(view)
+    history_block(view)
+    revenue_usage_block(view)
 
 
 main()

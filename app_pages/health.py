@@ -40,7 +40,7 @@ from ui.common import (
 from ui.identity import current_user
 from ui.text import md
 
-from cs_analytics.reality.quadrants import apply_overrides
+from cs_analytics.reality.overrides import apply_overrides
 
 EDITOR_PREFIX = "sc_edit_"
 EDITOR_BASE = "sc_edit_base_version"

@@ -72,7 +72,8 @@ def account_link_column(frame: pd.DataFrame, id_column: str = "account_id") -> p
 
 
 ACCOUNT_LINK_CONFIG = {
-    "link": st.column_config.LinkColumn("Account", display_text=r"[?&]account=([^&]*)$", width="small"),
+    "link": st.column_config.LinkColumn("Account", display_text=r"[?&]account=([^&]*)$", width="small",
+                                       pinned=True),
 }
 
 

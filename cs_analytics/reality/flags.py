@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cs_analytics.core import config
+from cs_analytics.core.db import load_sql
 from cs_analytics.core.ids import normalise_id
 
 if TYPE_CHECKING:
@@ -76,12 +77,7 @@ def flag_account(
     note = (note or "").strip() or None
     with ws.transaction() as cur:
         _require_account(cur, account_id)
-        row = cur.execute(
-            "INSERT INTO flags (account_id, action, sentiment, reason, note, review_by, user_name, "
-            "created_at) VALUES (?, 'flag', ?, ?, ?, ?, ?, ?) RETURNING flag_id",
-            [account_id, sentiment, reason, note, review_by, user_name, now],
-        ).fetchone()
-    return int(row[0])
+        return _append(cur, [account_id, "flag", sentiment, reason, note, review_by, user_name, now])
 
 
 def withdraw_flag(
@@ -103,23 +99,19 @@ def withdraw_flag(
     note = (note or "").strip() or None
     with ws.transaction() as cur:
         _require_account(cur, account_id)
-        latest = cur.execute(
-            "SELECT action, reason FROM flags WHERE account_id = ? "
-            "ORDER BY created_at DESC, flag_id DESC LIMIT 1",
-            [account_id],
-        ).fetchone()
+        latest = cur.execute(load_sql("reality/latest_flag_action"), [account_id]).fetchone()
         if latest is None or latest[0] != "flag":
             raise ValueError(f"Account {account_id} has no flag to withdraw.")
-        row = cur.execute(
-            "INSERT INTO flags (account_id, action, sentiment, reason, note, review_by, user_name, "
-            "created_at) VALUES (?, 'withdraw', NULL, ?, ?, NULL, ?, ?) RETURNING flag_id",
-            [account_id, latest[1], note, user_name, now],
-        ).fetchone()
-    return int(row[0])
+        return _append(cur, [account_id, "withdraw", None, latest[1], note, None, user_name, now])
+
+
+def _append(cur, values: list) -> int:
+    """Insert one flag action (sql/reality/append_flag_action.sql) and return its flag_id."""
+    return int(cur.execute(load_sql("reality/append_flag_action"), values).fetchone()[0])
 
 
 def _require_account(cur, account_id: str) -> None:
-    found = cur.execute("SELECT count(*) FROM accounts WHERE account_id = ?", [account_id]).fetchone()
+    found = cur.execute(load_sql("reality/account_count"), [account_id]).fetchone()
     if not found or not found[0]:
         raise ValueError(f"Unknown account {account_id!r}; check the account id.")
 
@@ -142,24 +134,6 @@ def flag_window(
     return dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()), as_of
 
 
-CURRENT_FLAGS_SQL = """
-WITH latest AS (
-    SELECT *
-    FROM flags
-    WHERE created_at < ?
-    QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY created_at DESC, flag_id DESC) = 1
-)
-SELECT l.account_id, l.flag_id, l.user_name, l.created_at, l.reason, l.note, l.review_by,
-       CASE WHEN l.review_by < ? THEN 'expired' ELSE 'active' END AS status,
-       coalesce(l.sentiment, 'red') AS sentiment,
-       a.account_name, a.csm_owner
-FROM latest l
-LEFT JOIN accounts a USING (account_id)
-WHERE l.action = 'flag'
-ORDER BY l.account_id
-"""
-
-
 def current_flags(
     ws: "Workspace", as_of: dt.date | str | None = None, *, now: dt.datetime | None = None
 ) -> pd.DataFrame:
@@ -170,7 +144,7 @@ def current_flags(
     listed (for review) but no longer override the metric.
     """
     cutoff, review_day = flag_window(ws, as_of, now)
-    frame = ws.query(CURRENT_FLAGS_SQL, [cutoff, review_day])
+    frame = ws.query_named("reality/current_flags", [cutoff, review_day])
     frame["review_by"] = pd.to_datetime(frame["review_by"]).dt.date
     return frame[FLAG_COLUMNS]
 
@@ -184,14 +158,11 @@ def flags_due_for_review(ws: "Workspace", today: dt.date | None = None) -> pd.Da
 
 def flag_history(ws: "Workspace", account_id: str | None = None) -> pd.DataFrame:
     """What CSMs said, in order: CRM assessments (source 'upload') and in-app flags and withdrawals
-    (source 'app'), from the view csm_signal_history."""
-    sql = (
-        "SELECT account_id, signal_at, source, action, sentiment, user_name, reason, note, "
-        "review_by, flag_id FROM csm_signal_history"
-    )
-    params: list = []
-    if account_id is not None:
-        sql += " WHERE account_id = ?"
-        params.append(account_id)
-    sql += " ORDER BY account_id, signal_at, source DESC, flag_id NULLS FIRST"
-    return ws.query(sql, params)
+    (source 'app'), from the view csm_signal_history; one account's, or every account's (None)."""
+    return ws.query_named("reality/signal_history", [account_id, account_id])
+
+
+def flag_row(ws: "Workspace", flag_id: int) -> pd.DataFrame:
+    """The stored flag history row `flag_id` (flag_id, account_id, action, user_name, created_at,
+    reason, note, review_by)."""
+    return ws.query_named("reality/flag_row", [int(flag_id)])

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from cs_analytics.core.filters import NO_FILTER, AccountFilter
+from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.core.workspace import resolve_as_of
 
 if TYPE_CHECKING:
@@ -36,40 +36,6 @@ FALLBACK_RATIO = 1.2
 SPIKE_COLUMNS = ["account_id", "contract_end", "ratio_before", "ratio_after", "flagged"]
 DETAIL_COLUMNS = ["usage_before", "usage_baseline", "usage_after", "days_after", "baseline_complete"]
 
-SPIKES_SQL = """
-WITH ends AS (
-    SELECT DISTINCT account_id, end_date AS contract_end
-    FROM contracts
-    WHERE end_date IS NOT NULL AND end_date <= ? AND account_id IN ({sub_sql})
-),
-daily AS (
-    SELECT account_id, event_date, sum(value) AS v
-    FROM usage WHERE account_id IN (SELECT account_id FROM ends)
-    GROUP BY ALL
-),
-first_use AS (SELECT account_id, min(event_date) AS first_day FROM daily GROUP BY ALL),
-agg AS (
-    SELECT e.account_id, e.contract_end,
-           coalesce(sum(d.v) FILTER (WHERE d.event_date > e.contract_end - 60
-                                       AND d.event_date <= e.contract_end), 0) AS usage_before,
-           coalesce(sum(d.v) FILTER (WHERE d.event_date > e.contract_end - 240
-                                       AND d.event_date <= e.contract_end - 60), 0) AS usage_baseline,
-           coalesce(sum(d.v) FILTER (WHERE d.event_date > e.contract_end
-                                       AND d.event_date <= least(e.contract_end + 60, CAST(? AS DATE))), 0)
-               AS usage_after
-    FROM ends e
-    LEFT JOIN daily d
-      ON d.account_id = e.account_id
-     AND d.event_date > e.contract_end - 240
-     AND d.event_date <= e.contract_end + 60
-    GROUP BY ALL
-)
-SELECT a.account_id, a.contract_end, a.usage_before, a.usage_baseline, a.usage_after,
-       least(60, CAST(? AS DATE) - a.contract_end) AS days_after,
-       coalesce(f.first_day <= a.contract_end - 239, FALSE) AS baseline_complete
-FROM agg a LEFT JOIN first_use f USING (account_id)
-ORDER BY a.account_id, a.contract_end
-"""
 
 
 def spike_ratios(frame: pd.DataFrame) -> pd.DataFrame:
@@ -102,8 +68,8 @@ def activity_spikes(
     as_of = resolve_as_of(ws, as_of)
     if as_of is None:
         return pd.DataFrame(columns=SPIKE_COLUMNS + DETAIL_COLUMNS)
-    sub_sql, sub_params = (account_filter or NO_FILTER).subquery()
-    frame = ws.query(SPIKES_SQL.format(sub_sql=sub_sql), [as_of, *sub_params, as_of, as_of])
+    sums = ws.query_named("reality/spike_usage_sums", [as_of, as_of, as_of])
+    frame = keep_filtered(ws, sums, account_filter).copy()
     frame["contract_end"] = pd.to_datetime(frame["contract_end"]).dt.date
     frame = spike_ratios(frame)
     return frame[SPIKE_COLUMNS + DETAIL_COLUMNS].reset_index(drop=True)
@@ -119,15 +85,6 @@ def usage_around(
     as_of = resolve_as_of(ws, None) or contract_end
     start = contract_end - dt.timedelta(days=days)
     stop = min(contract_end + dt.timedelta(days=days), max(as_of, contract_end))
-    frame = ws.query(
-        """
-        WITH days AS (SELECT CAST(unnest(generate_series(CAST(? AS DATE), CAST(? AS DATE),
-                                                         INTERVAL 1 DAY)) AS DATE) AS date)
-        SELECT d.date, d.date - CAST(? AS DATE) AS days_from_end, coalesce(sum(u.value), 0) AS usage
-        FROM days d LEFT JOIN usage u ON u.account_id = ? AND u.event_date = d.date
-        GROUP BY ALL ORDER BY d.date
-        """,
-        [start, stop, contract_end, account_id],
-    )
+    frame = ws.query_named("reality/usage_around", [start, stop, contract_end, account_id])
     frame["date"] = pd.to_datetime(frame["date"]).dt.date
     return frame

@@ -83,7 +83,7 @@ def test_account_page_shows_hostile_names_literally(app_test, hostile_path):
     assert_no_live_markup(at)
     assert hostile.LINK_NAME in [unescape_markdown(s.value) for s in at.subheader]
     texts = " ".join(shown(at))
-    assert f"csm_owner: {hostile.CSM}" in texts
+    assert f"CSM owner: {hostile.CSM}" in texts
     assert f"by {hostile.CSM} on" in texts and f"“{hostile.NOTE}”" in texts  # the flag caption
 
 

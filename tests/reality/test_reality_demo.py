@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cs_analytics.reality.quadrants import GREEN_BUT_FAILING, quadrants, track_record
+from cs_analytics.reality.quadrants import GREEN_BUT_FAILING, quadrants
+from cs_analytics.reality.track_record import track_record
 from cs_analytics.reality.spikes import activity_spikes
 
 MIN_LIVE_GBF_SHARE = 0.6   # of planted, live, scored green-but-failing accounts in that quadrant

@@ -14,12 +14,12 @@ from cs_analytics.reality.quadrants import (
     GREEN_BUT_FAILING,
     RED_BUT_FINE,
     UNASSESSED,
-    apply_overrides,
-    csm_sentiment_at,
     quadrant_of,
     quadrants,
-    track_record,
 )
+from cs_analytics.reality.overrides import apply_overrides
+from cs_analytics.reality.sentiment import csm_sentiment_at
+from cs_analytics.reality.track_record import track_record
 from factories import build_workspace
 
 AS_OF = dt.date(2024, 6, 30)

@@ -61,7 +61,9 @@ def cmd_reality(args) -> pd.DataFrame:
 
 def _flag_row(ws, flag_id: int) -> pd.DataFrame:
     """The appended history row; created_at keeps its time (ISO, seconds)."""
-    frame = ws.query(f"SELECT {', '.join(FLAG_ROW_COLUMNS)} FROM flags WHERE flag_id = ?", [flag_id])
+    from cs_analytics.reality.flags import flag_row
+
+    frame = flag_row(ws, flag_id)[FLAG_ROW_COLUMNS]
     frame["created_at"] = frame["created_at"].dt.strftime("%Y-%m-%dT%H:%M:%S")
     return frame
 

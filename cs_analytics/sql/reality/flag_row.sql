@@ -1,0 +1,4 @@
+-- One row of the flag history as stored. Parameter: flag id.
+SELECT flag_id, account_id, action, user_name, created_at, reason, note, review_by
+FROM flags
+WHERE flag_id = ?
