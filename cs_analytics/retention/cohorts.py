@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from cs_analytics.core.filters import NO_FILTER, AccountFilter
-from cs_analytics.retention.months import Window, compose, window
+from cs_analytics.retention.months import retention_query, window
 from cs_analytics.core.workspace import add_months
 
 if TYPE_CHECKING:
@@ -71,22 +71,6 @@ DEFINITIONS = {
     "account of the cohort has its block complete; no account is left out.",
 }
 
-_START_CONDITION = {"revenue": "mrr > 0", "activity": "active"}
-_VALUE_EXPR = {
-    "logo": "CASE WHEN mrr > 0 THEN 1 ELSE 0 END",
-    "nrr": "mrr",
-    "grr": "least(mrr, start_mrr)",
-    "activity": "CASE WHEN active THEN 1 ELSE 0 END",
-    "activity_unbounded": "CASE WHEN active_now_or_later THEN 1 ELSE 0 END",
-}
-_RETAINED_CONDITION = {
-    "logo": "c.mrr > 0", "nrr": "c.mrr > 0", "grr": "c.mrr > 0",
-    "activity": "c.active", "activity_unbounded": "c.active_now_or_later",
-}
-_ACTIVE_NOW_OR_LATER = (
-    "bool_or(active) OVER (PARTITION BY account_id ORDER BY month DESC "
-    "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
-)
 MONTHS_PER_PERIOD = {"month": 1, "quarter": 3}
 
 
@@ -174,8 +158,8 @@ def cohort_matrix(
     win = window(ws, as_of)
     if win is None:
         return _empty(basis, grain, unbounded, None)
-    sql, params = _cells_sql(win, account_filter, basis, grain, unbounded, "cohort_matrix")
-    cells = ws.query(sql, params)
+    cells = retention_query(ws, "cohort_matrix", win, account_filter,
+                            variant=_variant(basis, unbounded), grain=grain)
     if cells.empty:
         return _empty(basis, grain, unbounded, win.last_month)
     return _from_cells(basis, grain, unbounded, win.last_month, cells)
@@ -202,8 +186,9 @@ def cell_accounts(
     win = window(ws, as_of)
     if win is None or int(period) < 0:
         return pd.DataFrame(columns=["account_id", "status"])
-    sql, params = _cells_sql(win, account_filter, basis, grain, unbounded, "cohort_cell_accounts")
-    return ws.query(sql, [*params, cohort_first, int(period)])
+    return retention_query(ws, "cohort_cell_accounts", win, account_filter,
+                           variant=_variant(basis, unbounded), grain=grain, cohort=cohort_first,
+                           period=int(period))
 
 
 def is_censored(cohort: dt.date, period: int, grain: str, last_month: dt.date,
@@ -257,24 +242,6 @@ def _check(basis: str, grain: str) -> None:
 
 def _variant(basis: str, unbounded: bool) -> str:
     return "activity_unbounded" if basis == "activity" and unbounded else basis
-
-
-def _cells_sql(win: Window, account_filter: AccountFilter, basis: str, grain: str, unbounded: bool,
-               final: str) -> tuple[str, list]:
-    sql, params = compose("cohort_cells", win, account_filter, final)
-    variant = _variant(basis, unbounded)
-    replacements = {
-        "{active_now_or_later}": _ACTIVE_NOW_OR_LATER if variant == "activity_unbounded" else "FALSE",
-        "{months_per_period}": str(MONTHS_PER_PERIOD[grain]),
-        "{weight}": "start_mrr" if basis in ("grr", "nrr") else "cohort_size",
-        "{start_condition}": _START_CONDITION["activity" if basis == "activity" else "revenue"],
-        "{grain}": grain,
-        "{value_expr}": _VALUE_EXPR[variant],
-        "{retained_condition}": _RETAINED_CONDITION[variant],
-    }
-    for key, value in replacements.items():
-        sql = sql.replace(key, value)
-    return sql, params
 
 
 def _empty(basis: str, grain: str, unbounded: bool, last_month: dt.date | None) -> CohortMatrix:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cs_analytics.core.filters import NO_FILTER, AccountFilter
-from cs_analytics.retention.months import compose, month_label, window
+from cs_analytics.retention.months import month_label, retention_query, window
 from cs_analytics.core.workspace import add_months
 
 if TYPE_CHECKING:
@@ -71,8 +71,7 @@ def mrr_bridge(
     win = window(ws, as_of)
     if win is None:
         return _empty_bridge()
-    sql, params = compose("account_movements", win, account_filter, "mrr_bridge")
-    frame = ws.query(sql, params)
+    frame = retention_query(ws, "mrr_bridge", win, account_filter)
     if frame.empty:
         return _empty_bridge()
     frame["month"] = pd.to_datetime(frame["month"])
@@ -167,8 +166,7 @@ def movement_accounts(
     if win is None or month_first > win.last_month:
         return pd.DataFrame(columns=["account_id", "account_name", "segment", "plan", "csm_owner",
                                      "movement", "mrr_before", "mrr_after", "change"])
-    sql, params = compose("account_movements", win, account_filter, "movement_accounts")
-    return ws.query(sql, [*params, month_first, movement])
+    return retention_query(ws, "movement_accounts", win, account_filter, month=month_first, movement=movement)
 
 
 def parse_month(month: dt.date | str | pd.Timestamp) -> dt.date:

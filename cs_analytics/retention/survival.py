@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from cs_analytics.core.filters import ACCOUNT_COLUMNS, NO_FILTER, AccountFilter
-from cs_analytics.retention.months import compose, window
+from cs_analytics.retention.months import retention_query, window
 from cs_analytics.core.tables import quote_identifier
 
 if TYPE_CHECKING:
@@ -76,8 +76,7 @@ def lifetimes(
     groups = _groups(ws, by)  # validates `by` even without data
     if win is None:
         return pd.DataFrame(columns=columns)
-    sql, params = compose("lifetimes", win, account_filter)
-    frame = ws.query(sql, params)
+    frame = retention_query(ws, "lifetimes", win, account_filter)
     if by is None:
         frame["group"] = ALL_GROUP
     else:
