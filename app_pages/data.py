@@ -12,9 +12,11 @@ import io
 import pandas as pd
 import streamlit as st
 
-from cs_analytics.ingest.load import (
-    IngestRefused, clear_table, ingest_file, log_refusal, preview, quarantine_rows, upload_history,
-)
+from cs_analytics.ingest.clear import clear_table
+from cs_analytics.ingest.errors import IngestRefused
+from cs_analytics.ingest.load import ingest_file
+from cs_analytics.ingest.log import log_refusal, quarantine_rows, upload_history
+from cs_analytics.ingest.preview import preview
 from cs_analytics.ingest.mapping import guess_table, map_headers
 from cs_analytics.ingest.readers import UPLOAD_TYPES, read_table_file
 from cs_analytics.core.tables import TABLES

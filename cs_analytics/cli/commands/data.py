@@ -57,14 +57,15 @@ def ingest_command(args) -> pd.DataFrame:
 
 def quarantine_command(args) -> pd.DataFrame:
     from cs_analytics.cli.main import workspace_from
-    from cs_analytics.ingest.load import quarantine_rows
+    from cs_analytics.ingest.log import quarantine_rows
 
     return quarantine_rows(workspace_from(args), args.table)
 
 
 def clear_command(args) -> pd.DataFrame:
     from cs_analytics.cli.main import UserError, workspace_from
-    from cs_analytics.ingest.load import IngestRefused, clear_table
+    from cs_analytics.ingest.clear import clear_table
+    from cs_analytics.ingest.errors import IngestRefused
 
     if args.confirm != args.table:
         raise UserError(f"Clearing {args.table} deletes all its rows; repeat the table name to confirm "
