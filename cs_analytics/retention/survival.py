@@ -61,7 +61,7 @@ class SurvivalResult:
 def group_columns(ws: "Workspace") -> list[str]:
     """Account columns and attribute names that lifetimes can be split by."""
     columns = [c for c in ACCOUNT_COLUMNS if c != "account_name"]
-    attrs = ws.query("SELECT DISTINCT name FROM account_attributes ORDER BY name")["name"].tolist()
+    attrs = ws.query_named("retention/attribute_names")["name"].tolist()
     return columns + [a for a in attrs if a not in columns]
 
 
@@ -213,12 +213,8 @@ def _groups(ws: "Workspace", by: str | None) -> dict[str, str]:
     if by in ACCOUNT_COLUMNS:
         frame = ws.query(f"SELECT account_id, CAST({quote_identifier(by)} AS VARCHAR) AS g FROM accounts")
     else:
-        known = ws.scalar("SELECT count(*) FROM account_attributes WHERE name = ?", [by])
-        if not known:
+        if by not in group_columns(ws):
             options = ", ".join(group_columns(ws))
             raise ValueError(f"Unknown account column or attribute {by!r}; choose one of {options}.")
-        frame = ws.query(
-            "SELECT account_id, min(value) AS g FROM account_attributes WHERE name = ? GROUP BY account_id",
-            [by],
-        )
+        frame = ws.query_named("retention/attribute_groups", {"name": by})
     return dict(zip(frame["account_id"], frame["g"]))
