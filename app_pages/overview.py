@@ -4,8 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from cs_analytics.demo.build import write_demo
-from cs_analytics.core.formatting import compact_money
-from cs_analytics.views.overview import BANDS, Kpi, overview_summary
+from cs_analytics.views.kpi_tiles import kpi_tile
+from cs_analytics.views.overview import BANDS, overview_summary
 from cs_analytics.core.view_state import partial_month_note
 from ui.common import current_filter, get_workspace, view_as_of
 from ui.text import md
@@ -30,25 +30,14 @@ def render_empty_state(ws) -> None:
         st.page_link("app_pages/data.py", label="Upload your files on the Data page", icon=":material/upload:")
 
 
-def format_kpi(kpi: Kpi) -> tuple[str, str | None]:
-    """(value text, delta text vs a year before) of a KPI tile."""
-    if kpi.value is None:
-        return "n/a", None
-    if kpi.metric == "mrr":
-        delta = None if kpi.change is None else f"{compact_money(kpi.change, signed=True)} vs a year ago"
-        return compact_money(kpi.value), delta
-    delta = None if kpi.change is None else f"{kpi.change * 100:+.1f} pts vs a year ago"
-    return f"{kpi.value:.1%}", delta
-
-
 def render_kpis(summary) -> None:
     st.markdown(f"**Revenue, {summary.last_complete_month:%B %Y}** (last complete month)")
     columns = st.columns(len(summary.kpis) or 1)
     for column, kpi in zip(columns, summary.kpis):
-        value, delta = format_kpi(kpi)
+        tile = kpi_tile(kpi.metric, kpi.label, kpi.value, kpi.change, kpi.higher_is_better)
         with column.container(border=True):
-            st.metric(kpi.label, value, delta,
-                      delta_color="normal" if kpi.higher_is_better else "inverse")
+            st.metric(tile.label, tile.value, tile.delta, delta_color=tile.delta_color,
+                      delta_arrow=tile.delta_arrow)
             if kpi.target is not None:
                 verdict = {True: "meets", False: "misses", None: "no value for"}[kpi.meets_target]
                 sign = "≥" if kpi.higher_is_better else "≤"

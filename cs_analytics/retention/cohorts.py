@@ -4,9 +4,9 @@ Definitions (docs/spec/metrics.md, Cohorts):
 - An account's start month is its first month with MRR > 0 (revenue bases logo / grr / nrr) or its
   first month with any usage row of value > 0 (activity basis). Its cohort is that month.
 - Cell (cohort c, period k), over the accounts of c (cohort size n):
-  logo = |{a : MRR(a, c+k) > 0}| / n;  nrr = sum MRR(a, c+k) / sum MRR(a, c);
+  logo = (accounts a of c with MRR(a, c+k) > 0) / n;  nrr = sum MRR(a, c+k) / sum MRR(a, c);
   grr = sum min(MRR(a, c+k), MRR(a, c)) / sum MRR(a, c);
-  activity (bounded, the default) = |{a : usage value > 0 in month c+k}| / n;
+  activity (bounded, the default) = (accounts of c with usage value > 0 in month c+k) / n;
   activity, unbounded ("active in c+k or later", an option named as such) counts an account
   active in month c+k or any later observed month.
 - A cell whose month is after the last complete month is censored: null, never 0.
@@ -53,24 +53,27 @@ BASIS_LABELS = {
 UNBOUNDED_ACTIVITY_LABEL = "Active in period k or later (unbounded)"
 
 DEFINITIONS = {
-    "logo": "logo: |{a in c : MRR(a, c+k) > 0}| / n",
-    "nrr": "nrr: sum MRR(a, c+k) / sum MRR(a, c)",
-    "grr": "grr: sum min(MRR(a, c+k), MRR(a, c)) / sum MRR(a, c)",
-    "activity": "activity: |{a in c : a has usage value > 0 in month c+k}| / n (bounded: active in "
-    "that period; the unbounded variant \"active in c+k or later\" is an option, named as such)",
+    "logo": "Logo retention is the share of the cohort's accounts that still pay in period k: "
+    "`logo(c, k) = (accounts of c with MRR(a, c+k) > 0) / n`.",
+    "nrr": "Net revenue retention is the cohort's MRR in period k over its starting MRR, expansion "
+    "included: `nrr(c, k) = sum of MRR(a, c+k) / sum of MRR(a, c)`.",
+    "grr": "Gross revenue retention is the same with each account capped at its starting MRR, so "
+    "expansion never offsets losses: `grr(c, k) = sum of min(MRR(a, c+k), MRR(a, c)) / sum of MRR(a, c)`.",
+    "activity": "Active accounts is the share of the cohort's accounts with usage in period k "
+    "(bounded: active in that period): `activity(c, k) = (accounts of c with usage value > 0 in "
+    "month c+k) / n`. The unbounded variant, \"active in c+k or later\", is an option named as such.",
     "common": "An account's start cohort is the first month with MRR > 0 (revenue bases), or the "
-    "first month with any usage row of value > 0 (activity basis). Period k of cohort c is month "
-    "c + k; period 0 is the cohort month itself. A cell whose month c+k is after the last complete "
-    "month is censored: null, never 0. The average curve over cohorts at period k weights each "
-    "cohort by its size (n, or starting MRR for revenue bases), using only cohorts where period k "
-    "is observed.",
+    "first month with any usage row of value > 0 (activity basis); n is the number of accounts in "
+    "cohort c. Period k of cohort c is month c + k; period 0 is the cohort month itself. A cell whose "
+    "month c+k is after the last complete month is censored: blank, never 0. The average curve over "
+    "cohorts at period k weights each cohort by its size (n, or starting MRR for revenue bases), using "
+    "only cohorts where period k is observed.",
     "quarter": "Quarter grain: accounts are grouped by the calendar quarter of their start month s; "
     "period k is the k-th 3-month block of each account's own timeline (months s+3k to s+3k+2). "
     "Revenue bases read MRR at month s+3k, so period 0 is 100% by construction; activity counts an "
     "account active when it has usage in any month of its block. A cell is shown only when every "
     "account of the cohort has its block complete; no account is left out.",
 }
-
 MONTHS_PER_PERIOD = {"month": 1, "quarter": 3}
 
 
