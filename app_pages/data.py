@@ -1,6 +1,6 @@
 """Data page: upload files (mapped, validated, quarantined honestly), load the demo, see the log.
 
-Thin: reading, mapping, validation and loading live in cs_analytics.ingest.readers/mapping/ingest.
+Thin: reading, mapping, validation and loading live in cs_analytics.ingest (readers, mapping, load, log, clear, preview).
 Files come from the uploader, plus (for tests and scripted use) `st.session_state["data_page_files"]`,
 a list of (file name, bytes).
 """
@@ -12,6 +12,7 @@ import io
 import pandas as pd
 import streamlit as st
 
+from cs_analytics.demo.build import write_demo
 from cs_analytics.ingest.clear import clear_table
 from cs_analytics.ingest.errors import IngestRefused
 from cs_analytics.ingest.load import ingest_file
@@ -31,11 +32,6 @@ LOGGED_REFUSALS_KEY = "data_page_logged_refusals"
 PREVIEW_ROWS = 20
 ORDER_LABELS = {"auto": "Detect from the column", "dmy": "Day first (31/03/2024)", "mdy": "Month first (03/31/2024)"}
 MODE_LABELS = {"replace": "Replace the table's rows", "append": "Append to the table"}
-
-try:  # another engineer's module; the page must render without it
-    from cs_analytics.demo.build import write_demo
-except ImportError:  # pragma: no cover - depends on the build state
-    write_demo = None
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -214,9 +210,6 @@ def _clear_section(ws) -> None:
 
 def _demo_section(ws) -> None:
     with st.expander("Load demo data", expanded=ws.row_count("contracts") == 0):
-        if write_demo is None:
-            st.info("The demo data generator is not available in this build.")
-            return
         st.write("A deterministic demo data set (accounts, contracts, usage, CSM assessments, NPS).")
         confirm = st.checkbox("I understand this replaces the data in this workspace", key="demo_confirm")
         if st.button("Load demo data", key="demo_load", disabled=not confirm):
