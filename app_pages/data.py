@@ -117,8 +117,9 @@ def _file_section(ws, name: str, data: bytes, index: int) -> None:
         for note in raw.notes:
             st.caption(md(note))
         if len(raw.bad_rows):
-            st.caption(f"{len(raw.bad_rows)} row(s) in the first rows cannot be split into the header's fields; "
-                       "they will be quarantined.")
+            bad = len(raw.bad_rows)
+            st.caption(f"{bad} {'row' if bad == 1 else 'rows'} in the first rows cannot be split into the "
+                       f"header's fields; {'it' if bad == 1 else 'they'} will be quarantined.")
         if table is None:
             st.info("Choose the table this file holds.")
             return

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cs_analytics.core import derived
+from cs_analytics.core.db import load_sql
 from cs_analytics.core.tables import TABLES, quote_identifier
 from cs_analytics.ingest.errors import IngestRefused
 from cs_analytics.ingest.log import now_utc
@@ -42,11 +43,8 @@ def clear_table(ws: "Workspace", table: str, user: str | None = None) -> ClearRe
         cur.execute(f"DELETE FROM {quote_identifier(table)}")
         upload_id = int(cur.execute("SELECT nextval('upload_id_seq')").fetchone()[0])
         row_word = "row" if rows == 1 else "rows"
-        cur.execute(
-            "INSERT INTO uploads (upload_id, file_name, size_bytes, sha256, table_name, rows_read, "
-            "rows_accepted, rows_quarantined, mode, user_name, uploaded_at, status, message) "
-            "VALUES (?, NULL, NULL, NULL, ?, 0, 0, 0, 'clear', ?, ?, 'cleared', ?)",
-            [upload_id, table, user, now_utc(),
-             f"Cleared {rows:,} {row_word} and {quarantined:,} quarantined from {table}."])
+        cur.execute(load_sql("ingest/log_clear"), {
+            "upload_id": upload_id, "table": table, "user": user, "uploaded_at": now_utc(),
+            "message": f"Cleared {rows:,} {row_word} and {quarantined:,} quarantined from {table}."})
         derived.rebuild(cur)
     return ClearResult(table=table, upload_id=upload_id, rows_deleted=rows, quarantined_deleted=quarantined)

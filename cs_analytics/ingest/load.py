@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from cs_analytics.core import config, derived
+from cs_analytics.core.db import load_sql
 from cs_analytics.ingest.errors import IngestRefused
 from cs_analytics.ingest import readers
 from cs_analytics.ingest.log import now_utc, record_refusal
@@ -193,9 +194,7 @@ def _ingest_staged(ws, table, stage, *, headers, colmap, extras, file_name, mode
         if staged_info is None:
             record_refusal(ws, table, file_name, mode, user, size_bytes, sha256, str(exc))
         raise
-    result.quarantined = ws.query(
-        "SELECT line, column_name AS \"column\", reason, raw FROM quarantine "
-        "WHERE upload_id = ? ORDER BY line LIMIT 100000", [result.upload_id])
+    result.quarantined = ws.query(load_sql("ingest/upload_quarantine"), {"upload_id": result.upload_id})
     _report(progress, 1.0, f"Loaded {result.rows_accepted:,} rows, quarantined {result.rows_quarantined:,}")
     return result
 
@@ -216,7 +215,8 @@ def _load(cur, table, *, headers, colmap, extras, file_name, mode, user, size_by
             if numeric:
                 notes.append(f"Numeric sentiment read on a {scale} scale.")
     if extras and table != "accounts":
-        notes.append(f"Ignored column(s) not in the {table} table: {', '.join(h for h, _ in extras)}.")
+        columns = "column" if len(extras) == 1 else "columns"
+        notes.append(f"Ignored {columns} not in the {table} table: {', '.join(h for h, _ in extras)}.")
     raw_cols = [f"c{i}" for i in range(len(headers))]
     sql, params = parse_statement(table, colmap, raw_cols, options)
     params.update({f"h{i}": h for i, h in enumerate(headers)})
@@ -246,17 +246,12 @@ def _load(cur, table, *, headers, colmap, extras, file_name, mode, user, size_by
                 f"WHERE p._reason IS NULL AND NULLIF(trim(CAST(r.{raw_col} AS VARCHAR)), '') IS NOT NULL",
                 {"name": header})
     qparams = {"upload_id": upload_id, "table": table, "file": file_name}
-    cur.execute(
-        "INSERT INTO quarantine (upload_id, table_name, file_name, line, column_name, reason, raw) "
-        "SELECT $upload_id, $table, $file, _line, _column, _reason, _raw_json FROM _parsed "
-        "WHERE _reason IS NOT NULL ORDER BY _line", qparams)
+    cur.execute(load_sql("ingest/quarantine_refused_rows"), qparams)
     bad = 0
     if has_bad:
         bad = int(cur.execute("SELECT count(*) FROM _bad").fetchone()[0])
         if bad:
-            cur.execute(
-                "INSERT INTO quarantine (upload_id, table_name, file_name, line, column_name, reason, raw) "
-                "SELECT $upload_id, $table, $file, line, NULL, reason, raw FROM _bad ORDER BY line", qparams)
+            cur.execute(load_sql("ingest/quarantine_unsplittable_rows"), qparams)
     parsed_rows, quarantined = cur.execute(
         "SELECT count(*), count(*) FILTER (WHERE _reason IS NOT NULL) FROM _parsed").fetchone()
     rows_read = int(parsed_rows) + bad
@@ -264,12 +259,11 @@ def _load(cur, table, *, headers, colmap, extras, file_name, mode, user, size_by
     rows_accepted = rows_read - rows_quarantined
     if mode == "replace" and rows_accepted == 0:
         _refuse_empty_replace(cur, table, file_name, rows_read, rows_quarantined, has_bad)
-    cur.execute(
-        "INSERT INTO uploads (upload_id, file_name, size_bytes, sha256, table_name, rows_read, "
-        "rows_accepted, rows_quarantined, mode, user_name, uploaded_at, status, message) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?)",
-        [upload_id, file_name, size_bytes, sha256, table, rows_read, rows_accepted,
-         rows_quarantined, mode, user, now_utc(), " ".join(notes) or None])
+    cur.execute(load_sql("ingest/log_upload"), {
+        "upload_id": upload_id, "file_name": file_name, "size_bytes": size_bytes, "sha256": sha256,
+        "table": table, "rows_read": rows_read, "rows_accepted": rows_accepted,
+        "rows_quarantined": rows_quarantined, "mode": mode, "user": user, "uploaded_at": now_utc(),
+        "message": " ".join(notes) or None})
     return IngestResult(table=table, file_name=file_name, upload_id=upload_id, rows_read=rows_read,
                         rows_accepted=rows_accepted, rows_quarantined=rows_quarantined,
                         notes=notes, mode=mode)
