@@ -12,11 +12,15 @@ from cs_analytics.charts.retention import (
     CENSORED_TEXT, average_curve_figure, cohort_heatmap, cohort_lines_figure, km_figure,
 )
 from cs_analytics.retention.months import window
+from cs_analytics.views.cohorts import (
+    MEDIAN_LABELS, SIZE_COLUMN, cell_view, cohort_view, kept_choices, survival_view,
+)
+from ui.cache import cached_view
 from cs_analytics.core.params import parse_non_negative_int
 from ui.text import md
 from ui.common import (
-    ACCOUNT_LINK_CONFIG, account_link_column, current_filter, data_version, definition_card,
-    download_csv, get_workspace, require_data, view_as_of,
+    ACCOUNT_LINK_CONFIG, account_link_column, current_filter, definition_card, download_csv, get_workspace,
+    require_data, view_as_of,
 )
 
 QUERY_KEYS = {"basis": "cohort_basis", "grain": "cohort_grain", "cohort": "cell_cohort", "period": "cell_period"}
@@ -30,16 +34,6 @@ if ws.row_count("contracts") == 0 and ws.row_count("usage") == 0:
 account_filter = current_filter()
 as_of = view_as_of(ws)
 win = window(ws, as_of)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _matrix(version: str, filter_key: str, basis: str, grain: str, unbounded: bool, as_of, _account_filter):
-    return co.cohort_matrix(get_workspace(), basis, grain, unbounded, _account_filter, as_of)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _survival(version: str, filter_key: str, by: str | None, as_of, _account_filter):
-    return sv.survival_analysis(get_workspace(), by, _account_filter, as_of)
 
 
 def _apply_query_params() -> None:
@@ -83,7 +77,8 @@ with matrix_tab:
         unbounded = st.toggle("Unbounded: count accounts active in period k or later", key="cohort_unbounded",
                               help="Default (bounded): active in that period. Unbounded: active then or any later month.")
     percent = view == "Percent"
-    matrix = _matrix(data_version(ws), repr(account_filter), basis, grain, unbounded, as_of, account_filter)
+    cohorts = cached_view(cohort_view, ws, account_filter, as_of, basis, grain, unbounded, percent)
+    matrix = cohorts.matrix
     st.caption(f"{matrix.label} by {grain} cohort · accounts: {md(account_filter.describe())} · observed through "
                f"{win.last_month:%Y-%m} (last complete month); blank cells are {CENSORED_TEXT}.")
 
@@ -99,19 +94,17 @@ with matrix_tab:
                         + ("\n\n" + co.DEFINITIONS["quarter"] if grain == "quarter" else ""),
                         as_of=win.as_of, excluded="cells after the last complete month (censored, blank); "
                         "accounts outside the sidebar filters")
-        table = matrix.wide(percent=percent)
-        table.columns = [f"{grain} {p}" for p in table.columns]
-        table.insert(0, "cohort_size", matrix.sizes.set_index("cohort_label")["cohort_size"])
         with st.expander("Matrix as a table (cohort size first)"):
-            st.dataframe(table, width="stretch")
+            st.dataframe(cohorts.table, width="stretch",
+                         column_config={"cohort": "Cohort", SIZE_COLUMN: st.column_config.NumberColumn("Cohort size")})
         download_csv(matrix.long(), f"cohorts_{basis}_{grain}.csv", key="download_cohorts",
                      label="Download the matrix (long form, CSV)")
 
         st.plotly_chart(average_curve_figure(matrix.average_curve(), matrix.label, grain), key="average_curve",
                         width="stretch")
-        labels = matrix.sizes["cohort_label"].tolist()
-        default = [c for c in labels[-13:-9] if c in labels][-3:] or labels[:3]
-        chosen = st.multiselect("Compare cohorts", labels, default=default, key="compare_cohorts")
+        labels = list(cohorts.labels)
+        st.session_state["compare_cohorts"] = kept_choices(st.session_state.get("compare_cohorts"), cohorts)
+        chosen = st.multiselect("Compare cohorts", labels, key="compare_cohorts")
         st.plotly_chart(cohort_lines_figure(matrix, chosen, percent=percent), key="cohort_lines", width="stretch")
 
         # -- cell drill-down: heatmap click, select fallback, or URL ---------------------------------
@@ -134,7 +127,7 @@ with matrix_tab:
                 st.session_state["cell_period"] = parse_non_negative_int(period_text) or 0
         if st.session_state.get("cell_cohort") not in [NO_CELL, *labels]:
             st.session_state["cell_cohort"] = NO_CELL
-        max_period = max(0, int(matrix.cells["period"].max()))
+        max_period = cohorts.max_period
         st.session_state["cell_period"] = min(int(st.session_state.get("cell_period", 0)), max_period)
         d1, d2 = st.columns(2)
         cohort_choice = d1.selectbox("Cohort", [NO_CELL, *labels], key="cell_cohort")
@@ -154,10 +147,9 @@ with matrix_tab:
                         f"(it is complete at {complete:%Y-%m}, "
                         f"after the last complete month {win.last_month:%Y-%m}).")
             else:
-                accounts = co.cell_accounts(ws, basis, cohort_first, int(period_choice), grain, unbounded, account_filter,
-                                           as_of)
-                retained = accounts[accounts["status"] == "retained"]
-                lost = accounts[accounts["status"] == "lost"]
+                cell = cached_view(cell_view, ws, account_filter, as_of, basis, cohort_first, int(period_choice),
+                                   grain, unbounded)
+                accounts, retained, lost = cell.accounts, cell.retained, cell.lost
                 st.caption(f"Cohort {cohort_choice}, period {int(period_choice)}: {len(retained)} retained, "
                            f"{len(lost)} lost of {len(accounts)}.")
                 r_col, l_col = st.columns(2)
@@ -178,7 +170,7 @@ with survival_tab:
     st.session_state.setdefault("survival_by", "segment" if "segment" in options else "(no split)")
     by_choice = st.selectbox("Split lifetimes by", choices, key="survival_by")
     by = None if by_choice == "(no split)" else by_choice
-    result = _survival(data_version(ws), repr(account_filter), by, as_of, account_filter)
+    result = cached_view(survival_view, ws, account_filter, as_of, by)
     if result.lifetimes.empty:
         st.info("No customer yet (no account with MRR > 0 in a complete month), so there is no lifetime to show.")
     else:
@@ -188,7 +180,8 @@ with survival_tab:
             st.info(md(result.logrank.statement))
         st.plotly_chart(km_figure(result.curves), key="km_chart", width="stretch")
         st.markdown("**Median lifetime per group** (months; blank = more than half still customers)")
-        st.dataframe(result.medians, hide_index=True, width="stretch", key="median_table")
+        st.dataframe(result.medians, hide_index=True, width="stretch", key="median_table",
+                     column_config=MEDIAN_LABELS)
         definition_card("Customer lifetime (survival)", sv.DEFINITION, as_of=win.as_of,
                         excluded="accounts never a customer in a complete month; accounts outside the sidebar filters")
         download_csv(result.curves, "survival.csv", key="download_survival", label="Download the curves (CSV)")

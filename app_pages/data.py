@@ -1,6 +1,6 @@
 """Data page: upload files (mapped, validated, quarantined honestly), load the demo, see the log.
 
-Thin: reading, mapping, validation and loading live in cs_analytics.ingest.readers/mapping/ingest.
+Thin: reading, mapping, validation and loading live in cs_analytics.ingest (readers, mapping, load, log, clear, preview).
 Files come from the uploader, plus (for tests and scripted use) `st.session_state["data_page_files"]`,
 a list of (file name, bytes).
 """
@@ -12,9 +12,12 @@ import io
 import pandas as pd
 import streamlit as st
 
-from cs_analytics.ingest.load import (
-    IngestRefused, clear_table, ingest_file, log_refusal, preview, quarantine_rows, upload_history,
-)
+from cs_analytics.demo.build import write_demo
+from cs_analytics.ingest.clear import clear_table
+from cs_analytics.ingest.errors import IngestRefused
+from cs_analytics.ingest.load import ingest_file
+from cs_analytics.ingest.log import log_refusal, quarantine_rows, upload_history
+from cs_analytics.ingest.preview import preview
 from cs_analytics.ingest.mapping import guess_table, map_headers
 from cs_analytics.ingest.readers import UPLOAD_TYPES, read_table_file
 from cs_analytics.core.tables import TABLES
@@ -29,11 +32,6 @@ LOGGED_REFUSALS_KEY = "data_page_logged_refusals"
 PREVIEW_ROWS = 20
 ORDER_LABELS = {"auto": "Detect from the column", "dmy": "Day first (31/03/2024)", "mdy": "Month first (03/31/2024)"}
 MODE_LABELS = {"replace": "Replace the table's rows", "append": "Append to the table"}
-
-try:  # another engineer's module; the page must render without it
-    from cs_analytics.demo.build import write_demo
-except ImportError:  # pragma: no cover - depends on the build state
-    write_demo = None
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -119,8 +117,9 @@ def _file_section(ws, name: str, data: bytes, index: int) -> None:
         for note in raw.notes:
             st.caption(md(note))
         if len(raw.bad_rows):
-            st.caption(f"{len(raw.bad_rows)} row(s) in the first rows cannot be split into the header's fields; "
-                       "they will be quarantined.")
+            bad = len(raw.bad_rows)
+            st.caption(f"{bad} {'row' if bad == 1 else 'rows'} in the first rows cannot be split into the "
+                       f"header's fields; {'it' if bad == 1 else 'they'} will be quarantined.")
         if table is None:
             st.info("Choose the table this file holds.")
             return
@@ -212,9 +211,6 @@ def _clear_section(ws) -> None:
 
 def _demo_section(ws) -> None:
     with st.expander("Load demo data", expanded=ws.row_count("contracts") == 0):
-        if write_demo is None:
-            st.info("The demo data generator is not available in this build.")
-            return
         st.write("A deterministic demo data set (accounts, contracts, usage, CSM assessments, NPS).")
         confirm = st.checkbox("I understand this replaces the data in this workspace", key="demo_confirm")
         if st.button("Load demo data", key="demo_load", disabled=not confirm):

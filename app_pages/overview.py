@@ -47,9 +47,10 @@ def render_kpis(summary: OverviewSummary) -> None:
     st.markdown(f"**Revenue, {summary.last_complete_month:%B %Y}** (last complete month)")
     columns = st.columns(len(summary.kpis) or 1)
     for column, kpi in zip(columns, summary.kpis):
+        tile = kpi.tile
         with column.container(border=True):
-            st.metric(kpi.label, kpi.value_text, kpi.change_text,
-                      delta_color="normal" if kpi.higher_is_better else "inverse")
+            st.metric(tile.label, tile.value, tile.delta, delta_color=tile.delta_color,
+                      delta_arrow=tile.delta_arrow)
             if kpi.target_text:
                 st.caption(kpi.target_text)
             st.page_link("app_pages/revenue.py", label="Revenue", icon=":material/arrow_forward:")

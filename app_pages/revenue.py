@@ -5,13 +5,13 @@ import streamlit as st
 
 from cs_analytics.core import settings
 from cs_analytics.charts.retention import movements_figure, rates_figure
-from cs_analytics.core.formatting import compact_money
-from cs_analytics.retention.revenue import DEFINITIONS, MOVEMENTS, cli_frame, kpis, movement_accounts, mrr_bridge
-from cs_analytics.retention.months import window
+from cs_analytics.retention.revenue import DEFINITIONS, MOVEMENTS, RATE_COLUMNS
+from cs_analytics.views.revenue import MONTH_TABLE_LABELS, movement_drilldown, revenue_view
+from ui.cache import cached_view
 from ui.text import md
 from ui.common import (
-    ACCOUNT_LINK_CONFIG, account_link_column, current_filter, data_version, definition_card,
-    download_csv, get_workspace, require_data, view_as_of,
+    ACCOUNT_LINK_CONFIG, account_link_column, current_filter, definition_card, download_csv, get_workspace,
+    require_data, view_as_of,
 )
 from ui.identity import current_user
 
@@ -22,41 +22,25 @@ if not require_data(ws, ("contracts",)):
 
 account_filter = current_filter()
 as_of = view_as_of(ws)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _bridge(version: str, filter_key: str, as_of, _account_filter):
-    return mrr_bridge(get_workspace(), _account_filter, as_of)
-
-
-bridge = _bridge(data_version(ws), repr(account_filter), as_of, account_filter)
-win = window(ws, as_of)
-if bridge.empty:
+view = cached_view(revenue_view, ws, account_filter, as_of)
+bridge = view.bridge
+if view.is_empty:
     st.info("No month is complete yet for the selected accounts; MRR appears after the first full month.")
     st.stop()
-st.caption(f"Accounts: {md(account_filter.describe())} · months through {bridge['month'].max():%Y-%m} "
-           f"(the last complete month; as of {win.as_of:%Y-%m-%d})")
+st.caption(f"Accounts: {md(account_filter.describe())} · months through {view.last_month:%Y-%m} "
+           f"(the last complete month; as of {view.as_of:%Y-%m-%d})")
 
 # -- KPI tiles ------------------------------------------------------------------------------------
-table = kpis(ws, bridge=bridge)
 TILES_PER_ROW = 4
 cols = st.columns(TILES_PER_ROW) + st.columns(TILES_PER_ROW)
-for col, row in zip(cols, table.itertuples()):
-    ratio = row.metric not in ("mrr", "customers")
-    money = row.metric == "mrr"
-    value = "n/a" if row.value is None or row.value != row.value else (
-        f"{row.value:.1%}" if ratio else compact_money(row.value) if money else f"{row.value:,.0f}")
-    delta = None
-    if row.change is not None and row.change == row.change:
-        delta = (f"{row.change * 100:+.1f} pts vs a year ago" if ratio
-                 else f"{compact_money(row.change, signed=True) if money else f'{row.change:+,.0f}'} vs a year ago")
-    col.metric(row.label, value, delta, delta_color="inverse" if row.metric == "logo_churn_12m" else "normal",
-               help=f"{row.month:%Y-%m}, the last complete month")
+for col, tile in zip(cols, view.tiles):
+    col.metric(tile.label, tile.value, tile.delta, delta_color=tile.delta_color, delta_arrow=tile.delta_arrow,
+               help=f"{view.last_month:%Y-%m}, the last complete month")
 
 # -- MRR and movements ------------------------------------------------------------------------
 event = st.plotly_chart(movements_figure(bridge), key="movements_chart", on_select="rerun",
                         selection_mode="points", width="stretch")
-definition_card("MRR and movements", DEFINITIONS["mrr"] + "\n\n" + DEFINITIONS["movements"], as_of=win.as_of,
+definition_card("MRR and movements", DEFINITIONS["mrr"] + "\n\n" + DEFINITIONS["movements"], as_of=view.as_of,
                 excluded="months after the last complete month; accounts outside the sidebar filters")
 
 # -- trailing-12m rates with editable targets ---------------------------------------------------------
@@ -92,12 +76,12 @@ with st.expander("Targets (the workspace's; Overview uses them)", expanded=False
 target_grr, target_nrr, target_churn = (entered[k] / 100.0 for k in TARGET_INPUTS)
 st.plotly_chart(rates_figure(bridge, {"grr_12m": target_grr, "nrr_12m": target_nrr,
                                       "logo_retention_12m": 1.0 - target_churn}), key="rates_chart", width="stretch")
-definition_card("GRR, NRR, logo retention (12m)", DEFINITIONS["rates"], as_of=win.as_of,
+definition_card("GRR, NRR, logo retention (12m)", DEFINITIONS["rates"], as_of=view.as_of,
                 excluded="months whose M-12 had no customers (no base): shown blank")
 
 # -- drill-down ------------------------------------------------------------------------------------
 st.subheader("Accounts behind a movement")
-month_options = bridge["month"].dt.strftime("%Y-%m").tolist()[::-1]
+month_options = list(view.drill_months)
 points = (event.selection.points if event and event.selection else []) or []
 selection_key = repr(points[:1])
 if points and st.session_state.get("drill_applied") != selection_key:
@@ -106,13 +90,10 @@ if points and st.session_state.get("drill_applied") != selection_key:
     custom = point.get("customdata")
     if custom:
         st.session_state["drill_month"], st.session_state["drill_movement"] = str(custom[1]), str(custom[0])
-    elif point.get("curve_number", 99) < len(MOVEMENTS):
-        st.session_state["drill_month"] = str(point.get("x"))
-        st.session_state["drill_movement"] = MOVEMENTS[point["curve_number"]]
 c1, c2 = st.columns(2)
 month = c1.selectbox("Month", month_options, key="drill_month")
 movement = c2.selectbox("Movement", MOVEMENTS, key="drill_movement")
-accounts = movement_accounts(ws, month, movement, account_filter, as_of)
+accounts = cached_view(movement_drilldown, ws, account_filter, as_of, month, movement)
 st.caption(f"{len(accounts)} accounts with {movement} in {month} (choose a bar above or pick here).")
 st.dataframe(account_link_column(accounts), column_config=ACCOUNT_LINK_CONFIG, hide_index=True,
              key="drill_table", width="stretch")
@@ -120,7 +101,9 @@ download_csv(accounts, f"{movement}_{month}.csv", key="download_drill", label="D
 
 # -- downloads --------------------------------------------------------------------------------------
 st.subheader("Data")
-cli_view = cli_frame(bridge)
 with st.expander("Month-by-month table"):
-    st.dataframe(cli_view, hide_index=True, width="stretch")
-download_csv(cli_view, "mrr.csv", key="download_mrr", label="Download MRR by month (CSV)")
+    st.dataframe(view.month_table, hide_index=True, width="stretch", column_config={
+        column: st.column_config.NumberColumn(label, format="percent" if column in RATE_COLUMNS else "localized")
+        if column != "month" else st.column_config.TextColumn(label)
+        for column, label in MONTH_TABLE_LABELS.items()})
+download_csv(view.month_table, "mrr.csv", key="download_mrr", label="Download MRR by month (CSV)")

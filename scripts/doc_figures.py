@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from cs_analytics.core.db import Workspace, close_workspace, open_workspace  # noqa: E402
 from cs_analytics.demo.build import write_demo  # noqa: E402
 from cs_analytics.health.backtest import run_backtest  # noqa: E402
-from cs_analytics.reality.quadrants import track_record  # noqa: E402
+from cs_analytics.reality.track_record import track_record  # noqa: E402
 
 DEMO_ACCOUNTS = 1200
 DEMO_SEED = 7
@@ -55,7 +55,7 @@ def backtest_figures(ws: Workspace) -> tuple[str, str]:
 
 
 def track_record_figures(ws: Workspace) -> str:
-    """reality.md's evidence line from reality.quadrants.track_record (the Reality page's call)."""
+    """reality.md's evidence line from reality.track_record.track_record (the Reality page's call)."""
     record = track_record(ws, HORIZON_DAYS)
     first, last = record.snapshots[0], record.snapshots[-1]
     return (f"Track record ({HORIZON_DAYS}-day horizon, {len(record.snapshots)} month-end snapshots "

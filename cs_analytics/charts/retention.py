@@ -28,21 +28,30 @@ DEFAULT_TARGETS = {
 CENSORED_TEXT = "not yet observed"
 
 
+MONEY_TICKS = ",.0f"
+OPENING_LABEL = "opening MRR"
+OPENING_COLOR = "#90a4ae"
+
+
 def movements_figure(bridge: pd.DataFrame) -> go.Figure:
     """Stacked bars of MRR movements per month (contraction and churn negative) with the MRR line
-    on a second axis. Each bar point carries customdata [movement, month YYYY-MM] for drill-down."""
+    on a second axis. Each bar point carries customdata [movement, month YYYY-MM] for drill-down.
+
+    The first month has no month before it inside the data, so its "new" MRR is the opening book:
+    it is drawn as one "opening MRR" bar, not as new business. Both axes show whole amounts."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     months = pd.to_datetime(bridge["month"]) if not bridge.empty else pd.Series(dtype="datetime64[ns]")
     labels = months.dt.strftime("%Y-%m")
+    if not bridge.empty:
+        fig.add_trace(_movement_bar(OPENING_LABEL, OPENING_COLOR, labels[:1], bridge["new"].iloc[:1],
+                                    bridge["new_accounts"].iloc[:1], "new"), secondary_y=False)
     for movement, color in MOVEMENT_COLORS.items():
         sign = -1.0 if movement in ("contraction", "churn") else 1.0
-        values = sign * bridge[movement] if not bridge.empty else []
+        values = sign * bridge[movement] if not bridge.empty else pd.Series(dtype=float)
+        if movement == "new" and not bridge.empty:
+            values = values.where(labels != labels.iloc[0], 0.0)
         counts = bridge[f"{movement}_accounts"] if f"{movement}_accounts" in bridge else [None] * len(labels)
-        fig.add_trace(go.Bar(
-            x=labels, y=values, name=movement, marker_color=color,
-            customdata=np.column_stack([[movement] * len(labels), labels, counts]) if len(labels) else None,
-            hovertemplate="%{customdata[1]} " + movement + ": %{y:,.0f} (%{customdata[2]} accounts)<extra></extra>",
-        ), secondary_y=False)
+        fig.add_trace(_movement_bar(movement, color, labels, values, counts, movement), secondary_y=False)
     fig.add_trace(go.Scatter(
         x=labels, y=bridge["mrr"] if not bridge.empty else [], name="MRR", mode="lines+markers",
         line=dict(color="#263238", width=2), hovertemplate="%{x} MRR: %{y:,.0f}<extra></extra>",
@@ -50,15 +59,38 @@ def movements_figure(bridge: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="relative", title="MRR and movements per month", hovermode="closest",
                       legend=dict(orientation="h", y=-0.25), margin=dict(t=50, b=40))
     fig.update_xaxes(tickangle=-45, automargin=True)
-    fig.update_yaxes(title_text="Movement (MRR)", secondary_y=False)
-    fig.update_yaxes(title_text="MRR (month-end)", secondary_y=True, rangemode="tozero")
+    fig.update_yaxes(title_text="Movement (MRR)", tickformat=MONEY_TICKS, secondary_y=False)
+    fig.update_yaxes(title_text="MRR (month-end)", tickformat=MONEY_TICKS, secondary_y=True, rangemode="tozero")
     fig.update_xaxes(type="category")
     return fig
 
 
+def _movement_bar(name: str, color: str, labels, values, counts, movement: str) -> go.Bar:
+    """One bar trace of the movements chart; customdata [movement, month, accounts] drills down."""
+    labels = list(labels)
+    return go.Bar(
+        x=labels, y=list(values), name=name, marker_color=color,
+        customdata=np.column_stack([[movement] * len(labels), labels, list(counts)]) if labels else None,
+        hovertemplate="%{customdata[1]} " + name + ": %{y:,.0f} (%{customdata[2]} accounts)<extra></extra>",
+    )
+
+
+TARGET_LABEL_X = (0.0, 1.0)
+
+
+def _targets_by_value(targets: dict[str, float | None]) -> dict[float, list[str]]:
+    """Target value -> the rate columns sharing it (one label for targets that coincide)."""
+    grouped: dict[float, list[str]] = {}
+    for column in RATE_LABELS:
+        if targets.get(column) is not None:
+            grouped.setdefault(round(float(targets[column]), 6), []).append(column)
+    return grouped
+
+
 def rates_figure(bridge: pd.DataFrame, targets: dict[str, float] | None = None) -> go.Figure:
     """Trailing-12m GRR, NRR and logo retention lines with dashed target reference lines
-    (defaults: GRR 90 %, NRR 110 %, logo retention 90 % = logo churn below 10 %)."""
+    (defaults: GRR 90 %, NRR 110 %, logo retention 90 % = logo churn below 10 %). Targets that
+    coincide share one label; labels alternate left and right so they never overlap."""
     targets = {**DEFAULT_TARGETS, **(targets or {})}
     fig = go.Figure()
     defined = bridge.dropna(subset=["nrr_12m"]) if not bridge.empty else bridge
@@ -68,10 +100,13 @@ def rates_figure(bridge: pd.DataFrame, targets: dict[str, float] | None = None) 
             x=labels, y=defined[column] if not defined.empty else [], name=label, mode="lines+markers",
             line=dict(color=RATE_COLORS[column]), hovertemplate="%{x} " + label + ": %{y:.1%}<extra></extra>",
         ))
-        target = targets.get(column)
-        if target is not None:
-            fig.add_hline(y=target, line_dash="dash", line_color=RATE_COLORS[column], opacity=0.6,
-                          annotation_text=f"{label} target {target:.0%}", annotation_position="top left")
+    for position, (target, columns) in enumerate(_targets_by_value(targets).items()):
+        for column in columns:
+            fig.add_hline(y=target, line_dash="dash", line_color=RATE_COLORS[column], opacity=0.6)
+        names = " and ".join(RATE_LABELS[c] for c in columns)
+        fig.add_annotation(x=TARGET_LABEL_X[position % 2], xref="paper", xanchor="left" if position % 2 == 0
+                           else "right", y=target, yref="y", yanchor="bottom", showarrow=False,
+                           text=f"{names} target {target:.0%}", font=dict(size=11))
     fig.update_layout(title="Trailing-12-month retention", yaxis_tickformat=".0%", hovermode="x unified",
                       legend=dict(orientation="h", y=-0.15), margin=dict(t=50, b=40))
     fig.update_xaxes(type="category")
@@ -99,9 +134,9 @@ def cohort_heatmap(matrix, percent: bool = True) -> go.Figure:
                 hover_row.append(f"Cohort {cohort}, period {period}: {CENSORED_TEXT}")
                 text_row.append("")
             else:
-                shown = _fmt(z[i, j], percent)
-                hover_row.append(f"Cohort {cohort} (n={sizes[cohort]}), period {period}: {shown}")
-                text_row.append(shown)
+                hover_row.append(f"Cohort {cohort} (n={sizes[cohort]}), period {period}: "
+                                 f"{cell_text(z[i, j], percent, decimals=1)}")
+                text_row.append(cell_text(z[i, j], percent))
         hover.append(hover_row)
         text.append(text_row)
     show_text = wide.shape[0] * wide.shape[1] <= 600
@@ -127,19 +162,30 @@ def cohort_heatmap(matrix, percent: bool = True) -> go.Figure:
     ))
     unit = "%" if percent else ("MRR" if matrix.basis in ("grr", "nrr") else "accounts")
     fig.update_layout(
-        title=f"{matrix.label} by {matrix.grain} cohort ({unit}; blank = {CENSORED_TEXT})",
+        title=dict(text=f"{matrix.label} by {matrix.grain} cohort ({unit}; blank = {CENSORED_TEXT})",
+                   y=1.0, yref="container", yanchor="top", pad=dict(t=10)),
         xaxis_title=f"Period ({matrix.grain}s since start)", yaxis_title="Cohort",
-        margin=dict(t=50), height=max(300, 22 * len(y_labels) + 120),
+        margin=dict(t=HEATMAP_TOP_MARGIN), height=max(300, 22 * len(y_labels) + HEATMAP_TOP_MARGIN + 70),
     )
     fig.update_xaxes(type="category", side="top", range=[-0.5, wide.shape[1] - 0.5])
     fig.update_yaxes(type="category", range=[len(y_labels) - 0.5, -0.5])
     return fig
 
 
-def _fmt(value: float, percent: bool) -> str:
+HEATMAP_TOP_MARGIN = 110  # room for the title above the period tick labels and axis title on top
+
+
+def cell_text(value: float, percent: bool, decimals: int = 0) -> str:
+    """A cell as shown: a percent with `decimals` (one more where rounding would show 100% or 0%
+    for a value that is not), or a whole number; blank for a missing value."""
     if np.isnan(value):
         return ""
-    return f"{value * 100:.0f}%" if percent else f"{value:,.0f}"
+    if not percent:
+        return f"{value:,.0f}"
+    shown = round(value * 100, decimals)
+    if shown in (0.0, 100.0) and value not in (0.0, 1.0):
+        decimals += 1
+    return f"{value * 100:.{decimals}f}%"
 
 
 def average_curve_figure(average: pd.DataFrame, label: str = "Average", grain: str = "month") -> go.Figure:

@@ -12,19 +12,20 @@ adds. The `flags` table is never touched.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 import pandas as pd
 
-from cs_analytics.core import config
-
-from cs_analytics.core import derived
-from cs_analytics.core.db import scratch_connection
+from cs_analytics.core import config, derived
+from cs_analytics.core.db import load_sql
 from cs_analytics.ingest.errors import IngestRefused
+from cs_analytics.ingest import readers
+from cs_analytics.ingest.log import now_utc, record_refusal
+from cs_analytics.ingest.mapping import (
+    Mapping, map_headers, missing_required, parse_mapping, refusal_for_missing,
+)
 from cs_analytics.core.tables import TABLES, quote_identifier
 from cs_analytics.ingest.validation import (
     DATE_KINDS, ParseOptions, detect_date_order, detect_sentiment_scale, insert_statement,
@@ -33,13 +34,8 @@ from cs_analytics.ingest.validation import (
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
-    from cs_analytics.ingest.mapping import Mapping
-    from cs_analytics.ingest.readers import RawTable
 
-__all__ = [
-    "IngestRefused", "IngestResult", "ingest_dataframe", "ingest_file", "quarantine_rows",
-    "upload_history", "preview", "MODES", "clear_table", "log_refusal", "ClearResult",
-]
+__all__ = ["IngestRefused", "IngestResult", "ingest_dataframe", "ingest_file", "MODES"]
 
 MODES = ("replace", "append")
 Progress = Callable[[float, str], None]
@@ -89,7 +85,7 @@ def ingest_dataframe(ws: "Workspace", table: str, frame: pd.DataFrame, *, file_n
     try:
         _require_columns(table, list(colmap), headers, file_name)
     except IngestRefused as exc:
-        _log_refusal(ws, table, file_name, mode, user, size_bytes, sha256, str(exc))
+        record_refusal(ws, table, file_name, mode, user, size_bytes, sha256, str(exc))
         raise
     raw = pd.DataFrame({f"c{n}": _duckdb_safe(frame.iloc[:, pos]).to_numpy()
                         for n, pos in enumerate(positions)})
@@ -126,9 +122,6 @@ def ingest_file(ws: "Workspace", table: str, source: Any, *, file_name: str | No
     "amounts_converted": true} (dict, JSON text or a JSON file path). Raises IngestRefused with
     one sentence when the file cannot be loaded at all; the workspace keeps its previous data.
     """
-    from cs_analytics.ingest import mapping as mapping_mod
-    from cs_analytics.ingest import readers
-
     file_name = file_name or readers.source_name(source)
     size_bytes = sha = None
     try:
@@ -143,7 +136,7 @@ def ingest_file(ws: "Workspace", table: str, source: Any, *, file_name: str | No
                 staged = readers.stage_file(cur, local.path, file_name, fmt, sheet=sheet,
                                             encoding=local.encoding)
                 staged_info["staged"] = staged
-                chosen = _resolve_mapping(mapping_mod, staged.headers, table, mapping, file_name)
+                chosen = _resolve_mapping(staged.headers, table, mapping, file_name)
                 staged_info["mapping"] = chosen
                 colmap, extras = {}, []
                 for i, header in enumerate(staged.headers):
@@ -162,77 +155,8 @@ def ingest_file(ws: "Workspace", table: str, source: Any, *, file_name: str | No
                 amounts_converted=False, staged_info=staged_info,
             )
     except IngestRefused as exc:
-        _log_refusal(ws, table if table in TABLES else None, file_name, mode, user, size_bytes, sha, str(exc))
+        record_refusal(ws, table if table in TABLES else None, file_name, mode, user, size_bytes, sha, str(exc))
         raise
-
-
-def quarantine_rows(ws: "Workspace", table: str | None = None) -> pd.DataFrame:
-    """The refused rows kept in the workspace: table, file, line, column, reason, raw (JSON)."""
-    sql = ("SELECT table_name AS \"table\", file_name AS file, line, column_name AS \"column\", "
-           "reason, raw FROM quarantine")
-    params: list = []
-    if table is not None:
-        sql += " WHERE table_name = ?"
-        params.append(table)
-    sql += " ORDER BY \"table\", upload_id, line"
-    return ws.query(sql, params)
-
-
-def upload_history(ws: "Workspace") -> pd.DataFrame:
-    """Every upload, newest first: file, table, mode, rows read/accepted/quarantined, who, when."""
-    return ws.query(
-        "SELECT upload_id, uploaded_at, table_name AS \"table\", file_name AS file, mode, status, "
-        "rows_read, rows_accepted, rows_quarantined, size_bytes, sha256, user_name AS \"user\", message "
-        "FROM uploads ORDER BY upload_id DESC"
-    )
-
-
-@dataclass
-class ClearResult:
-    """What clearing a table did."""
-
-    table: str
-    upload_id: int
-    rows_deleted: int
-    quarantined_deleted: int
-
-
-def clear_table(ws: "Workspace", table: str, user: str | None = None) -> ClearResult:
-    """Empty `table` on purpose: its rows and its quarantine go, the derived tables are rebuilt, and
-    the clearing is logged in the upload log (mode 'clear', status 'cleared'), all in ONE transaction.
-
-    Flags, scorecards and settings are kept. Clearing `accounts` also drops their attributes;
-    accounts still referenced by contracts, usage, assessments or NPS come back as implicit ones.
-    """
-    if table not in TABLES:
-        raise IngestRefused(f"Unknown table {table!r}; choose one of {', '.join(TABLES)}.")
-    with ws.transaction() as cur:
-        rows = int(cur.execute(f"SELECT count(*) FROM {quote_identifier(table)}").fetchone()[0])
-        quarantined = int(cur.execute("SELECT count(*) FROM quarantine WHERE table_name = ?",
-                                      [table]).fetchone()[0])
-        cur.execute("DELETE FROM quarantine WHERE table_name = ?", [table])
-        if table == "accounts":
-            cur.execute("DELETE FROM account_attributes")
-        cur.execute(f"DELETE FROM {quote_identifier(table)}")
-        upload_id = int(cur.execute("SELECT nextval('upload_id_seq')").fetchone()[0])
-        row_word = "row" if rows == 1 else "rows"
-        cur.execute(
-            "INSERT INTO uploads (upload_id, file_name, size_bytes, sha256, table_name, rows_read, "
-            "rows_accepted, rows_quarantined, mode, user_name, uploaded_at, status, message) "
-            "VALUES (?, NULL, NULL, NULL, ?, 0, 0, 0, 'clear', ?, ?, 'cleared', ?)",
-            [upload_id, table, user, _now(),
-             f"Cleared {rows:,} {row_word} and {quarantined:,} quarantined from {table}."])
-        derived.rebuild(cur)
-    return ClearResult(table=table, upload_id=upload_id, rows_deleted=rows, quarantined_deleted=quarantined)
-
-
-def log_refusal(ws: "Workspace", *, table: str | None, file_name: str, message: str,
-                mode: str | None = None, user: str | None = None, data: bytes | None = None) -> None:
-    """Log a refusal decided outside `ingest_file` (e.g. the Data page's preview) exactly like one
-    decided inside it: a row of the upload log with status 'refused', size and sha256 of `data`."""
-    size = len(data) if data is not None else None
-    digest = hashlib.sha256(data).hexdigest() if data is not None else None
-    _log_refusal(ws, table if table in TABLES else None, file_name, mode, user, size, digest, message)
 
 
 # -- the core ------------------------------------------------------------------------------------
@@ -268,11 +192,9 @@ def _ingest_staged(ws, table, stage, *, headers, colmap, extras, file_name, mode
                         pass
     except IngestRefused as exc:
         if staged_info is None:
-            _log_refusal(ws, table, file_name, mode, user, size_bytes, sha256, str(exc))
+            record_refusal(ws, table, file_name, mode, user, size_bytes, sha256, str(exc))
         raise
-    result.quarantined = ws.query(
-        "SELECT line, column_name AS \"column\", reason, raw FROM quarantine "
-        "WHERE upload_id = ? ORDER BY line LIMIT 100000", [result.upload_id])
+    result.quarantined = ws.query(load_sql("ingest/upload_quarantine"), {"upload_id": result.upload_id})
     _report(progress, 1.0, f"Loaded {result.rows_accepted:,} rows, quarantined {result.rows_quarantined:,}")
     return result
 
@@ -286,14 +208,15 @@ def _load(cur, table, *, headers, colmap, extras, file_name, mode, user, size_by
     for col in colmap:
         kind = spec.column(col).kind
         if kind in DATE_KINDS:
-            options.date_orders[col] = _decide_date_order(cur, col, colmap[col], date_order, notes, file_name)
+            options.date_orders[col] = decide_date_order(cur, col, colmap[col], date_order, notes, file_name)
         elif kind == "sentiment":
             scale, numeric = detect_sentiment_scale(cur, colmap[col])
             options.sentiment_scale = scale
             if numeric:
                 notes.append(f"Numeric sentiment read on a {scale} scale.")
     if extras and table != "accounts":
-        notes.append(f"Ignored column(s) not in the {table} table: {', '.join(h for h, _ in extras)}.")
+        columns = "column" if len(extras) == 1 else "columns"
+        notes.append(f"Ignored {columns} not in the {table} table: {', '.join(h for h, _ in extras)}.")
     raw_cols = [f"c{i}" for i in range(len(headers))]
     sql, params = parse_statement(table, colmap, raw_cols, options)
     params.update({f"h{i}": h for i, h in enumerate(headers)})
@@ -323,17 +246,12 @@ def _load(cur, table, *, headers, colmap, extras, file_name, mode, user, size_by
                 f"WHERE p._reason IS NULL AND NULLIF(trim(CAST(r.{raw_col} AS VARCHAR)), '') IS NOT NULL",
                 {"name": header})
     qparams = {"upload_id": upload_id, "table": table, "file": file_name}
-    cur.execute(
-        "INSERT INTO quarantine (upload_id, table_name, file_name, line, column_name, reason, raw) "
-        "SELECT $upload_id, $table, $file, _line, _column, _reason, _raw_json FROM _parsed "
-        "WHERE _reason IS NOT NULL ORDER BY _line", qparams)
+    cur.execute(load_sql("ingest/quarantine_refused_rows"), qparams)
     bad = 0
     if has_bad:
         bad = int(cur.execute("SELECT count(*) FROM _bad").fetchone()[0])
         if bad:
-            cur.execute(
-                "INSERT INTO quarantine (upload_id, table_name, file_name, line, column_name, reason, raw) "
-                "SELECT $upload_id, $table, $file, line, NULL, reason, raw FROM _bad ORDER BY line", qparams)
+            cur.execute(load_sql("ingest/quarantine_unsplittable_rows"), qparams)
     parsed_rows, quarantined = cur.execute(
         "SELECT count(*), count(*) FILTER (WHERE _reason IS NOT NULL) FROM _parsed").fetchone()
     rows_read = int(parsed_rows) + bad
@@ -341,12 +259,11 @@ def _load(cur, table, *, headers, colmap, extras, file_name, mode, user, size_by
     rows_accepted = rows_read - rows_quarantined
     if mode == "replace" and rows_accepted == 0:
         _refuse_empty_replace(cur, table, file_name, rows_read, rows_quarantined, has_bad)
-    cur.execute(
-        "INSERT INTO uploads (upload_id, file_name, size_bytes, sha256, table_name, rows_read, "
-        "rows_accepted, rows_quarantined, mode, user_name, uploaded_at, status, message) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?)",
-        [upload_id, file_name, size_bytes, sha256, table, rows_read, rows_accepted,
-         rows_quarantined, mode, user, _now(), " ".join(notes) or None])
+    cur.execute(load_sql("ingest/log_upload"), {
+        "upload_id": upload_id, "file_name": file_name, "size_bytes": size_bytes, "sha256": sha256,
+        "table": table, "rows_read": rows_read, "rows_accepted": rows_accepted,
+        "rows_quarantined": rows_quarantined, "mode": mode, "user": user, "uploaded_at": now_utc(),
+        "message": " ".join(notes) or None})
     return IngestResult(table=table, file_name=file_name, upload_id=upload_id, rows_read=rows_read,
                         rows_accepted=rows_accepted, rows_quarantined=rows_quarantined,
                         notes=notes, mode=mode)
@@ -369,7 +286,7 @@ def _refuse_empty_replace(cur, table: str, file_name: str, rows_read: int, rows_
         f"{example}), so the replace was refused and {keep}.")
 
 
-def _decide_date_order(cur, col: str, raw_col: str, explicit: str | None, notes: list[str],
+def decide_date_order(cur, col: str, raw_col: str, explicit: str | None, notes: list[str],
                        file_name: str = "The file") -> str:
     """The day/month order used for `col`: the mapping's, else the column's evidence, else day-first.
 
@@ -415,21 +332,19 @@ def _check_currencies(cur, file_name: str, mode: str) -> None:
 
 
 def _require_columns(table: str, present: list[str], headers: list[str], file_name: str) -> None:
-    from cs_analytics.ingest.mapping import missing_required, refusal_for_missing
-
     missing = missing_required(table, present)
     if missing:
         raise refusal_for_missing(file_name, table, missing[0], headers)
 
 
-def _resolve_mapping(mapping_mod, headers, table, mapping, file_name):
-    if isinstance(mapping, mapping_mod.Mapping):
+def _resolve_mapping(headers, table, mapping, file_name) -> Mapping:
+    if isinstance(mapping, Mapping):
         chosen = mapping
         if chosen.table != table:
-            chosen = mapping_mod.map_headers(headers, table, overrides=mapping.columns)
+            chosen = map_headers(headers, table, overrides=mapping.columns)
     else:
-        overrides = mapping_mod.parse_mapping(mapping) if mapping is not None else {}
-        chosen = mapping_mod.map_headers(headers, table, overrides=overrides)
+        overrides = parse_mapping(mapping) if mapping is not None else {}
+        chosen = map_headers(headers, table, overrides=overrides)
     chosen.check(file_name)
     return chosen
 
@@ -450,77 +365,6 @@ def _duckdb_safe(series: pd.Series) -> pd.Series:
     return series
 
 
-def _log_refusal(ws, table, file_name, mode, user, size_bytes, sha256, message) -> None:
-    """Record a refused upload in the upload log (its own small transaction)."""
-    try:
-        with ws.transaction() as cur:
-            upload_id = cur.execute("SELECT nextval('upload_id_seq')").fetchone()[0]
-            cur.execute(
-                "INSERT INTO uploads (upload_id, file_name, size_bytes, sha256, table_name, rows_read, "
-                "rows_accepted, rows_quarantined, mode, user_name, uploaded_at, status, message) "
-                "VALUES (?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, 'refused', ?)",
-                [upload_id, file_name, size_bytes, sha256, table, mode, user, _now(), message])
-    except Exception:  # noqa: BLE001 - logging a refusal must never hide the refusal itself
-        pass
-
-
 def _report(progress: Progress | None, fraction: float, message: str) -> None:
     if progress is not None:
         progress(fraction, message)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _dates_without_time(frame: pd.DataFrame) -> pd.DataFrame:
-    """Stored DATE columns come back as timestamps; show them as the dates they are."""
-    for col in frame.columns:
-        if pd.api.types.is_datetime64_any_dtype(frame[col]):
-            frame[col] = frame[col].dt.date
-    return frame
-
-
-def preview(raw: "RawTable", mapping: "Mapping", rows: int = 20) -> pd.DataFrame:
-    """The first `rows` rows of `raw` as they would be stored under `mapping`, with a `problem`
-    column saying why a row would be quarantined (empty when it would load). Nothing is written.
-    """
-    table = mapping.table
-    head = raw.frame.head(rows)
-    data = pd.DataFrame({f"c{i}": head.iloc[:, i].astype("string").to_numpy() for i in range(head.shape[1])})
-    data.insert(0, "_line", raw.lines.head(rows).astype("int64").to_numpy())
-    colmap = {target: f"c{raw.headers.index(src)}" for src, target in mapping.columns.items()
-              if target and src in raw.headers}
-    from cs_analytics.ingest.mapping import missing_required
-    if missing_required(table, list(colmap)):
-        return pd.DataFrame()
-    con = scratch_connection()
-    try:
-        con.register("_raw", data)
-        options = ParseOptions(mode="replace", upload_id=0)
-        for col in colmap:
-            kind = TABLES[table].column(col).kind
-            if kind in DATE_KINDS:  # the same decision (and refusal) as the load's
-                options.date_orders[col] = _decide_date_order(con, col, colmap[col], mapping.date_order,
-                                                              [], raw.file_name)
-            elif kind == "sentiment":
-                options.sentiment_scale = detect_sentiment_scale(con, colmap[col])[0]
-        raw_cols = [f"c{i}" for i in range(len(raw.headers))]
-        sql, params = parse_statement(table, colmap, raw_cols, options)
-        params.update({f"h{i}": h for i, h in enumerate(raw.headers)})
-        con.execute(sql, params)
-        from cs_analytics.ingest.validation import STORED
-        exprs = ", ".join(f"{e} AS {quote_identifier(c)}" for c, e in STORED[table].items())
-        shown = con.execute(f"SELECT _line AS line, {exprs}, coalesce(_reason, '') AS problem "
-                            "FROM _parsed ORDER BY _line").df()
-        return _dates_without_time(shown)
-    finally:
-        con.close()

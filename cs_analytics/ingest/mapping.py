@@ -66,14 +66,6 @@ class Mapping:
         if missing:
             raise refusal_for_missing(file_name, self.table, missing[0], self.headers)
 
-    def as_json(self) -> str:
-        data: dict[str, Any] = dict(self.columns)
-        if self.date_order:
-            data["date_order"] = self.date_order
-        if self.amounts_converted:
-            data["amounts_converted"] = True
-        return json.dumps(data, ensure_ascii=False)
-
 
 def missing_required(table: str, present: list[str]) -> list[str]:
     """Required columns of `table` absent from `present` (contracts need mrr or arr)."""

@@ -4,9 +4,9 @@ Definitions (docs/spec/metrics.md, Cohorts):
 - An account's start month is its first month with MRR > 0 (revenue bases logo / grr / nrr) or its
   first month with any usage row of value > 0 (activity basis). Its cohort is that month.
 - Cell (cohort c, period k), over the accounts of c (cohort size n):
-  logo = |{a : MRR(a, c+k) > 0}| / n;  nrr = sum MRR(a, c+k) / sum MRR(a, c);
+  logo = (accounts a of c with MRR(a, c+k) > 0) / n;  nrr = sum MRR(a, c+k) / sum MRR(a, c);
   grr = sum min(MRR(a, c+k), MRR(a, c)) / sum MRR(a, c);
-  activity (bounded, the default) = |{a : usage value > 0 in month c+k}| / n;
+  activity (bounded, the default) = (accounts of c with usage value > 0 in month c+k) / n;
   activity, unbounded ("active in c+k or later", an option named as such) counts an account
   active in month c+k or any later observed month.
 - A cell whose month is after the last complete month is censored: null, never 0.
@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from cs_analytics.core.filters import NO_FILTER, AccountFilter
-from cs_analytics.retention.months import Window, compose, window
+from cs_analytics.retention.months import retention_query, window
 from cs_analytics.core.dates import add_months
 
 if TYPE_CHECKING:
@@ -53,40 +53,27 @@ BASIS_LABELS = {
 UNBOUNDED_ACTIVITY_LABEL = "Active in period k or later (unbounded)"
 
 DEFINITIONS = {
-    "logo": "logo: |{a in c : MRR(a, c+k) > 0}| / n",
-    "nrr": "nrr: sum MRR(a, c+k) / sum MRR(a, c)",
-    "grr": "grr: sum min(MRR(a, c+k), MRR(a, c)) / sum MRR(a, c)",
-    "activity": "activity: |{a in c : a has usage value > 0 in month c+k}| / n (bounded: active in "
-    "that period; the unbounded variant \"active in c+k or later\" is an option, named as such)",
+    "logo": "Logo retention is the share of the cohort's accounts that still pay in period k: "
+    "`logo(c, k) = (accounts of c with MRR(a, c+k) > 0) / n`.",
+    "nrr": "Net revenue retention is the cohort's MRR in period k over its starting MRR, expansion "
+    "included: `nrr(c, k) = sum of MRR(a, c+k) / sum of MRR(a, c)`.",
+    "grr": "Gross revenue retention is the same with each account capped at its starting MRR, so "
+    "expansion never offsets losses: `grr(c, k) = sum of min(MRR(a, c+k), MRR(a, c)) / sum of MRR(a, c)`.",
+    "activity": "Active accounts is the share of the cohort's accounts with usage in period k "
+    "(bounded: active in that period): `activity(c, k) = (accounts of c with usage value > 0 in "
+    "month c+k) / n`. The unbounded variant, \"active in c+k or later\", is an option named as such.",
     "common": "An account's start cohort is the first month with MRR > 0 (revenue bases), or the "
-    "first month with any usage row of value > 0 (activity basis). Period k of cohort c is month "
-    "c + k; period 0 is the cohort month itself. A cell whose month c+k is after the last complete "
-    "month is censored: null, never 0. The average curve over cohorts at period k weights each "
-    "cohort by its size (n, or starting MRR for revenue bases), using only cohorts where period k "
-    "is observed.",
+    "first month with any usage row of value > 0 (activity basis); n is the number of accounts in "
+    "cohort c. Period k of cohort c is month c + k; period 0 is the cohort month itself. A cell whose "
+    "month c+k is after the last complete month is censored: blank, never 0. The average curve over "
+    "cohorts at period k weights each cohort by its size (n, or starting MRR for revenue bases), using "
+    "only cohorts where period k is observed.",
     "quarter": "Quarter grain: accounts are grouped by the calendar quarter of their start month s; "
     "period k is the k-th 3-month block of each account's own timeline (months s+3k to s+3k+2). "
     "Revenue bases read MRR at month s+3k, so period 0 is 100% by construction; activity counts an "
     "account active when it has usage in any month of its block. A cell is shown only when every "
     "account of the cohort has its block complete; no account is left out.",
 }
-
-_START_CONDITION = {"revenue": "mrr > 0", "activity": "active"}
-_VALUE_EXPR = {
-    "logo": "CASE WHEN mrr > 0 THEN 1 ELSE 0 END",
-    "nrr": "mrr",
-    "grr": "least(mrr, start_mrr)",
-    "activity": "CASE WHEN active THEN 1 ELSE 0 END",
-    "activity_unbounded": "CASE WHEN active_now_or_later THEN 1 ELSE 0 END",
-}
-_RETAINED_CONDITION = {
-    "logo": "c.mrr > 0", "nrr": "c.mrr > 0", "grr": "c.mrr > 0",
-    "activity": "c.active", "activity_unbounded": "c.active_now_or_later",
-}
-_ACTIVE_NOW_OR_LATER = (
-    "bool_or(active) OVER (PARTITION BY account_id ORDER BY month DESC "
-    "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
-)
 MONTHS_PER_PERIOD = {"month": 1, "quarter": 3}
 
 
@@ -174,8 +161,8 @@ def cohort_matrix(
     win = window(ws, as_of)
     if win is None:
         return _empty(basis, grain, unbounded, None)
-    sql, params = _cells_sql(win, account_filter, basis, grain, unbounded, "cohort_matrix")
-    cells = ws.query(sql, params)
+    cells = retention_query(ws, "cohort_matrix", win, account_filter,
+                            variant=_variant(basis, unbounded), grain=grain)
     if cells.empty:
         return _empty(basis, grain, unbounded, win.last_month)
     return _from_cells(basis, grain, unbounded, win.last_month, cells)
@@ -202,8 +189,9 @@ def cell_accounts(
     win = window(ws, as_of)
     if win is None or int(period) < 0:
         return pd.DataFrame(columns=["account_id", "status"])
-    sql, params = _cells_sql(win, account_filter, basis, grain, unbounded, "cohort_cell_accounts")
-    return ws.query(sql, [*params, cohort_first, int(period)])
+    return retention_query(ws, "cohort_cell_accounts", win, account_filter,
+                           variant=_variant(basis, unbounded), grain=grain, cohort=cohort_first,
+                           period=int(period))
 
 
 def is_censored(cohort: dt.date, period: int, grain: str, last_month: dt.date,
@@ -257,24 +245,6 @@ def _check(basis: str, grain: str) -> None:
 
 def _variant(basis: str, unbounded: bool) -> str:
     return "activity_unbounded" if basis == "activity" and unbounded else basis
-
-
-def _cells_sql(win: Window, account_filter: AccountFilter, basis: str, grain: str, unbounded: bool,
-               final: str) -> tuple[str, list]:
-    sql, params = compose("cohort_cells", win, account_filter, final)
-    variant = _variant(basis, unbounded)
-    replacements = {
-        "{active_now_or_later}": _ACTIVE_NOW_OR_LATER if variant == "activity_unbounded" else "FALSE",
-        "{months_per_period}": str(MONTHS_PER_PERIOD[grain]),
-        "{weight}": "start_mrr" if basis in ("grr", "nrr") else "cohort_size",
-        "{start_condition}": _START_CONDITION["activity" if basis == "activity" else "revenue"],
-        "{grain}": grain,
-        "{value_expr}": _VALUE_EXPR[variant],
-        "{retained_condition}": _RETAINED_CONDITION[variant],
-    }
-    for key, value in replacements.items():
-        sql = sql.replace(key, value)
-    return sql, params
 
 
 def _empty(basis: str, grain: str, unbounded: bool, last_month: dt.date | None) -> CohortMatrix:

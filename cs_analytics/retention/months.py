@@ -11,6 +11,10 @@ snapshot of every month up to the last complete month is then identical); only f
 later as-of date is it computed from the raw contracts and usage (slower, same definitions).
 Setting the workspace as-of rebuilds the derived table (settings.set_setting), so the as-of in
 force always reads the fast path.
+
+The relation is the DuckDB table macro `retention_months` (migration 014), and every retention
+statement under sql/retention/ is a complete query reading it (or the `account_movements` and
+`cohort_cells` macros built on it) with bound named parameters (`window_params`).
 """
 from __future__ import annotations
 
@@ -24,6 +28,8 @@ from cs_analytics.core.dates import last_complete_month
 from cs_analytics.core.workspace import built_as_of, resolve_as_of
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from cs_analytics.core.db import Workspace
 
 
@@ -46,32 +52,37 @@ def window(ws: "Workspace", as_of: dt.date | str | None = None, force_raw: bool 
     return Window(as_of=chosen, last_month=last_complete_month(chosen), from_raw=from_raw)
 
 
-def months_relation(win: Window, account_filter: AccountFilter = NO_FILTER) -> tuple[str, list]:
-    """(SELECT account_id, month, mrr, active ..., positional params) for the window and filter."""
+def months_relation(win: Window, account_filter: AccountFilter = NO_FILTER,
+                    ws: "Workspace | None" = None) -> tuple[str, dict]:
+    """(SELECT account_id, month, mrr, active ..., its bound parameters) for the window and filter.
+
+    A non-empty filter needs `ws` to list the accounts it selects."""
+    return load_sql("retention/months"), window_params(win, selected_account_ids(ws, account_filter))
+
+
+def window_params(win: Window, account_ids: list[str] | None) -> dict:
+    """The parameters every retention statement binds: $as_of, $last_month, $from_raw and
+    $account_ids (the accounts the filter selects; None = every account)."""
+    return {"as_of": win.as_of, "last_month": win.last_month, "from_raw": win.from_raw,
+            "account_ids": account_ids}
+
+
+def selected_account_ids(ws: "Workspace | None", account_filter: AccountFilter) -> list[str] | None:
+    """The ids of the accounts the filter selects; None for the empty filter (every account)."""
+    if account_filter.is_empty:
+        return None
+    if ws is None:
+        raise ValueError("A workspace is needed to resolve a non-empty account filter.")
     sub_sql, sub_params = account_filter.subquery()
-    if win.from_raw:
-        sql = load_sql("retention/months_raw")
-        params = [win.as_of, win.last_month]
-    else:
-        sql = load_sql("retention/months_account_month")
-        params = [win.last_month]
-    sql = _strip_comments(sql)
-    if not account_filter.is_empty:
-        sql += f" AND account_id IN ({sub_sql})"
-        params = [*params, *sub_params]
-    return sql, params
+    return ws.query(sub_sql, sub_params)["account_id"].tolist()
 
 
-def compose(name: str, win: Window, account_filter: AccountFilter, *tail: str) -> tuple[str, list]:
-    """The SQL file `retention/<name>` (plus `tail` files appended) with `{months}` filled in."""
-    months_sql, params = months_relation(win, account_filter)
-    text = "\n".join(_strip_comments(load_sql(f"retention/{n}")) for n in (name, *tail))
-    return text.replace("{months}", months_sql), params
-
-
-def _strip_comments(sql: str) -> str:
-    lines = [line for line in sql.splitlines() if not line.lstrip().startswith("--")]
-    return "\n".join(lines).strip().rstrip(";")
+def retention_query(ws: "Workspace", name: str, win: Window, account_filter: AccountFilter = NO_FILTER,
+                    **params) -> "pd.DataFrame":
+    """Run the complete statement `sql/retention/<name>.sql` for the window, the filter and the
+    statement's own named parameters."""
+    ids = selected_account_ids(ws, account_filter)
+    return ws.query(load_sql(f"retention/{name}"), {**window_params(win, ids), **params})
 
 
 def month_label(month: dt.date) -> str:

@@ -9,7 +9,7 @@ Definitions (docs/spec/metrics.md, Revenue):
   MRR(M) = MRR(M-1) + new + reactivation + expansion - contraction - churn.
 - Over the base B = accounts with MRR(a, M-12) > 0:
   GRR = sum min(MRR(M), MRR(M-12)) / sum MRR(M-12); NRR = sum MRR(M) / sum MRR(M-12);
-  logo retention = |{a in B: MRR(a, M) > 0}| / |B|; logo churn = 1 - logo retention;
+  logo retention = (accounts of B with MRR(a, M) > 0) / (accounts in B); logo churn = 1 - logo retention;
   expansion rate = sum max(MRR(M) - MRR(M-12), 0) / sum MRR(M-12).
 Months are reported from the first data month through the last complete month only.
 """
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cs_analytics.core.filters import NO_FILTER, AccountFilter
-from cs_analytics.retention.months import compose, month_label, window
+from cs_analytics.retention.months import month_label, retention_query, window
 from cs_analytics.core.dates import add_months
 
 if TYPE_CHECKING:
@@ -48,17 +48,23 @@ KPI_LABELS = {
 }
 
 DEFINITIONS = {
-    "mrr": "MRR(a, M): the sum of mrr over account a's contracts active on the last day of month M "
-    "(month-end snapshot). An account is a customer in M when MRR(a, M) > 0.",
-    "movements": "Movements from M-1 to M, per account, each account in exactly one class: new "
-    "(MRR(M-1) = 0, never a customer before), reactivation (MRR(M-1) = 0, a customer before), "
-    "expansion (both > 0, increase), contraction (both > 0, decrease), churn (MRR(M-1) > 0, "
-    "MRR(M) = 0), flat. MRR(M) = MRR(M-1) + new + reactivation + expansion - contraction - churn.",
-    "rates": "Trailing-12-month rates at month M, over the base B = accounts with MRR(a, M-12) > 0: "
-    "GRR(M) = sum over B of min(MRR(a, M), MRR(a, M-12)) / sum over B of MRR(a, M-12); "
-    "NRR(M) = sum over B of MRR(a, M) / sum over B of MRR(a, M-12); logo retention(M) = "
-    "|{a in B : MRR(a, M) > 0}| / |B|. Logo churn = 1 - logo retention. Expansion rate (12m) = "
-    "sum over B of max(MRR(a, M) - MRR(a, M-12), 0) / sum over B of MRR(a, M-12).",
+    "mrr": "MRR is what an account pays per month at the end of the month: the sum of its contracts "
+    "active on the month's last day, `MRR(a, M) = sum of mrr over a's contracts active on last_day(M)`. "
+    "An account is a customer in M when `MRR(a, M) > 0`.",
+    "movements": "Each month every account falls in exactly one movement from the month before: new "
+    "(no MRR last month and never a customer before), reactivation (no MRR last month, a customer "
+    "before), expansion or contraction (MRR both months, up or down), churn (MRR last month, none now) "
+    "or flat. The movements add up: `MRR(M) = MRR(M-1) + new + reactivation + expansion - contraction "
+    "- churn`. The first month of the data has no month before it, so its MRR is shown as the "
+    "opening MRR, not as new business.",
+    "rates": "Trailing-12-month rates compare month M with the same accounts twelve months earlier: "
+    "the base B is the accounts with MRR in M-12. GRR is the share of the base's MRR kept, each "
+    "account capped at its earlier MRR: `GRR(M) = sum over B of min(MRR(a, M), MRR(a, M-12)) / sum "
+    "over B of MRR(a, M-12)`. NRR counts expansion too: `NRR(M) = sum over B of MRR(a, M) / sum over "
+    "B of MRR(a, M-12)`. Logo retention is the share of the base's accounts still paying: "
+    "`logo retention(M) = (accounts of B with MRR(a, M) > 0) / (accounts in B)`; logo churn = 1 - "
+    "logo retention. The expansion rate is the growth of the accounts that grew: `sum over B of "
+    "max(MRR(a, M) - MRR(a, M-12), 0) / sum over B of MRR(a, M-12)`.",
 }
 
 
@@ -71,8 +77,7 @@ def mrr_bridge(
     win = window(ws, as_of)
     if win is None:
         return _empty_bridge()
-    sql, params = compose("account_movements", win, account_filter, "mrr_bridge")
-    frame = ws.query(sql, params)
+    frame = retention_query(ws, "mrr_bridge", win, account_filter)
     if frame.empty:
         return _empty_bridge()
     frame["month"] = pd.to_datetime(frame["month"])
@@ -167,8 +172,7 @@ def movement_accounts(
     if win is None or month_first > win.last_month:
         return pd.DataFrame(columns=["account_id", "account_name", "segment", "plan", "csm_owner",
                                      "movement", "mrr_before", "mrr_after", "change"])
-    sql, params = compose("account_movements", win, account_filter, "movement_accounts")
-    return ws.query(sql, [*params, month_first, movement])
+    return retention_query(ws, "movement_accounts", win, account_filter, month=month_first, movement=movement)
 
 
 def parse_month(month: dt.date | str | pd.Timestamp) -> dt.date:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from cs_analytics.core.filters import ACCOUNT_COLUMNS, NO_FILTER, AccountFilter
-from cs_analytics.retention.months import compose, window
+from cs_analytics.retention.months import retention_query, window
 from cs_analytics.core.tables import quote_identifier
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ class SurvivalResult:
 def group_columns(ws: "Workspace") -> list[str]:
     """Account columns and attribute names that lifetimes can be split by."""
     columns = [c for c in ACCOUNT_COLUMNS if c != "account_name"]
-    attrs = ws.query("SELECT DISTINCT name FROM account_attributes ORDER BY name")["name"].tolist()
+    attrs = ws.query_named("retention/attribute_names")["name"].tolist()
     return columns + [a for a in attrs if a not in columns]
 
 
@@ -76,8 +76,7 @@ def lifetimes(
     groups = _groups(ws, by)  # validates `by` even without data
     if win is None:
         return pd.DataFrame(columns=columns)
-    sql, params = compose("lifetimes", win, account_filter)
-    frame = ws.query(sql, params)
+    frame = retention_query(ws, "lifetimes", win, account_filter)
     if by is None:
         frame["group"] = ALL_GROUP
     else:
@@ -214,12 +213,8 @@ def _groups(ws: "Workspace", by: str | None) -> dict[str, str]:
     if by in ACCOUNT_COLUMNS:
         frame = ws.query(f"SELECT account_id, CAST({quote_identifier(by)} AS VARCHAR) AS g FROM accounts")
     else:
-        known = ws.scalar("SELECT count(*) FROM account_attributes WHERE name = ?", [by])
-        if not known:
+        if by not in group_columns(ws):
             options = ", ".join(group_columns(ws))
             raise ValueError(f"Unknown account column or attribute {by!r}; choose one of {options}.")
-        frame = ws.query(
-            "SELECT account_id, min(value) AS g FROM account_attributes WHERE name = ? GROUP BY account_id",
-            [by],
-        )
+        frame = ws.query_named("retention/attribute_groups", {"name": by})
     return dict(zip(frame["account_id"], frame["g"]))

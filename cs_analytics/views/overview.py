@@ -14,7 +14,8 @@ import pandas as pd
 from cs_analytics.core import config, settings
 from cs_analytics.core.dates import last_complete_month, partial_month_note
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
-from cs_analytics.core.formatting import compact_money, count_noun
+from cs_analytics.core.formatting import count_noun
+from cs_analytics.views.kpi_tiles import KpiTile, kpi_tile
 from cs_analytics.core.workspace import has_no_data, resolve_as_of, status
 from cs_analytics.health.scorecard import BANDS
 from cs_analytics.reality import flags
@@ -58,23 +59,9 @@ class Kpi:
         return self.value - self.year_before
 
     @property
-    def value_text(self) -> str:
-        """The value as shown: MRR as compact money (1.23M), rates as percents (93.4%)."""
-        if self.value is None:
-            return "n/a"
-        return compact_money(self.value) if self.metric == "mrr" else f"{self.value:.1%}"
-
-    @property
-    def change_text(self) -> str | None:
-        """The change against a year before, or None when there is none or it rounds to zero
-        (so no arrow claims a move that is not there)."""
-        change = self.change
-        if change is None:
-            return None
-        if self.metric == "mrr":
-            return None if round(change) == 0 else f"{compact_money(change, signed=True)} vs a year ago"
-        points = round(change * 100, 1)
-        return None if points == 0 else f"{points:+.1f} pts vs a year ago"
+    def tile(self) -> KpiTile:
+        """How the tile reads (views.kpi_tiles: the one KPI formatting of every page)."""
+        return kpi_tile(self.metric, self.label, self.value, self.change, self.higher_is_better)
 
     @property
     def target_text(self) -> str | None:

@@ -129,7 +129,7 @@ def test_mapping_correction_through_the_editor_state(app_test, tmp_path):
 
 
 def _log(path):
-    from cs_analytics.ingest.load import upload_history
+    from cs_analytics.ingest.log import upload_history
 
     close_workspace(path)
     return upload_history(open_workspace(path))

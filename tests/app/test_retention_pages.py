@@ -127,3 +127,18 @@ def test_pages_on_an_empty_workspace(app_test, tmp_path, page):
     at = app_test(page, tmp_path / "empty.duckdb")
     assert_no_exception(at)
     assert any("needs the contracts" in i.value for i in at.info)
+
+
+def test_comparison_keeps_cohorts_after_switching_grain(app_test, demo_workspace_path):
+    at = app_test(COHORTS, demo_workspace_path)
+    assert at.multiselect(key="compare_cohorts").value
+    at.radio(key="cohort_grain").set_value("quarter").run()
+    assert_no_exception(at)
+    chosen = at.multiselect(key="compare_cohorts").value
+    assert chosen and all("-Q" in c for c in chosen)
+
+
+def test_revenue_tiles_never_show_a_zero_change_with_an_arrow(app_test, demo_workspace_path):
+    at = app_test(REVENUE, demo_workspace_path)
+    assert_no_exception(at)
+    assert not any(m.delta and m.delta.startswith(("+0.0 pts", "-0.0 pts", "+0 ")) for m in at.metric)

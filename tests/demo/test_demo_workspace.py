@@ -9,7 +9,8 @@ import pandas as pd
 
 from cs_analytics.cli.main import main
 from cs_analytics.core.db import close_workspace, open_workspace
-from cs_analytics.demo.build import INPUT_TABLES, generate_demo_frames, write_demo
+from cs_analytics.core.tables import TABLE_NAMES as INPUT_TABLES
+from cs_analytics.demo.build import generate_demo_frames, write_demo
 from cs_analytics.core.workspace import data_as_of
 
 

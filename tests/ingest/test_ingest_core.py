@@ -10,7 +10,8 @@ import pytest
 from cs_analytics.core import derived
 
 from cs_analytics.ingest import load as ingest
-from cs_analytics.ingest.load import IngestRefused, ingest_dataframe, quarantine_rows, upload_history
+from cs_analytics.ingest.load import IngestRefused, ingest_dataframe
+from cs_analytics.ingest.log import quarantine_rows, upload_history
 
 
 def contracts_frame(**overrides):

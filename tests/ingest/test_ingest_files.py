@@ -10,7 +10,8 @@ import pytest
 
 from cs_analytics.core import config
 from cs_analytics.cli.main import main
-from cs_analytics.ingest.load import IngestRefused, ingest_file, quarantine_rows, upload_history
+from cs_analytics.ingest.load import IngestRefused, ingest_file
+from cs_analytics.ingest.log import quarantine_rows, upload_history
 from cs_analytics.ingest.mapping import guess_table, map_headers, parse_mapping
 from cs_analytics.ingest.readers import read_table_file
 

@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from cs_analytics.cli.main import main
 from cs_analytics.reality.flags import flag_account
 from cs_analytics.core.ids import normalise_id
-from cs_analytics.ingest.load import (
-    IngestRefused, clear_table, ingest_dataframe, ingest_file, quarantine_rows, upload_history,
-)
+from cs_analytics.ingest.clear import clear_table
+from cs_analytics.ingest.load import IngestRefused, ingest_dataframe, ingest_file
+from cs_analytics.ingest.log import quarantine_rows, upload_history
 from cs_analytics.core.settings import get_setting, set_setting
 
 CONTRACTS = "account_id,start_date,mrr\nA1,2024-01-01,100\nA2,2024-02-01,200\n"
@@ -315,7 +315,7 @@ def test_repeated_excel_header_refused(tmp_workspace, tmp_path):
 
 
 def test_preview_refuses_mixed_date_orders_like_the_load(tmp_path):
-    from cs_analytics.ingest.load import preview
+    from cs_analytics.ingest.preview import preview
     from cs_analytics.ingest.mapping import map_headers
     from cs_analytics.ingest.readers import read_table_file
 

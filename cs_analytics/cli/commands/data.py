@@ -5,7 +5,10 @@ import pandas as pd
 
 from cs_analytics.cli.common import UserError, add_command, workspace_from
 from cs_analytics.core.tables import TABLE_NAMES
-from cs_analytics.ingest.load import IngestRefused, clear_table, ingest_file, quarantine_rows
+from cs_analytics.ingest.clear import clear_table
+from cs_analytics.ingest.errors import IngestRefused
+from cs_analytics.ingest.load import ingest_file
+from cs_analytics.ingest.log import quarantine_rows
 
 
 TABLE_HELP = f"one of {', '.join(TABLE_NAMES)}"

@@ -2,7 +2,7 @@
 -- MRR > 0; the first month after s with MRR = 0 is the first churn month (a customer for months
 -- s..e and not in e+1 has lifetime e+1-s); an account never losing MRR through the last complete
 -- month L is right-censored at L - s. Reactivation does not restart the clock.
-WITH am AS ({months}),
+WITH am AS (SELECT * FROM retention_months($as_of, $last_month, $from_raw, $account_ids)),
 starts AS (
     SELECT account_id, min(month) FILTER (WHERE mrr > 0) AS start_month, max(month) AS last_month
     FROM am

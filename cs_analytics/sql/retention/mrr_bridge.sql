@@ -1,5 +1,7 @@
 -- Month-by-month MRR bridge and trailing-12-month rates over the base B = accounts with
--- MRR(a, M-12) > 0 (metrics.md, Revenue). Amounts are positive; churn and contraction subtract.
+-- MRR(a, M-12) > 0 (metrics.md, Revenue), from the first data month through the last complete
+-- month. Amounts are positive; churn and contraction subtract. Movements: the account_movements
+-- macro (migration 014).
 SELECT month,
        sum(mrr) AS mrr,
        count(*) FILTER (WHERE mrr > 0) AS customers,
@@ -23,6 +25,6 @@ SELECT month,
            / nullif(count(*) FILTER (WHERE mrr_12m_ago > 0), 0) AS logo_retention_12m,
        sum(greatest(mrr - mrr_12m_ago, 0)) FILTER (WHERE mrr_12m_ago > 0)
            / nullif(sum(mrr_12m_ago) FILTER (WHERE mrr_12m_ago > 0), 0) AS expansion_rate_12m
-FROM movements
+FROM account_movements($as_of, $last_month, $from_raw, $account_ids)
 GROUP BY month
 ORDER BY month
