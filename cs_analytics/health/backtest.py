@@ -3,10 +3,8 @@
 - Snapshot dates: month-ends T with T + H days <= as_of, from the first month-end on which any
   account is a customer.
 - Population at T: customers on T (health.population). Scores use only data dated <= T.
-- Outcome: churned within (T, T+H] = the account's MRR (sum of mrr over contracts active that day)
-  is 0 on at least one check date: every month-end in (T, T+H], and T+H itself
-  (sql/health/churn_outcome.sql). The month-end checks follow the month-end MRR snapshot used
-  everywhere; T+H catches a churn in the horizon's last partial month.
+- Outcome: churned within (T, T+H] (core.outcomes, shared with the track record): the account's
+  month-end MRR is 0 at some month-end in (T, T+H].
 - Default score: ROC AUC of (100 - score) over all snapshots, churn rate per band with counts,
   calibration by score decile.
 - Model: scikit-learn LogisticRegression on the measures' normalised scores (0-100) of every
@@ -30,9 +28,10 @@ import pandas as pd
 
 from cs_analytics.core import config
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
+from cs_analytics.core.outcomes import churn_outcomes
+from cs_analytics.core.snapshots import month_end_snapshots
 from cs_analytics.health.scoring import _resolve, score_frame
 from cs_analytics.health.scorecard import BANDS, Scorecard, active_scorecard
-from cs_analytics.core.workspace import add_months, month_end
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
@@ -111,38 +110,8 @@ class BacktestResult:
 
 def snapshot_dates(ws: "Workspace", horizon_days: int, as_of=None) -> list[dt.date]:
     """Month-ends T with T + horizon_days <= as_of, from the first contract's month on."""
-    day = _resolve(ws, as_of)
     first = ws.scalar("SELECT min(start_date) FROM contracts")
-    if day is None or first is None:
-        return []
-    dates, month = [], first.replace(day=1)
-    while True:
-        end = month_end(month)
-        if end + dt.timedelta(days=horizon_days) > day:
-            break
-        dates.append(end)
-        month = add_months(month, 1)
-    return dates
-
-
-def churn_outcomes(ws: "Workspace", dates: list[dt.date], horizon_days: int) -> pd.DataFrame:
-    """as_of, account_id, churned, churn_check_day for customers on each snapshot date."""
-    check_as_of, check_day = [], []
-    for t in dates:
-        end = t + dt.timedelta(days=horizon_days)
-        month = add_months(t.replace(day=1), 1)
-        while month_end(month) <= end:
-            check_as_of.append(t)
-            check_day.append(month_end(month))
-            month = add_months(month, 1)
-        if not check_day or check_day[-1] != end or check_as_of[-1] != t:
-            check_as_of.append(t)
-            check_day.append(end)
-    frame = ws.query_named("health/churn_outcome", {
-        "as_of_dates": dates, "check_as_of": check_as_of, "check_day": check_day,
-    })
-    frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
-    return frame
+    return month_end_snapshots(first, _resolve(ws, as_of), horizon_days)
 
 
 def _auc(y: np.ndarray, risk: np.ndarray) -> float | None:

@@ -26,7 +26,9 @@ import pandas as pd
 from cs_analytics.core import config
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.reality.flags import current_flags, flag_window
-from cs_analytics.core.workspace import add_months, month_end, resolve_as_of
+from cs_analytics.core.outcomes import churn_outcomes
+from cs_analytics.core.snapshots import month_end_snapshots, with_outcome
+from cs_analytics.core.workspace import resolve_as_of
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
@@ -380,34 +382,6 @@ class TrackRecord:
         return data
 
 
-OUTCOME_SQL = """
-WITH snap AS (SELECT unnest(?::DATE[]) AS as_of),
-base AS (
-    SELECT s.as_of, am.account_id
-    FROM snap s JOIN account_month am
-      ON am.month = CAST(date_trunc('month', s.as_of) AS DATE) AND am.mrr > 0
-),
-later AS (
-    SELECT b.as_of, b.account_id, bool_or(coalesce(am.mrr, 0) <= 0) AS churned
-    FROM base b JOIN account_month am
-      ON am.account_id = b.account_id
-     AND last_day(am.month) > b.as_of
-     AND last_day(am.month) <= b.as_of + CAST(? AS INTEGER)
-    GROUP BY ALL
-)
-SELECT b.as_of, b.account_id, coalesce(l.churned, FALSE) AS churned
-FROM base b LEFT JOIN later l USING (as_of, account_id)
-"""
-
-
-def churn_outcomes(ws: "Workspace", snapshot_dates: Sequence[dt.date], horizon_days: int) -> pd.DataFrame:
-    """(as_of, account_id, churned): customers at each month-end T (MRR of T's month > 0) and
-    whether their month-end MRR is 0 at any month-end in (T, T + horizon_days]."""
-    frame = ws.query(OUTCOME_SQL, [[_as_date(d) for d in snapshot_dates], int(horizon_days)])
-    frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
-    return frame
-
-
 def track_record_from(
     scores_long: pd.DataFrame,
     sentiment_long: pd.DataFrame,
@@ -451,19 +425,8 @@ def snapshot_dates_for(
 ) -> list[dt.date]:
     """Month-ends T with T + horizon_days <= as_of, from the first CSM signal's month on (no
     signal before it: nothing to compare), the latest `max_snapshots` of them."""
-    as_of = resolve_as_of(ws, as_of)
     first = ws.scalar("SELECT CAST(min(signal_at) AS DATE) FROM csm_signal_history")
-    if as_of is None or first is None:
-        return []
-    dates: list[dt.date] = []
-    month = first.replace(day=1)
-    while True:
-        end = month_end(month)
-        if end + dt.timedelta(days=int(horizon_days)) > as_of:
-            break
-        dates.append(end)
-        month = add_months(month, 1)
-    return dates[-max_snapshots:] if max_snapshots else dates
+    return month_end_snapshots(first, resolve_as_of(ws, as_of), horizon_days, max_snapshots)
 
 
 def track_record(
@@ -486,9 +449,7 @@ def track_record(
     as_of_date = resolve_as_of(ws, as_of)
     if snapshot_dates is None:
         if scores_long is not None:
-            snapshot_dates = sorted(set(pd.to_datetime(scores_long["as_of"]).dt.date))
-            snapshot_dates = [d for d in snapshot_dates
-                              if as_of_date and d + dt.timedelta(days=int(horizon_days)) <= as_of_date]
+            snapshot_dates = with_outcome(pd.to_datetime(scores_long["as_of"]).dt.date, as_of_date, horizon_days)
         else:
             snapshot_dates = snapshot_dates_for(ws, horizon_days, as_of_date, max_snapshots)
     snapshot_dates = [_as_date(d) for d in snapshot_dates]
