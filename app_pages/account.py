@@ -8,7 +8,8 @@ import streamlit as st
 
 from cs_analytics.charts import health as charts
 from cs_analytics.health.scoring import explain_account, score_history, score_accounts
-from cs_analytics.health.scorecard import BAND_COLOURS, Scorecard, active_scorecard, scorecard_history
+from cs_analytics.health.bands import band_colour
+from cs_analytics.health.scorecard import Scorecard, active_scorecard, scorecard_history
 from ui.common import current_filter, data_version, get_workspace, page_as_of, require_data
 from ui.text import md
 
@@ -68,12 +69,12 @@ def health_block(ws, account_id: str, active: Scorecard, as_of) -> None:
     cols[0].metric("Health score", f"{explanation.score:.1f}",
                    delta=None if explanation.score_change is None else f"{explanation.score_change:+.1f} since {explanation.previous_as_of:%Y-%m-%d}")
     cols[1].markdown(
-        f"<div style='margin-top:1.6rem'><span style='background:{BAND_COLOURS.get(band, '#999')};color:white;"
+        f"<div style='margin-top:1.6rem'><span style='background:{band_colour(band)};color:white;"
         f"padding:4px 12px;border-radius:12px'>metric: {band}</span></div>", unsafe_allow_html=True)
     if not one.empty and bool(one["is_override"].iloc[0]):
         eff = one["effective_band"].iloc[0]
         cols[2].markdown(
-            f"<div style='margin-top:1.6rem'><span style='background:{BAND_COLOURS.get(eff, '#999')};color:white;"
+            f"<div style='margin-top:1.6rem'><span style='background:{band_colour(eff)};color:white;"
             f"padding:4px 12px;border-radius:12px;border:2px dashed black'>⚑ {html.escape(str(one['override_label'].iloc[0]))}</span></div>",
             unsafe_allow_html=True)
     flag_caption(ws, account_id)

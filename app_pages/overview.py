@@ -5,7 +5,8 @@ import streamlit as st
 
 from cs_analytics.demo.build import write_demo
 from cs_analytics.core.formatting import compact_money
-from cs_analytics.views.overview import BANDS, Kpi, overview_summary
+from cs_analytics.health.bands import BANDS
+from cs_analytics.views.overview import Kpi, overview_summary
 from cs_analytics.core.view_state import partial_month_note
 from ui.common import current_filter, get_workspace, view_as_of
 from ui.text import md

@@ -31,7 +31,8 @@ from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.core.outcomes import churn_outcomes
 from cs_analytics.core.snapshots import month_end_snapshots
 from cs_analytics.health.scoring import _resolve, score_frame
-from cs_analytics.health.scorecard import BANDS, Scorecard, active_scorecard
+from cs_analytics.health.bands import BANDS
+from cs_analytics.health.scorecard import Scorecard, active_scorecard
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace

@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 
 DIRECTIONS = ("higher", "lower")
 NORMALISATIONS = ("thresholds", "percentile")
-BANDS = ("green", "yellow", "red")
-BAND_COLOURS = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828"}
 
 
 @dataclass
@@ -237,18 +235,6 @@ def normalise_percentile(raw: pd.Series, direction: str = "higher", groups: pd.S
     if direction == "lower":
         pct = 100.0 - pct
     return pct
-
-
-def band_for(score: float | np.ndarray, green_min: float = config.BAND_GREEN_MIN,
-             yellow_min: float = config.BAND_YELLOW_MIN):
-    """'green' when score >= green_min, 'yellow' when >= yellow_min, else 'red'; None for NaN.
-
-    The score is rounded to 9 decimals first so that a sum of points meant to be exactly 70 is
-    not pushed below the cut-off by floating-point error."""
-    scores = np.round(np.asarray(score, dtype=float), 9)
-    bands = np.where(scores >= green_min, "green", np.where(scores >= yellow_min, "yellow", "red")).astype(object)
-    bands[np.isnan(scores)] = None
-    return bands if bands.ndim else bands.item()
 
 
 # -- stored versions -------------------------------------------------------------------------

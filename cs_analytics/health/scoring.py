@@ -21,10 +21,10 @@ import pandas as pd
 
 from cs_analytics.health import measures as measure_registry
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
+from cs_analytics.health.bands import band_for
 from cs_analytics.health.scorecard import (
     Scorecard,
     active_scorecard,
-    band_for,
     normalise_percentile,
     normalise_thresholds,
 )

@@ -21,12 +21,12 @@ from cs_analytics.retention import revenue
 
 from cs_analytics.core import settings
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
+from cs_analytics.health.bands import BANDS, band_counts
 from cs_analytics.core.workspace import last_complete_month, resolve_as_of, status
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
 
-BANDS = ("green", "yellow", "red")
 
 
 @dataclass(frozen=True)
@@ -156,20 +156,13 @@ def overview_summary(
     # The user's as_of (None = now) so that a flag made a minute ago counts even when the data lags.
     quads = reality.quadrants(ws, as_of, account_filter)
     summary.scored_accounts = len(quads)
-    summary.metric_bands = _band_counts(quads, "band")
-    summary.effective_bands = _band_counts(quads, "effective_band")
+    summary.metric_bands = band_counts(quads, "band")
+    summary.effective_bands = band_counts(quads, "effective_band")
     summary.unscored_accounts = int(quads["band"].isna().sum()) if len(quads) else 0
     summary.overrides = int(quads["is_override"].fillna(False).astype(bool).sum()) if len(quads) else 0
     summary.green_but_failing = int((quads["quadrant"] == "green_but_failing").sum()) if len(quads) else 0
     summary.flags_due_for_review = len(keep_filtered(ws, flags.flags_due_for_review(ws), account_filter))
     return summary
-
-
-def _band_counts(frame: pd.DataFrame, column: str) -> dict[str, int]:
-    if frame.empty or column not in frame:
-        return {band: 0 for band in BANDS}
-    counts = frame[column].value_counts()
-    return {band: int(counts.get(band, 0)) for band in BANDS}
 
 
 def _num(value) -> float | None:
