@@ -11,3 +11,8 @@ def compact_money(amount: float, signed: bool = False) -> str:
     if value >= 1e4:
         return f"{sign}{value / 1e3:.1f}k"
     return f"{sign}{value:,.0f}"
+
+
+def count_of(n: int, singular: str, plural: str | None = None) -> str:
+    """'1 account', '3 accounts', '1,200 account-snapshots': a count with its noun in the right number."""
+    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
