@@ -22,6 +22,7 @@ from cs_analytics.health.scorecard import (
     active_scorecard,
     diff_scorecards,
     format_thresholds,
+    mirror_thresholds,
     parse_thresholds,
     save_scorecard,
 )
@@ -118,7 +119,7 @@ def flip_direction(name: str) -> None:
         points = parse_thresholds(text)
     except ValueError:
         return
-    st.session_state[_key(name, "thresholds")] = format_thresholds([(r, 100.0 - s) for r, s in points])
+    st.session_state[_key(name, "thresholds")] = format_thresholds(mirror_thresholds(points))
 
 
 # -- sections ---------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ from cs_analytics.health.scorecard import Scorecard, active_scorecard
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
 
+# scikit-learn is imported inside the functions that fit or score a model: importing it takes about a
+# second, which every page and CLI command that never runs a backtest would otherwise pay.
 TEST_FRACTION = 0.3
 MIN_CHURN_EVENTS = 10
 MIN_TEST_CHURN_EVENTS = 5

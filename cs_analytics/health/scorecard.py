@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
@@ -62,12 +62,6 @@ class MeasureSetting:
                 raise ValueError(f"Measure {self.name}: higher is better, so threshold scores must not decrease.")
             if self.direction == "lower" and (steps > 0).any():
                 raise ValueError(f"Measure {self.name}: lower is better, so threshold scores must not increase.")
-
-    def with_direction(self, direction: str) -> "MeasureSetting":
-        """The same setting with the direction changed; threshold scores are mirrored (100 - s)."""
-        if direction == self.direction:
-            return replace(self)
-        return replace(self, direction=direction, thresholds=[(r, 100.0 - s) for r, s in self.thresholds])
 
 
 @dataclass
@@ -259,13 +253,6 @@ def active_scorecard(ws: "Workspace") -> Scorecard:
     return _from_row(rows.iloc[0])
 
 
-def load_version(ws: "Workspace", version: int) -> Scorecard:
-    rows = ws.query("SELECT * FROM scorecards WHERE version = ?", [int(version)])
-    if rows.empty:
-        raise ValueError(f"There is no scorecard version {version}.")
-    return _from_row(rows.iloc[0])
-
-
 def scorecard_history(ws: "Workspace") -> pd.DataFrame:
     """Every saved version: version, created_at, created_by, change_summary, active."""
     return ws.query(
@@ -290,13 +277,6 @@ def save_scorecard(ws: "Workspace", sc: Scorecard, user: str, change_summary: st
         )
     sc.version, sc.created_at, sc.created_by, sc.change_summary = int(version), now, user, change_summary
     return int(version)
-
-
-def activate_version(ws: "Workspace", version: int) -> None:
-    """Make an earlier saved version the active one again."""
-    load_version(ws, version)
-    with ws.transaction() as cur:
-        cur.execute("UPDATE scorecards SET active = (version = ?)", [int(version)])
 
 
 # -- differences ---------------------------------------------------------------------------
@@ -353,6 +333,11 @@ def parse_thresholds(text: str) -> list[tuple[float, float]]:
         except ValueError:
             raise ValueError(f"Threshold points are numbers written raw:score, got {part!r}.") from None
     return points
+
+
+def mirror_thresholds(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The threshold points for the opposite direction: each score s becomes 100 - s."""
+    return [(raw, 100.0 - score) for raw, score in points]
 
 
 def format_thresholds(points: Sequence[tuple[float, float]]) -> str:
