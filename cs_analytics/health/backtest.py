@@ -28,11 +28,12 @@ import pandas as pd
 
 from cs_analytics.core import config
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
+from cs_analytics.core.formatting import count_of
 from cs_analytics.core.outcomes import churn_outcomes
 from cs_analytics.core.snapshots import month_end_snapshots
-from cs_analytics.health.scoring import _resolve, score_frame
 from cs_analytics.health.bands import BANDS
 from cs_analytics.health.scorecard import Scorecard, active_scorecard
+from cs_analytics.health.scoring import _resolve, score_frame
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
@@ -206,7 +207,7 @@ def run_backtest(ws: "Workspace", horizon_days: int = config.DEFAULT_HORIZON_DAY
         )
         return result
     if result.churned < MIN_CHURN_EVENTS:
-        problems.append(f"Only {result.churned} churn events: too few to judge (at least {MIN_CHURN_EVENTS} needed).")
+        problems.append(f"Only {count_of(result.churned, 'churn event')}: too few to judge (at least {MIN_CHURN_EVENTS} needed).")
     progress(0.6, "Fitting the model")
     _fit_model(result, data, dates, scorecard, unavailable, problems, progress)
     result.too_small = " ".join(problems) or None
@@ -241,7 +242,7 @@ def _fit_model(result: BacktestResult, data: pd.DataFrame, dates: list[dt.date],
         problems.append("The training or test snapshots lack churned or retained accounts; no model was fitted.")
         return
     if result.test_churned < MIN_TEST_CHURN_EVENTS:
-        problems.append(f"Only {result.test_churned} churn events in the test snapshots: the model's AUC is unreliable.")
+        problems.append(f"Only {count_of(result.test_churned, 'churn event')} in the test snapshots: the model's AUC is unreliable.")
     cols = [f"{m}_score" for m in features]
     x_train, x_test = train[cols].to_numpy(dtype=float), test[cols].to_numpy(dtype=float)
     model = make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(max_iter=1000))
