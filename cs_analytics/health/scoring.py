@@ -21,6 +21,7 @@ import pandas as pd
 
 from cs_analytics.health import measures as measure_registry
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
+from cs_analytics.core.snapshots import recent_month_ends
 from cs_analytics.health.bands import band_for
 from cs_analytics.health.scorecard import (
     Scorecard,
@@ -330,22 +331,10 @@ def _explanation(row: pd.Series, before: pd.Series | None, day: dt.date, prev: d
 # -- history ----------------------------------------------------------------------------------
 
 def month_end_dates(ws: "Workspace", as_of=None, months: int = 24) -> list[dt.date]:
-    """The last `months` month-ends on or before as_of, plus as_of itself."""
-    day = _resolve(ws, as_of)
-    if day is None:
-        return []
+    """The last `months` month-ends on or before as_of, plus as_of itself (core.snapshots),
+    none before the first contract's start."""
     first = ws.scalar("SELECT min(start_date) FROM contracts")
-    dates = [day]
-    month = day.replace(day=1)
-    for _ in range(months):
-        month = add_months(month, -1)
-        end = month_end(month)
-        if first is not None and end < first:
-            break
-        dates.append(end)
-    if day == month_end(day):
-        dates = dates[:-1] if len(dates) > months else dates
-    return sorted(set(dates))
+    return recent_month_ends(first, _resolve(ws, as_of), months)
 
 
 def score_history(ws: "Workspace", account_id: str, as_of=None, months: int = 24,
