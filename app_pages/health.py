@@ -275,7 +275,8 @@ def backtest_results(result: bt.BacktestResult, horizon_days: int) -> None:
         st.dataframe(tables.measures, hide_index=True, key="health_model_measures")
         st.caption(
             "A measure keeps a suggested weight only when, in the model, a higher measure score went "
-            "with less churn and leaving it out lowers the model's AUC on the later snapshots."
+            "with less churn and leaving it out lowers the model's AUC on the later snapshots (a value "
+            "below 0 means the model did better without it)."
         )
     if result.suggested_weights:
         st.button("Load suggested weights into the editor", key="health_load_suggested",

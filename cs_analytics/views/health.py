@@ -30,12 +30,12 @@ if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
 
 SCORE_LABELS = {
-    "account_id": "Account ID", "account_name": "Account", "segment": "Segment", "csm_owner": "CSM",
+    "account_id": "Account ID", "account_name": "Account name", "segment": "Segment", "csm_owner": "CSM",
     "mrr": "MRR", "score": "Score", "band": "Metric band", "trend": "Trend", "change": "Δ month",
     "effective_band": "Effective band", "override": "CSM override", "missing": "Missing measures",
 }
 BAND_CHANGE_LABELS = {
-    "account_id": "Account ID", "account_name": "Account", "score_before": "Score now",
+    "account_id": "Account ID", "account_name": "Account name", "score_before": "Score now",
     "band_before": "Band now", "score_after": "Score edited", "band_after": "Band edited",
 }
 VERSION_LABELS = {"version": "Version", "created_at": "Saved at", "created_by": "Saved by",
@@ -79,23 +79,24 @@ def health_scores(ws: "Workspace", account_filter: AccountFilter | None, as_of: 
 
 
 def _scores_table(scores: pd.DataFrame, scorecard: Scorecard) -> pd.DataFrame:
-    """One row per account, readable column names, blanks instead of missing text."""
+    """One row per account, readable column names, blanks instead of missing text; the columns a
+    reader scans first (name, score, bands, override) come first."""
     table = pd.DataFrame({
         "account_id": scores["account_id"],
         "account_name": scores["account_name"],
-        "segment": scores["segment"],
-        "csm_owner": scores["csm_owner"],
-        "mrr": scores["mrr"],
         "score": scores["score"].round(1),
         "band": scores["band"],
         "trend": scores["trend"].map(TREND_ARROWS),
         "change": scores["score_change"].round(1),
         "effective_band": scores["effective_band"],
         "override": scores["override_label"],
+        "mrr": scores["mrr"],
+        "segment": scores["segment"],
+        "csm_owner": scores["csm_owner"],
     })
     for name in scorecard.enabled_names:
         table[f"{MEASURES[name].label} (points)"] = scores[f"{name}_points"].round(1)
-    table["missing"] = scores["missing_measures"]
+    table["missing"] = scores["missing_measures"].map(_measure_labels)
     table = table.sort_values("score").reset_index(drop=True)
     return _blank_text(table).rename(columns=SCORE_LABELS)
 
@@ -137,6 +138,13 @@ def backtest_tables(result: BacktestResult) -> BacktestTables:
         "AUC lost without it": m["permutation_importance"].round(3),
     })
     return BacktestTables(per_band=per_band, measures=measures)
+
+
+def _measure_labels(names: str | None) -> str:
+    """'nps, breadth' -> 'NPS, Breadth' (the measures' labels); blank for none."""
+    if not names:
+        return ""
+    return ", ".join(MEASURES[n].label if n in MEASURES else n for n in names.split(", "))
 
 
 def _blank_text(frame: pd.DataFrame) -> pd.DataFrame:

@@ -19,7 +19,7 @@ def test_health_scores_count_bands_once_and_show_readable_columns(tmp_path):
     assert view.customers == 4 == len(view.table)
     assert set(view.metric_bands) == set(BANDS)
     assert sum(view.metric_bands.values()) == view.scores["band"].notna().sum()
-    assert {"Account ID", "Account", "Score", "Metric band", "CSM override"} <= set(view.table.columns)
+    assert {"Account ID", "Account name", "Score", "Metric band", "CSM override"} <= set(view.table.columns)
     assert "account_name" not in view.table.columns
     text = view.table.select_dtypes(include="object")
     assert not text.isna().any().any()  # blanks, never "None"
