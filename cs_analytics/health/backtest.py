@@ -31,9 +31,10 @@ from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.core.formatting import count_of
 from cs_analytics.core.outcomes import churn_outcomes
 from cs_analytics.core.snapshots import month_end_snapshots
+from cs_analytics.core.workspace import resolve_as_of
 from cs_analytics.health.bands import BANDS
 from cs_analytics.health.scorecard import Scorecard, active_scorecard
-from cs_analytics.health.scoring import _resolve, score_frame
+from cs_analytics.health.scoring import score_frame
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
@@ -115,7 +116,7 @@ class BacktestResult:
 def snapshot_dates(ws: "Workspace", horizon_days: int, as_of=None) -> list[dt.date]:
     """Month-ends T with T + horizon_days <= as_of, from the first contract's month on."""
     first = ws.scalar("SELECT min(start_date) FROM contracts")
-    return month_end_snapshots(first, _resolve(ws, as_of), horizon_days)
+    return month_end_snapshots(first, resolve_as_of(ws, as_of), horizon_days)
 
 
 def _auc(y: np.ndarray, risk: np.ndarray) -> float | None:
@@ -170,7 +171,7 @@ def run_backtest(ws: "Workspace", horizon_days: int = config.DEFAULT_HORIZON_DAY
     scorecard = scorecard or active_scorecard(ws)
     if horizon_days < 1:
         raise ValueError("The horizon must be at least 1 day.")
-    day = _resolve(ws, as_of)
+    day = resolve_as_of(ws, as_of)
     result = BacktestResult(horizon_days=horizon_days, as_of=day, scorecard_version=int(scorecard.version),
                             current_weights=scorecard.normalised_weights())
     dates = snapshot_dates(ws, horizon_days, day)
