@@ -183,22 +183,14 @@ def run_backtest(ws: "Workspace", horizon_days: int = config.DEFAULT_HORIZON_DAY
         )
         return result
     progress(0.05, f"Scoring {len(dates)} snapshots")
-    frame, unavailable = score_frame(ws, dates, scorecard)
-    progress(0.45, "Finding churn outcomes")
-    outcomes = churn_outcomes(ws, dates, horizon_days)
-    data = frame.merge(outcomes[["as_of", "account_id", "churned"]], on=["as_of", "account_id"], how="inner")
-    data = keep_filtered(ws, data, account_filter)
-    data = data[data["score"].notna()].reset_index(drop=True)
-    data["churned"] = data["churned"].astype(int)
+    data, unavailable = _observations(ws, dates, horizon_days, scorecard, account_filter, progress)
     result.data = data
     result.observations, result.accounts = len(data), int(data["account_id"].nunique())
     result.churned = int(data["churned"].sum())
-    problems: list[str] = []
     if data.empty:
         result.too_small = "No scored customers on any snapshot date."
         return result
-    y = data["churned"].to_numpy()
-    result.auc = _auc(y, 100.0 - data["score"].to_numpy(dtype=float))
+    result.auc = _auc(data["churned"].to_numpy(), 100.0 - data["score"].to_numpy(dtype=float))
     result.per_band = per_band_table(data)
     result.calibration = calibration_table(data["score"], data["churned"])
     if result.auc is None:
@@ -207,6 +199,7 @@ def run_backtest(ws: "Workspace", horizon_days: int = config.DEFAULT_HORIZON_DAY
             "so the score cannot be checked against churn."
         )
         return result
+    problems: list[str] = []
     if result.churned < MIN_CHURN_EVENTS:
         problems.append(f"Only {count_of(result.churned, 'churn event')}: too few to judge (at least {MIN_CHURN_EVENTS} needed).")
     progress(0.6, "Fitting the model")
@@ -216,24 +209,27 @@ def run_backtest(ws: "Workspace", horizon_days: int = config.DEFAULT_HORIZON_DAY
     return result
 
 
+def _observations(ws: "Workspace", dates: list[dt.date], horizon_days: int, scorecard: Scorecard,
+                  account_filter: AccountFilter, progress: Progress) -> tuple[pd.DataFrame, dict]:
+    """Scored customers in the filter on each snapshot date with their outcome (churned 0/1), and
+    the measures unavailable in the workspace."""
+    frame, unavailable = score_frame(ws, dates, scorecard)
+    progress(0.45, "Finding churn outcomes")
+    outcomes = churn_outcomes(ws, dates, horizon_days)
+    data = frame.merge(outcomes[["as_of", "account_id", "churned"]], on=["as_of", "account_id"], how="inner")
+    data = keep_filtered(ws, data, account_filter)
+    data = data[data["score"].notna()].reset_index(drop=True)
+    data["churned"] = data["churned"].astype(int)
+    return data, unavailable
+
+
 def _fit_model(result: BacktestResult, data: pd.DataFrame, dates: list[dt.date], scorecard: Scorecard,
                unavailable: dict, problems: list[str], progress: Progress) -> None:
-    from sklearn.impute import SimpleImputer
-    from sklearn.inspection import permutation_importance
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
+    """Time split, logistic regression on the measures' scores, suggested weights (module docstring)."""
     if len(dates) < 2:
         problems.append("Only one snapshot date: the model needs at least two (train on earlier, test on later).")
         return
-    n_test = max(1, int(round(len(dates) * TEST_FRACTION)))
-    result.train_dates, result.test_dates = dates[:-n_test], dates[-n_test:]
-    train = data[data["as_of"].isin(result.train_dates)]
-    test = data[data["as_of"].isin(result.test_dates)]
-    result.train_observations, result.test_observations = len(train), len(test)
-    result.test_churned = int(test["churned"].sum())
-    result.test_auc = _auc(test["churned"].to_numpy(), 100.0 - test["score"].to_numpy(dtype=float))
+    train, test = _time_split(result, data, dates)
     features = [m for m in scorecard.measure_names
                 if m not in unavailable and train[f"{m}_score"].notna().any()]
     if not features:
@@ -245,20 +241,50 @@ def _fit_model(result: BacktestResult, data: pd.DataFrame, dates: list[dt.date],
     if result.test_churned < MIN_TEST_CHURN_EVENTS:
         problems.append(f"Only {count_of(result.test_churned, 'churn event')} in the test snapshots: the model's AUC is unreliable.")
     cols = [f"{m}_score" for m in features]
-    x_train, x_test = train[cols].to_numpy(dtype=float), test[cols].to_numpy(dtype=float)
-    model = make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(max_iter=1000))
-    model.fit(x_train, train["churned"].to_numpy())
+    x_test, y_test = test[cols].to_numpy(dtype=float), test["churned"].to_numpy()
+    model = _fitted_model(train[cols].to_numpy(dtype=float), train["churned"].to_numpy())
     risk = model.predict_proba(x_test)[:, 1]
-    result.model_auc = _auc(test["churned"].to_numpy(), risk)
+    result.model_auc = _auc(y_test, risk)
     result.model_calibration = calibration_table(pd.Series(100 * (1 - risk)), test["churned"])
     progress(0.8, "Permutation importances")
-    imp = permutation_importance(model, x_test, test["churned"].to_numpy(), scoring="roc_auc",
+    _suggest_weights(result, model, features, x_test, y_test, problems)
+
+
+def _time_split(result: BacktestResult, data: pd.DataFrame, dates: list[dt.date]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The earliest ~70% of snapshot dates train, the later ones test; the test's default-score AUC."""
+    n_test = max(1, int(round(len(dates) * TEST_FRACTION)))
+    result.train_dates, result.test_dates = dates[:-n_test], dates[-n_test:]
+    train = data[data["as_of"].isin(result.train_dates)]
+    test = data[data["as_of"].isin(result.test_dates)]
+    result.train_observations, result.test_observations = len(train), len(test)
+    result.test_churned = int(test["churned"].sum())
+    result.test_auc = _auc(test["churned"].to_numpy(), 100.0 - test["score"].to_numpy(dtype=float))
+    return train, test
+
+
+def _fitted_model(x_train: np.ndarray, y_train: np.ndarray):
+    """Median imputation, standardisation, logistic regression on churn."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    model = make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(max_iter=1000))
+    return model.fit(x_train, y_train)
+
+
+def _suggest_weights(result: BacktestResult, model, features: list[str], x_test: np.ndarray,
+                     y_test: np.ndarray, problems: list[str]) -> None:
+    """w_j proportional to -coef_j / sd_j for measures in the score's direction with a positive
+    permutation importance on the test snapshots, normalised to 100."""
+    from sklearn.inspection import permutation_importance
+
+    imp = permutation_importance(model, x_test, y_test, scoring="roc_auc",
                                  n_repeats=PERMUTATION_REPEATS, random_state=0)
     coef = model[-1].coef_[0]
     sd = model[1].scale_
     beta = -coef / np.where(sd > 0, sd, 1.0)  # per score point, in the score's direction
-    keep = (beta > 0) & (imp.importances_mean > 0)
-    raw = np.where(keep, beta, 0.0)
+    raw = np.where((beta > 0) & (imp.importances_mean > 0), beta, 0.0)
     result.measures = pd.DataFrame({
         "measure": features,
         "coefficient": coef,
@@ -270,8 +296,7 @@ def _fit_model(result: BacktestResult, data: pd.DataFrame, dates: list[dt.date],
         suggested = raw * 100.0 / raw.sum()
         result.suggested_weights = {m: float(w) for m, w in zip(features, suggested)}
         result.measures["suggested_weight"] = suggested
-        result.suggested_auc = _auc(test["churned"].to_numpy(),
-                                    100.0 - _weighted_score(x_test, suggested))
+        result.suggested_auc = _auc(y_test, 100.0 - _weighted_score(x_test, suggested))
     else:
         result.measures["suggested_weight"] = 0.0
         problems.append("No measure contributes in the score's direction on held-out data; no weights suggested.")
