@@ -6,7 +6,7 @@ import html
 import streamlit as st
 
 from cs_analytics.charts import health as charts
-from cs_analytics.health.scorecard import BAND_COLOURS
+from cs_analytics.health.bands import band_colour
 from cs_analytics.views.account import AccountView, account_options, account_view
 from ui.cache import cached_view
 from ui.common import current_filter, get_workspace, page_as_of, require_data
@@ -50,7 +50,7 @@ def choose_account(ws, as_of) -> str | None:
 
 def badge(band: str | None, text: str, dashed: bool = False) -> str:
     extra = ";border:2px dashed black" if dashed else ""
-    return BADGE.format(colour=BAND_COLOURS.get(band, "#999"), extra=extra, text=html.escape(text))
+    return BADGE.format(colour=band_colour(band), extra=extra, text=html.escape(text))
 
 
 def flag_caption(flag: dict | None) -> None:

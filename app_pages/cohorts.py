@@ -2,7 +2,6 @@
 drill-down shareable by URL (?basis=nrr&grain=month&cohort=2024-03&period=6), and survival."""
 from __future__ import annotations
 
-import re
 
 import streamlit as st
 

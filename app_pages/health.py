@@ -1,17 +1,18 @@
 """Health page: scores by band, the accounts table, the scorecard editor and the churn backtest.
 
-Thin page: every number comes from cs_analytics.health.scoring / scorecard / backtest.
+Thin page: it lays out cs_analytics.views.health's results (cached by ui.cache.cached_view, keyed
+on the workspace generation) and the editor's widgets.
 """
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from cs_analytics.health import backtest as bt
 from cs_analytics.charts import health as charts
 from cs_analytics.core import config
 from cs_analytics.core.filters import AccountFilter
-from cs_analytics.health.scoring import TREND_ARROWS, band_changes, score_with_trend
+from cs_analytics.core.formatting import count_noun
+from cs_analytics.health import backtest as bt
+from cs_analytics.health.bands import BANDS
 from cs_analytics.health.measures import MEASURES, availability
 from cs_analytics.health.scorecard import (
     DIRECTIONS,
@@ -21,49 +22,44 @@ from cs_analytics.health.scorecard import (
     active_scorecard,
     diff_scorecards,
     format_thresholds,
+    mirror_thresholds,
     parse_thresholds,
     save_scorecard,
-    scorecard_history,
 )
+from cs_analytics.views.health import (
+    HealthScores,
+    backtest_tables,
+    band_change_preview,
+    health_scores,
+    scorecard_versions,
+)
+from ui.cache import cached_view, filter_key
 from ui.common import (
     ACCOUNT_LINK_CONFIG,
     account_link_column,
     current_filter,
-    data_version,
     definition_card,
     download_csv,
     get_workspace,
     page_as_of,
-    view_as_of,
     require_data,
+    view_as_of,
 )
 from ui.identity import current_user
 from ui.text import md
 
-from cs_analytics.reality.overrides import apply_overrides
 
 EDITOR_PREFIX = "sc_edit_"
 EDITOR_BASE = "sc_edit_base_version"
 BACKTEST_STATE = "health_backtest_result"
-
-
-# -- cached computations --------------------------------------------------------------------
-
-@st.cache_data(show_spinner="Scoring accounts...", max_entries=64)
-def cached_scores(_ws, version_key: str, sc_json: str, sc_version: int, where: tuple, as_of) -> pd.DataFrame:
-    sc = Scorecard.from_json(sc_json)
-    sc.version = sc_version
-    return score_with_trend(_ws, as_of, sc, AccountFilter(dict(where)))
-
-
-@st.cache_data(show_spinner="Comparing bands...", max_entries=64)
-def cached_band_changes(_ws, version_key: str, cand_json: str, ref_json: str, where: tuple, as_of) -> pd.DataFrame:
-    return band_changes(_ws, Scorecard.from_json(cand_json), Scorecard.from_json(ref_json), as_of,
-                        AccountFilter(dict(where)))
-
-
-def filter_key(f: AccountFilter) -> tuple:
-    return tuple(sorted((k, tuple(v)) for k, v in f.where.items()))
+HEALTH_DEFINITION = (
+    "A customer's health score is the weighted average of its measure scores: each measure's raw "
+    "value, using only data dated on or before the date, is turned into a score from 0 to 100, and "
+    "the weights add up to 100. A measure missing for an account is left out and the other weights "
+    "are scaled up to 100 again.  \n**score = Σ weight × measure score / 100**  \n"
+    "Bands: green from {green:g}, yellow from {yellow:g}, red below {yellow:g}. CSM sentiment never "
+    "enters the score; a CSM flag is shown as an override beside it."
+)
 
 
 # -- editor state -----------------------------------------------------------------------------
@@ -124,54 +120,35 @@ def flip_direction(name: str) -> None:
         points = parse_thresholds(text)
     except ValueError:
         return
-    st.session_state[_key(name, "thresholds")] = format_thresholds([(r, 100.0 - s) for r, s in points])
+    st.session_state[_key(name, "thresholds")] = format_thresholds(mirror_thresholds(points))
 
 
 # -- sections ---------------------------------------------------------------------------------
 
-def scores_section(ws, scores: pd.DataFrame, active: Scorecard, as_of) -> None:
-    if scores.empty:
+def scores_section(summary: HealthScores, active: Scorecard, as_of) -> None:
+    if summary.is_empty:
         st.info("No account is a customer on this date (no active contract with MRR > 0), so there is nothing to score.")
         return
-    scores = apply_overrides(ws, scores, None)
-    counts = scores["band"].value_counts()
     cols = st.columns(5)
-    cols[0].metric("Customers scored", f"{len(scores):,}")
-    for col, band in zip(cols[1:4], ("green", "yellow", "red")):
-        col.metric(f"Metric {band}", f"{int(counts.get(band, 0)):,}")
-    cols[4].metric("CSM overrides", f"{int(scores['is_override'].sum()):,}")
-    st.plotly_chart(charts.score_distribution(scores, active.green_min, active.yellow_min), key="health_dist")
-    table = pd.DataFrame({
-        "account_id": scores["account_id"],
-        "account_name": scores["account_name"],
-        "segment": scores["segment"],
-        "csm_owner": scores["csm_owner"],
-        "mrr": scores["mrr"],
-        "score": scores["score"].round(1),
-        "band": scores["band"],
-        "trend": scores["trend"].map(TREND_ARROWS),
-        "change": scores["score_change"].round(1),
-        "effective_band": scores["effective_band"],
-        "override": scores["override_label"],
-    })
-    for name in active.enabled_names:
-        table[f"{name} pts"] = scores[f"{name}_points"].round(1)
-    table["missing"] = scores["missing_measures"]
-    table = account_link_column(table.sort_values("score"))
+    cols[0].metric("Customers scored", f"{summary.customers:,}")
+    for col, band in zip(cols[1:4], BANDS):
+        col.metric(f"Metric {band}", f"{summary.metric_bands[band]:,}")
+    cols[4].metric("CSM overrides", f"{summary.overrides:,}")
+    st.plotly_chart(charts.score_distribution(summary.scores, active.green_min, active.yellow_min), key="health_dist")
+    table = account_link_column(summary.table, id_column="Account ID")
     st.dataframe(
-        table, hide_index=True, key="health_table",
+        table.drop(columns="Account ID"), hide_index=True, key="health_table",
         column_config={
             **ACCOUNT_LINK_CONFIG,
-            "score": st.column_config.ProgressColumn("score", min_value=0, max_value=100, format="%.1f"),
-            "mrr": st.column_config.NumberColumn("MRR", format="%.0f"),
-            "change": st.column_config.NumberColumn("Δ month", format="%+.1f"),
-            "override": st.column_config.TextColumn("CSM override"),
+            "Score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.1f"),
+            "MRR": st.column_config.NumberColumn("MRR", format="%.0f"),
+            "Δ month": st.column_config.NumberColumn("Δ month", format="%+.1f"),
         },
     )
-    download_csv(table.drop(columns="link"), f"health_{as_of}.csv", key="health_download")
+    download_csv(summary.table, f"health_{as_of}.csv", key="health_download")
 
 
-def editor_section(ws, active: Scorecard, as_of, where: tuple) -> None:
+def editor_section(ws, active: Scorecard, as_of, account_filter: AccountFilter) -> None:
     init_editor(active)
     avail = availability(ws, as_of)
     st.caption(
@@ -213,12 +190,13 @@ def editor_section(ws, active: Scorecard, as_of, where: tuple) -> None:
         return
     st.subheader("Preview")
     diff = diff_scorecards(active, candidate)
-    changes = cached_band_changes(ws, data_version(ws), candidate.to_json(), active.to_json(), where, as_of)
-    st.markdown(f"**{len(changes)} accounts change band** versus the active version ({md(active.label)}).")
+    changes = cached_view(band_change_preview, ws, account_filter, as_of, candidate.to_json(), active.to_json())
+    verb = "changes" if len(changes) == 1 else "change"
+    st.markdown(f"**{count_noun(len(changes), 'account')} {verb} band** versus the active version ({md(active.label)}).")
     st.code(diff, language=None)
     if not changes.empty:
-        st.dataframe(account_link_column(changes), hide_index=True, column_config=ACCOUNT_LINK_CONFIG,
-                     key="health_band_changes")
+        st.dataframe(account_link_column(changes, id_column="Account ID").drop(columns="Account ID"),
+                     hide_index=True, column_config=ACCOUNT_LINK_CONFIG, key="health_band_changes")
     default_user = current_user() or ""  # the signed-in user, or this session's display name
     with st.form("save_scorecard"):
         user = st.text_input("Your name", value=default_user)
@@ -230,23 +208,22 @@ def editor_section(ws, active: Scorecard, as_of, where: tuple) -> None:
         except ValueError as exc:
             st.error(md(exc))
         else:
-            cached_scores.clear()
-            cached_band_changes.clear()
             st.session_state.pop(BACKTEST_STATE, None)
             st.success(f"Saved scorecard v{version}; it is now the active version.")
             st.rerun()
-    history = scorecard_history(ws)
+    history = cached_view(scorecard_versions, ws, None, None)
     if not history.empty:
-        with st.expander(f"Version history ({len(history)})"):
+        with st.expander(f"Version history ({count_noun(len(history), 'version')})"):
             st.dataframe(history, hide_index=True)
 
 
 def backtest_section(ws, active: Scorecard, account_filter: AccountFilter) -> None:
     st.caption(
-        "For every month-end T at least the horizon before as_of: score the customers with only data up "
-        "to T, then check whether they churned (MRR to 0) within the horizon."
+        "At every month-end at least one horizon before the as-of date, the customers are scored with "
+        "only the data known then; each is then checked for churn within the horizon (its month-end "
+        "MRR falls to 0). Churned within (T, T+H] = month-end MRR is 0 at some month-end after T, up to T + H."
     )
-    horizon = st.number_input("horizon (days)", min_value=7, max_value=730, value=config.DEFAULT_HORIZON_DAYS,
+    horizon = st.number_input("Horizon (days)", min_value=7, max_value=730, value=config.DEFAULT_HORIZON_DAYS,
                               step=1, key="health_horizon")
     if st.button("Run backtest", key="health_run_backtest"):
         bar = st.progress(0.0, text="Starting")
@@ -263,30 +240,45 @@ def backtest_section(ws, active: Scorecard, account_filter: AccountFilter) -> No
         st.warning(result.too_small)
     if result.auc is None:
         return
+    backtest_results(result, horizon_run)
+
+
+def _auc_text(auc: float | None) -> str:
+    return "-" if auc is None else f"{auc:.3f}"
+
+
+def backtest_results(result: bt.BacktestResult, horizon_days: int) -> None:
     c = st.columns(4)
-    c[0].metric("Score AUC (all snapshots)", f"{result.auc:.3f}")
-    c[1].metric("Score AUC (test snapshots)", "-" if result.test_auc is None else f"{result.test_auc:.3f}")
-    c[2].metric("Model AUC (test snapshots)", "-" if result.model_auc is None else f"{result.model_auc:.3f}")
-    c[3].metric("Suggested weights AUC (test)", "-" if result.suggested_auc is None else f"{result.suggested_auc:.3f}")
+    c[0].metric("Score AUC (all snapshots)", _auc_text(result.auc))
+    c[1].metric("Score AUC (test snapshots)", _auc_text(result.test_auc))
+    c[2].metric("Model AUC (test snapshots)", _auc_text(result.model_auc))
+    c[3].metric("Suggested weights AUC (test)", _auc_text(result.suggested_auc))
     st.caption(
-        f"{len(result.snapshot_dates)} snapshots ({result.snapshot_dates[0]} to {result.snapshot_dates[-1]}), "
-        f"{result.observations:,} account-snapshots, {result.churned:,} churned within {horizon_run} days. "
-        f"Model trained on {len(result.train_dates)} earlier snapshots, tested on {len(result.test_dates)} later ones. "
+        f"{count_noun(len(result.snapshot_dates), 'snapshot')} ({result.snapshot_dates[0]} to {result.snapshot_dates[-1]}), "
+        f"{count_noun(result.observations, 'account-snapshot')}, {result.churned:,} churned within {horizon_days} days. "
+        f"Model trained on the {count_noun(len(result.train_dates), 'earliest snapshot')}, tested on the "
+        f"{count_noun(len(result.test_dates), 'later one')}. "
         "AUC 0.5 = no better than chance, 1.0 = perfect ranking."
     )
+    tables = backtest_tables(result)
     left, right = st.columns(2)
     with left:
         st.markdown("**Churn per band**")
-        st.dataframe(result.per_band, hide_index=True, key="health_per_band",
-                     column_config={"churn_rate": st.column_config.NumberColumn("churn rate", format="percent")})
+        st.dataframe(tables.per_band, hide_index=True, key="health_per_band",
+                     column_config={"Churn rate": st.column_config.NumberColumn("Churn rate", format="percent")})
     with right:
         st.markdown("**Calibration by score decile**")
         st.plotly_chart(charts.calibration_chart(result.calibration), key="health_calibration")
-    if not result.measures.empty:
+    if not tables.measures.empty:
         st.markdown("**Current versus suggested weights**")
         st.plotly_chart(charts.weights_comparison_chart(result.current_weights, result.suggested_weights),
                         key="health_weights_chart")
-        st.dataframe(result.measures.round(4), hide_index=True, key="health_model_measures")
+        st.dataframe(tables.measures, hide_index=True, key="health_model_measures")
+        st.caption(
+            "A measure keeps a suggested weight only when, in the model, a higher measure score went "
+            "with less churn and leaving it out lowers the model's AUC on the later snapshots (a value "
+            "below 0 means the model did better without it)."
+        )
     if result.suggested_weights:
         st.button("Load suggested weights into the editor", key="health_load_suggested",
                   on_click=load_suggested, args=(result.suggested_weights,))
@@ -301,26 +293,20 @@ def main() -> None:
     if not require_data(ws, ("contracts",)):
         return
     account_filter = current_filter()
-    where = filter_key(account_filter)
     as_of = page_as_of(ws)
     active = active_scorecard(ws)
     st.caption(f"As of **{as_of:%Y-%m-%d}**, {md(active.label)}. Filter: {md(account_filter.describe())}.")
     definition_card(
         "health score",
-        "Each measure's raw value (only data dated on or before the date) is normalised to 0-100 and "
-        "weighted; weights sum to 100 and a measure missing for an account is left out with the others "
-        "re-weighted. score = Σ weight × measure score / 100. Bands: green ≥ "
-        f"{active.green_min:g}, yellow ≥ {active.yellow_min:g}, red below. CSM sentiment never enters "
-        "the score; a CSM flag is shown as an override beside it.",
+        HEALTH_DEFINITION.format(green=active.green_min, yellow=active.yellow_min),
         as_of=as_of,
         excluded="accounts that are not customers on the date (no active contract with MRR > 0).",
     )
     tabs = st.tabs(["Scores", "Scorecard", "Does it predict churn?"])
     with tabs[0]:
-        scores = cached_scores(ws, data_version(ws), active.to_json(), active.version, where, as_of)
-        scores_section(ws, scores, active, as_of)
+        scores_section(cached_view(health_scores, ws, account_filter, as_of), active, as_of)
     with tabs[1]:
-        editor_section(ws, active, as_of, where)
+        editor_section(ws, active, as_of, account_filter)
     with tabs[2]:
         backtest_section(ws, active, account_filter)
 

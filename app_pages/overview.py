@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from cs_analytics.demo.build import write_demo
-from cs_analytics.health.scorecard import BANDS
+from cs_analytics.health.bands import BANDS
 from cs_analytics.views.overview import OverviewSummary, overview_summary
 from ui.cache import cached_view
 from ui.common import current_filter, get_workspace, view_as_of

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from cs_analytics.health.scorecard import BAND_COLOURS, BANDS
+from cs_analytics.health.bands import BAND_COLOURS, BANDS, band_colour
 from cs_analytics.core.text import escape_plotly
 
 
@@ -64,7 +64,7 @@ def score_history_chart(history: pd.DataFrame, versions: pd.DataFrame | None = N
         fig.add_trace(go.Scatter(
             x=pd.to_datetime(history["as_of"]), y=history["score"], mode="lines+markers", name="score",
             line=dict(color="#555"),
-            marker=dict(size=9, color=[BAND_COLOURS.get(b, "#999") for b in history["band"]]),
+            marker=dict(size=9, color=[band_colour(b) for b in history["band"]]),
             hovertemplate="%{x|%Y-%m-%d}: %{y:.1f}<extra></extra>",
         ))
     if versions is not None and not versions.empty:

@@ -3,10 +3,8 @@
 - Snapshot dates: month-ends T with T + H days <= as_of, from the first month-end on which any
   account is a customer.
 - Population at T: customers on T (health.population). Scores use only data dated <= T.
-- Outcome: churned within (T, T+H] = the account's MRR (sum of mrr over contracts active that day)
-  is 0 on at least one check date: every month-end in (T, T+H], and T+H itself
-  (sql/health/churn_outcome.sql). The month-end checks follow the month-end MRR snapshot used
-  everywhere; T+H catches a churn in the horizon's last partial month.
+- Outcome: churned within (T, T+H] (core.outcomes, shared with the track record): the account's
+  month-end MRR is 0 at some month-end in (T, T+H].
 - Default score: ROC AUC of (100 - score) over all snapshots, churn rate per band with counts,
   calibration by score decile.
 - Model: scikit-learn LogisticRegression on the measures' normalised scores (0-100) of every
@@ -30,13 +28,19 @@ import pandas as pd
 
 from cs_analytics.core import config
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
-from cs_analytics.health.scoring import _resolve, score_frame
-from cs_analytics.health.scorecard import BANDS, Scorecard, active_scorecard
-from cs_analytics.core.dates import add_months, month_end
+from cs_analytics.core.formatting import count_noun
+from cs_analytics.core.outcomes import churn_outcomes
+from cs_analytics.core.snapshots import month_end_snapshots
+from cs_analytics.core.workspace import resolve_as_of
+from cs_analytics.health.bands import BANDS
+from cs_analytics.health.scorecard import Scorecard, active_scorecard
+from cs_analytics.health.scoring import score_frame
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
 
+# scikit-learn is imported inside the functions that fit or score a model: importing it takes about a
+# second, which every page and CLI command that never runs a backtest would otherwise pay.
 TEST_FRACTION = 0.3
 MIN_CHURN_EVENTS = 10
 MIN_TEST_CHURN_EVENTS = 5
@@ -111,38 +115,8 @@ class BacktestResult:
 
 def snapshot_dates(ws: "Workspace", horizon_days: int, as_of=None) -> list[dt.date]:
     """Month-ends T with T + horizon_days <= as_of, from the first contract's month on."""
-    day = _resolve(ws, as_of)
     first = ws.scalar("SELECT min(start_date) FROM contracts")
-    if day is None or first is None:
-        return []
-    dates, month = [], first.replace(day=1)
-    while True:
-        end = month_end(month)
-        if end + dt.timedelta(days=horizon_days) > day:
-            break
-        dates.append(end)
-        month = add_months(month, 1)
-    return dates
-
-
-def churn_outcomes(ws: "Workspace", dates: list[dt.date], horizon_days: int) -> pd.DataFrame:
-    """as_of, account_id, churned, churn_check_day for customers on each snapshot date."""
-    check_as_of, check_day = [], []
-    for t in dates:
-        end = t + dt.timedelta(days=horizon_days)
-        month = add_months(t.replace(day=1), 1)
-        while month_end(month) <= end:
-            check_as_of.append(t)
-            check_day.append(month_end(month))
-            month = add_months(month, 1)
-        if not check_day or check_day[-1] != end or check_as_of[-1] != t:
-            check_as_of.append(t)
-            check_day.append(end)
-    frame = ws.query_named("health/churn_outcome", {
-        "as_of_dates": dates, "check_as_of": check_as_of, "check_day": check_day,
-    })
-    frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
-    return frame
+    return month_end_snapshots(first, resolve_as_of(ws, as_of), horizon_days)
 
 
 def _auc(y: np.ndarray, risk: np.ndarray) -> float | None:
@@ -197,7 +171,7 @@ def run_backtest(ws: "Workspace", horizon_days: int = config.DEFAULT_HORIZON_DAY
     scorecard = scorecard or active_scorecard(ws)
     if horizon_days < 1:
         raise ValueError("The horizon must be at least 1 day.")
-    day = _resolve(ws, as_of)
+    day = resolve_as_of(ws, as_of)
     result = BacktestResult(horizon_days=horizon_days, as_of=day, scorecard_version=int(scorecard.version),
                             current_weights=scorecard.normalised_weights())
     dates = snapshot_dates(ws, horizon_days, day)
@@ -209,22 +183,14 @@ def run_backtest(ws: "Workspace", horizon_days: int = config.DEFAULT_HORIZON_DAY
         )
         return result
     progress(0.05, f"Scoring {len(dates)} snapshots")
-    frame, unavailable = score_frame(ws, dates, scorecard)
-    progress(0.45, "Finding churn outcomes")
-    outcomes = churn_outcomes(ws, dates, horizon_days)
-    data = frame.merge(outcomes[["as_of", "account_id", "churned"]], on=["as_of", "account_id"], how="inner")
-    data = keep_filtered(ws, data, account_filter)
-    data = data[data["score"].notna()].reset_index(drop=True)
-    data["churned"] = data["churned"].astype(int)
+    data, unavailable = _observations(ws, dates, horizon_days, scorecard, account_filter, progress)
     result.data = data
     result.observations, result.accounts = len(data), int(data["account_id"].nunique())
     result.churned = int(data["churned"].sum())
-    problems: list[str] = []
     if data.empty:
         result.too_small = "No scored customers on any snapshot date."
         return result
-    y = data["churned"].to_numpy()
-    result.auc = _auc(y, 100.0 - data["score"].to_numpy(dtype=float))
+    result.auc = _auc(data["churned"].to_numpy(), 100.0 - data["score"].to_numpy(dtype=float))
     result.per_band = per_band_table(data)
     result.calibration = calibration_table(data["score"], data["churned"])
     if result.auc is None:
@@ -233,8 +199,9 @@ def run_backtest(ws: "Workspace", horizon_days: int = config.DEFAULT_HORIZON_DAY
             "so the score cannot be checked against churn."
         )
         return result
+    problems: list[str] = []
     if result.churned < MIN_CHURN_EVENTS:
-        problems.append(f"Only {result.churned} churn events: too few to judge (at least {MIN_CHURN_EVENTS} needed).")
+        problems.append(f"Only {count_noun(result.churned, 'churn event')}: too few to judge (at least {MIN_CHURN_EVENTS} needed).")
     progress(0.6, "Fitting the model")
     _fit_model(result, data, dates, scorecard, unavailable, problems, progress)
     result.too_small = " ".join(problems) or None
@@ -242,24 +209,27 @@ def run_backtest(ws: "Workspace", horizon_days: int = config.DEFAULT_HORIZON_DAY
     return result
 
 
+def _observations(ws: "Workspace", dates: list[dt.date], horizon_days: int, scorecard: Scorecard,
+                  account_filter: AccountFilter, progress: Progress) -> tuple[pd.DataFrame, dict]:
+    """Scored customers in the filter on each snapshot date with their outcome (churned 0/1), and
+    the measures unavailable in the workspace."""
+    frame, unavailable = score_frame(ws, dates, scorecard)
+    progress(0.45, "Finding churn outcomes")
+    outcomes = churn_outcomes(ws, dates, horizon_days)
+    data = frame.merge(outcomes[["as_of", "account_id", "churned"]], on=["as_of", "account_id"], how="inner")
+    data = keep_filtered(ws, data, account_filter)
+    data = data[data["score"].notna()].reset_index(drop=True)
+    data["churned"] = data["churned"].astype(int)
+    return data, unavailable
+
+
 def _fit_model(result: BacktestResult, data: pd.DataFrame, dates: list[dt.date], scorecard: Scorecard,
                unavailable: dict, problems: list[str], progress: Progress) -> None:
-    from sklearn.impute import SimpleImputer
-    from sklearn.inspection import permutation_importance
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
+    """Time split, logistic regression on the measures' scores, suggested weights (module docstring)."""
     if len(dates) < 2:
         problems.append("Only one snapshot date: the model needs at least two (train on earlier, test on later).")
         return
-    n_test = max(1, int(round(len(dates) * TEST_FRACTION)))
-    result.train_dates, result.test_dates = dates[:-n_test], dates[-n_test:]
-    train = data[data["as_of"].isin(result.train_dates)]
-    test = data[data["as_of"].isin(result.test_dates)]
-    result.train_observations, result.test_observations = len(train), len(test)
-    result.test_churned = int(test["churned"].sum())
-    result.test_auc = _auc(test["churned"].to_numpy(), 100.0 - test["score"].to_numpy(dtype=float))
+    train, test = _time_split(result, data, dates)
     features = [m for m in scorecard.measure_names
                 if m not in unavailable and train[f"{m}_score"].notna().any()]
     if not features:
@@ -269,22 +239,52 @@ def _fit_model(result: BacktestResult, data: pd.DataFrame, dates: list[dt.date],
         problems.append("The training or test snapshots lack churned or retained accounts; no model was fitted.")
         return
     if result.test_churned < MIN_TEST_CHURN_EVENTS:
-        problems.append(f"Only {result.test_churned} churn events in the test snapshots: the model's AUC is unreliable.")
+        problems.append(f"Only {count_noun(result.test_churned, 'churn event')} in the test snapshots: the model's AUC is unreliable.")
     cols = [f"{m}_score" for m in features]
-    x_train, x_test = train[cols].to_numpy(dtype=float), test[cols].to_numpy(dtype=float)
-    model = make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(max_iter=1000))
-    model.fit(x_train, train["churned"].to_numpy())
+    x_test, y_test = test[cols].to_numpy(dtype=float), test["churned"].to_numpy()
+    model = _fitted_model(train[cols].to_numpy(dtype=float), train["churned"].to_numpy())
     risk = model.predict_proba(x_test)[:, 1]
-    result.model_auc = _auc(test["churned"].to_numpy(), risk)
+    result.model_auc = _auc(y_test, risk)
     result.model_calibration = calibration_table(pd.Series(100 * (1 - risk)), test["churned"])
     progress(0.8, "Permutation importances")
-    imp = permutation_importance(model, x_test, test["churned"].to_numpy(), scoring="roc_auc",
+    _suggest_weights(result, model, features, x_test, y_test, problems)
+
+
+def _time_split(result: BacktestResult, data: pd.DataFrame, dates: list[dt.date]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The earliest ~70% of snapshot dates train, the later ones test; the test's default-score AUC."""
+    n_test = max(1, int(round(len(dates) * TEST_FRACTION)))
+    result.train_dates, result.test_dates = dates[:-n_test], dates[-n_test:]
+    train = data[data["as_of"].isin(result.train_dates)]
+    test = data[data["as_of"].isin(result.test_dates)]
+    result.train_observations, result.test_observations = len(train), len(test)
+    result.test_churned = int(test["churned"].sum())
+    result.test_auc = _auc(test["churned"].to_numpy(), 100.0 - test["score"].to_numpy(dtype=float))
+    return train, test
+
+
+def _fitted_model(x_train: np.ndarray, y_train: np.ndarray):
+    """Median imputation, standardisation, logistic regression on churn."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    model = make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(max_iter=1000))
+    return model.fit(x_train, y_train)
+
+
+def _suggest_weights(result: BacktestResult, model, features: list[str], x_test: np.ndarray,
+                     y_test: np.ndarray, problems: list[str]) -> None:
+    """w_j proportional to -coef_j / sd_j for measures in the score's direction with a positive
+    permutation importance on the test snapshots, normalised to 100."""
+    from sklearn.inspection import permutation_importance
+
+    imp = permutation_importance(model, x_test, y_test, scoring="roc_auc",
                                  n_repeats=PERMUTATION_REPEATS, random_state=0)
     coef = model[-1].coef_[0]
     sd = model[1].scale_
     beta = -coef / np.where(sd > 0, sd, 1.0)  # per score point, in the score's direction
-    keep = (beta > 0) & (imp.importances_mean > 0)
-    raw = np.where(keep, beta, 0.0)
+    raw = np.where((beta > 0) & (imp.importances_mean > 0), beta, 0.0)
     result.measures = pd.DataFrame({
         "measure": features,
         "coefficient": coef,
@@ -296,8 +296,7 @@ def _fit_model(result: BacktestResult, data: pd.DataFrame, dates: list[dt.date],
         suggested = raw * 100.0 / raw.sum()
         result.suggested_weights = {m: float(w) for m, w in zip(features, suggested)}
         result.measures["suggested_weight"] = suggested
-        result.suggested_auc = _auc(test["churned"].to_numpy(),
-                                    100.0 - _weighted_score(x_test, suggested))
+        result.suggested_auc = _auc(y_test, 100.0 - _weighted_score(x_test, suggested))
     else:
         result.measures["suggested_weight"] = 0.0
         problems.append("No measure contributes in the score's direction on held-out data; no weights suggested.")

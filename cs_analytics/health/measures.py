@@ -1,7 +1,7 @@
 """The one registry of health measures.
 
-A measure is: a name, a label, a SQL file `sql/measures/<name>.sql` computing the raw value per
-(as_of, account_id) for every date bound in `$as_of_dates` using only data dated <= that date, a
+A measure is: a name, a label, a SQL file `sql/measures/<name>.sql` (or a shared one, with the
+raw value in the column named after the measure) computing the raw value per (as_of, account_id) for every date bound in `$as_of_dates` using only data dated <= that date, a
 direction ('higher' or 'lower' is better), a default normalisation, a default weight and an
 availability check (is there data in this workspace to compute it at all?).
 
@@ -51,11 +51,18 @@ class Measure:
     default_weight: float
     availability: Callable[["Workspace", dt.date], bool] = field(repr=False)
     unavailable_reason: str = ""
+    shared_sql: str = ""  # a file computing several measures, one column each (named after them)
 
     @property
     def sql_name(self) -> str:
-        return f"measures/{self.name}"
+        return f"measures/{self.shared_sql or self.name}"
 
+    @property
+    def raw_column(self) -> str:
+        return self.name if self.shared_sql else "raw"
+
+
+USAGE_WINDOW_SQL = "usage_window"  # active_users and breadth: the same 30-day window of usage
 
 MEASURES: dict[str, Measure] = {
     m.name: m
@@ -83,6 +90,7 @@ MEASURES: dict[str, Measure] = {
             default_weight=15.0,
             availability=_usage_has_user_id,
             unavailable_reason="usage has no user_id",
+            shared_sql=USAGE_WINDOW_SQL,
         ),
         Measure(
             name="breadth",
@@ -98,6 +106,7 @@ MEASURES: dict[str, Measure] = {
             default_weight=15.0,
             availability=_usage_exists,
             unavailable_reason="no usage data",
+            shared_sql=USAGE_WINDOW_SQL,
         ),
         Measure(
             name="recency",
@@ -158,6 +167,8 @@ def availability(ws: "Workspace", as_of: dt.date, names: Sequence[str] = MEASURE
 def raw_values(ws: "Workspace", name: str, as_of_dates: Sequence[dt.date]) -> pd.DataFrame:
     """Raw values of one measure: columns as_of (date), account_id, raw (NaN never appears:
     accounts for which the measure is missing have no row)."""
-    frame = ws.query_named(get_measure(name).sql_name, {"as_of_dates": list(as_of_dates)})
+    measure = get_measure(name)
+    frame = ws.query_named(measure.sql_name, {"as_of_dates": list(as_of_dates)})
+    frame = frame.rename(columns={measure.raw_column: "raw"})[["as_of", "account_id", "raw"]]
     frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
     return frame.dropna(subset=["raw"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 
 DIRECTIONS = ("higher", "lower")
 NORMALISATIONS = ("thresholds", "percentile")
-BANDS = ("green", "yellow", "red")
-BAND_COLOURS = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828"}
 
 
 @dataclass
@@ -64,12 +62,6 @@ class MeasureSetting:
                 raise ValueError(f"Measure {self.name}: higher is better, so threshold scores must not decrease.")
             if self.direction == "lower" and (steps > 0).any():
                 raise ValueError(f"Measure {self.name}: lower is better, so threshold scores must not increase.")
-
-    def with_direction(self, direction: str) -> "MeasureSetting":
-        """The same setting with the direction changed; threshold scores are mirrored (100 - s)."""
-        if direction == self.direction:
-            return replace(self)
-        return replace(self, direction=direction, thresholds=[(r, 100.0 - s) for r, s in self.thresholds])
 
 
 @dataclass
@@ -239,18 +231,6 @@ def normalise_percentile(raw: pd.Series, direction: str = "higher", groups: pd.S
     return pct
 
 
-def band_for(score: float | np.ndarray, green_min: float = config.BAND_GREEN_MIN,
-             yellow_min: float = config.BAND_YELLOW_MIN):
-    """'green' when score >= green_min, 'yellow' when >= yellow_min, else 'red'; None for NaN.
-
-    The score is rounded to 9 decimals first so that a sum of points meant to be exactly 70 is
-    not pushed below the cut-off by floating-point error."""
-    scores = np.round(np.asarray(score, dtype=float), 9)
-    bands = np.where(scores >= green_min, "green", np.where(scores >= yellow_min, "yellow", "red")).astype(object)
-    bands[np.isnan(scores)] = None
-    return bands if bands.ndim else bands.item()
-
-
 # -- stored versions -------------------------------------------------------------------------
 
 def _from_row(row) -> Scorecard:
@@ -270,13 +250,6 @@ def active_scorecard(ws: "Workspace") -> Scorecard:
     )
     if rows.empty:
         return default_scorecard()
-    return _from_row(rows.iloc[0])
-
-
-def load_version(ws: "Workspace", version: int) -> Scorecard:
-    rows = ws.query("SELECT * FROM scorecards WHERE version = ?", [int(version)])
-    if rows.empty:
-        raise ValueError(f"There is no scorecard version {version}.")
     return _from_row(rows.iloc[0])
 
 
@@ -304,13 +277,6 @@ def save_scorecard(ws: "Workspace", sc: Scorecard, user: str, change_summary: st
         )
     sc.version, sc.created_at, sc.created_by, sc.change_summary = int(version), now, user, change_summary
     return int(version)
-
-
-def activate_version(ws: "Workspace", version: int) -> None:
-    """Make an earlier saved version the active one again."""
-    load_version(ws, version)
-    with ws.transaction() as cur:
-        cur.execute("UPDATE scorecards SET active = (version = ?)", [int(version)])
 
 
 # -- differences ---------------------------------------------------------------------------
@@ -367,6 +333,11 @@ def parse_thresholds(text: str) -> list[tuple[float, float]]:
         except ValueError:
             raise ValueError(f"Threshold points are numbers written raw:score, got {part!r}.") from None
     return points
+
+
+def mirror_thresholds(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The threshold points for the opposite direction: each score s becomes 100 - s."""
+    return [(raw, 100.0 - score) for raw, score in points]
 
 
 def format_thresholds(points: Sequence[tuple[float, float]]) -> str:

@@ -21,10 +21,11 @@ import pandas as pd
 
 from cs_analytics.health import measures as measure_registry
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
+from cs_analytics.core.snapshots import recent_month_ends
+from cs_analytics.health.bands import band_for
 from cs_analytics.health.scorecard import (
     Scorecard,
     active_scorecard,
-    band_for,
     normalise_percentile,
     normalise_thresholds,
 )
@@ -48,13 +49,6 @@ def previous_month_date(as_of: dt.date) -> dt.date:
     if as_of == month_end(as_of):
         return month_end(prev_month)
     return min(prev_month.replace(day=1) + dt.timedelta(days=as_of.day - 1), month_end(prev_month))
-
-
-def _resolve(ws: "Workspace", as_of) -> dt.date | None:
-    value = resolve_as_of(ws, as_of)
-    if isinstance(value, pd.Timestamp):
-        value = value.date()
-    return value
 
 
 # -- scoring --------------------------------------------------------------------------------
@@ -147,7 +141,7 @@ def score_accounts(ws: "Workspace", as_of=None, scorecard: Scorecard | None = No
                    account_filter: AccountFilter = NO_FILTER) -> pd.DataFrame:
     """Scores of the accounts that are customers on `as_of` (default: the as-of in force)."""
     scorecard = scorecard or active_scorecard(ws)
-    day = _resolve(ws, as_of)
+    day = resolve_as_of(ws, as_of)
     if day is None:
         return pd.DataFrame(columns=_public_columns(scorecard))
     frame = score_snapshots(ws, [day], scorecard, account_filter)
@@ -159,7 +153,7 @@ def score_with_trend(ws: "Workspace", as_of=None, scorecard: Scorecard | None = 
     """score_accounts plus previous_score (same scorecard, one month earlier), score_change and
     trend ('up' / 'down' / 'flat' when |change| < 2 points, 'new' when not scored a month ago)."""
     scorecard = scorecard or active_scorecard(ws)
-    day = _resolve(ws, as_of)
+    day = resolve_as_of(ws, as_of)
     if day is None:
         return pd.DataFrame(columns=[*_public_columns(scorecard), "previous_score", "score_change", "trend"])
     prev = previous_month_date(day)
@@ -184,7 +178,7 @@ def band_changes(ws: "Workspace", candidate: Scorecard, reference: Scorecard | N
     """Accounts whose band differs between `reference` (default: active) and `candidate` at as_of:
     account_id, account_name, score_before, band_before, score_after, band_after."""
     reference = reference or active_scorecard(ws)
-    day = _resolve(ws, as_of)
+    day = resolve_as_of(ws, as_of)
     cols = ["account_id", "account_name", "score_before", "band_before", "score_after", "band_after"]
     if day is None:
         return pd.DataFrame(columns=cols)
@@ -257,7 +251,7 @@ def explain_accounts(ws: "Workspace", account_ids: Sequence[str], as_of=None,
                      scorecard: Scorecard | None = None) -> dict[str, Explanation]:
     """explain_account for several accounts from one scoring pass ({account_id: Explanation})."""
     scorecard = scorecard or active_scorecard(ws)
-    day = _resolve(ws, as_of)
+    day = resolve_as_of(ws, as_of)
     if day is None:
         raise ValueError("The workspace has no data to score.")
     prev = previous_month_date(day)
@@ -331,22 +325,10 @@ def _explanation(row: pd.Series, before: pd.Series | None, day: dt.date, prev: d
 # -- history ----------------------------------------------------------------------------------
 
 def month_end_dates(ws: "Workspace", as_of=None, months: int = 24) -> list[dt.date]:
-    """The last `months` month-ends on or before as_of, plus as_of itself."""
-    day = _resolve(ws, as_of)
-    if day is None:
-        return []
+    """The last `months` month-ends on or before as_of, plus as_of itself (core.snapshots),
+    none before the first contract's start."""
     first = ws.scalar("SELECT min(start_date) FROM contracts")
-    dates = [day]
-    month = day.replace(day=1)
-    for _ in range(months):
-        month = add_months(month, -1)
-        end = month_end(month)
-        if first is not None and end < first:
-            break
-        dates.append(end)
-    if day == month_end(day):
-        dates = dates[:-1] if len(dates) > months else dates
-    return sorted(set(dates))
+    return recent_month_ends(first, resolve_as_of(ws, as_of), months)
 
 
 def score_history(ws: "Workspace", account_id: str, as_of=None, months: int = 24,

@@ -11,7 +11,6 @@ adds. The `flags` table is never touched.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 

@@ -14,7 +14,8 @@ import pandas as pd
 
 from cs_analytics.core import config
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
-from cs_analytics.core.dates import month_end
+from cs_analytics.core.outcomes import churn_outcomes
+from cs_analytics.core.snapshots import month_end_snapshots, with_outcome
 from cs_analytics.core.workspace import resolve_as_of
 from cs_analytics.health.scoring import score_snapshots
 from cs_analytics.reality.quadrants import GREEN_BUT_FAILING, RED_BUT_FINE, quadrant_column
@@ -109,15 +110,6 @@ class TrackRecord:
         return data
 
 
-def churn_outcomes(ws: "Workspace", snapshot_dates: Sequence[dt.date], horizon_days: int) -> pd.DataFrame:
-    """(as_of, account_id, churned): customers at each month-end T (MRR of T's month > 0) and
-    whether their month-end MRR is 0 at any month-end in (T, T + horizon_days]."""
-    frame = ws.query_named("reality/churn_outcome_month_end",
-                           [[as_date(d) for d in snapshot_dates], int(horizon_days)])
-    frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
-    return frame
-
-
 def track_record_from(
     scores_long: pd.DataFrame,
     sentiment_long: pd.DataFrame,
@@ -153,16 +145,9 @@ def snapshot_dates_for(
 ) -> list[dt.date]:
     """Month-ends T with T + horizon_days <= as_of, from the first CSM signal's month on (no
     signal before it: nothing to compare), the latest `max_snapshots` of them."""
-    as_of = resolve_as_of(ws, as_of)
     first = ws.query_named("reality/first_signal_date")["first_signal"].iloc[0]
-    if as_of is None or pd.isna(first):
-        return []
-    dates: list[dt.date] = []
-    end = month_end(as_date(first))
-    while end + dt.timedelta(days=int(horizon_days)) <= as_of:
-        dates.append(end)
-        end = month_end(end + dt.timedelta(days=1))
-    return dates[-max_snapshots:] if max_snapshots else dates
+    first = None if pd.isna(first) else as_date(first)
+    return month_end_snapshots(first, resolve_as_of(ws, as_of), horizon_days, max_snapshots)
 
 
 def track_record(
@@ -201,8 +186,7 @@ def _default_snapshots(ws, horizon_days, as_of_date, scores_long, max_snapshots)
     """The snapshot dates of scores_long old enough to have an outcome, else snapshot_dates_for."""
     if scores_long is None:
         return snapshot_dates_for(ws, horizon_days, as_of_date, max_snapshots)
-    dates = sorted(set(pd.to_datetime(scores_long["as_of"]).dt.date))
-    return [d for d in dates if as_of_date and d + dt.timedelta(days=int(horizon_days)) <= as_of_date]
+    return with_outcome(pd.to_datetime(scores_long["as_of"]).dt.date, as_of_date, horizon_days)
 
 
 def _with_day(frame: pd.DataFrame) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.core.formatting import count_noun
 from cs_analytics.views.kpi_tiles import KpiTile, kpi_tile
 from cs_analytics.core.workspace import has_no_data, resolve_as_of, status
-from cs_analytics.health.scorecard import BANDS
+from cs_analytics.health.bands import BANDS, band_counts
 from cs_analytics.reality import flags
 from cs_analytics.reality import quadrants as reality
 from cs_analytics.retention import revenue
@@ -189,21 +189,14 @@ def overview_summary(
     return OverviewSummary(
         **freshness,
         kpis=revenue_kpis(ws, account_filter, day, targets),
-        metric_bands=_band_counts(quads, "band"),
-        effective_bands=_band_counts(quads, "effective_band"),
+        metric_bands=band_counts(quads, "band"),
+        effective_bands=band_counts(quads, "effective_band"),
         scored_accounts=len(quads),
         unscored_accounts=int(quads["band"].isna().sum()) if scored else 0,
         overrides=int(quads["is_override"].fillna(False).astype(bool).sum()) if scored else 0,
         green_but_failing=int((quads["quadrant"] == "green_but_failing").sum()) if scored else 0,
         flags_due_for_review=len(keep_filtered(ws, flags.flags_due_for_review(ws), account_filter)),
     )
-
-
-def _band_counts(frame: pd.DataFrame, column: str) -> dict[str, int]:
-    if frame.empty or column not in frame:
-        return {band: 0 for band in BANDS}
-    counts = frame[column].value_counts()
-    return {band: int(counts.get(band, 0)) for band in BANDS}
 
 
 def _num(value) -> float | None:

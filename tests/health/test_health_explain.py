@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from cs_analytics.health import scoring as health
 from cs_analytics.core.db import close_workspace
+from cs_analytics.core.workspace import resolve_as_of
 from cs_analytics.health.scorecard import default_scorecard
 from health_cases import T, measures_case
 
@@ -63,7 +63,7 @@ def test_change_since_last_month_attributed(case_ws):
 
 def test_every_demo_account_is_explained_exactly(demo_ws):
     sc = default_scorecard()
-    as_of = health._resolve(demo_ws, None)
+    as_of = resolve_as_of(demo_ws, None)
     scores = health.score_accounts(demo_ws, as_of, sc).set_index("account_id")
     assert len(scores) > 100
     points = scores.filter(like="_points").sum(axis=1, min_count=1)

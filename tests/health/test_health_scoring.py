@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from cs_analytics.health import scoring as health
 from cs_analytics.core.db import close_workspace
 from cs_analytics.core.filters import AccountFilter
+from cs_analytics.health.bands import band_for
 from cs_analytics.health.scorecard import (
     MeasureSetting,
     Scorecard,
     active_scorecard,
-    band_for,
     default_scorecard,
     diff_scorecards,
     normalise_percentile,

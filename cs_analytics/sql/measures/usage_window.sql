@@ -1,7 +1,10 @@
--- breadth(a, T) = distinct metrics with value > 0 the account used in the 30 days ending T
---                 / distinct metrics with value > 0 in the whole data (all accounts) dated <= T.
--- 0 for an account with usage before but none in the window; missing for an account with no
--- usage row dated <= T. Bound: $as_of_dates (DATE[]).
+-- The usage measures read over the 30 days ending T (T-29 .. T), for every T in $as_of_dates (DATE[]):
+--   active_users(a, T) = distinct user_id on usage rows with value > 0 in the window;
+--   breadth(a, T)      = distinct metrics with value > 0 the account used in the window
+--                        / distinct metrics with value > 0 in the whole data (all accounts) dated <= T
+--                        (missing when that is 0).
+-- Both are 0 for an account with usage before T but none in the window, and missing for an
+-- account with no usage row dated <= T.
 WITH dates AS (
     SELECT DISTINCT unnest(CAST($as_of_dates AS DATE[])) AS as_of
 ),
@@ -23,14 +26,15 @@ window_days AS (
     SELECT as_of, as_of - CAST(k AS INTEGER) AS day FROM dates CROSS JOIN range(0, 30) r(k)
 ),
 recent AS (
-    SELECT d.as_of, u.account_id, count(DISTINCT u.metric) AS metrics
+    SELECT d.as_of, u.account_id, count(DISTINCT u.user_id) AS users, count(DISTINCT u.metric) AS metrics
     FROM usage u
     JOIN window_days d ON u.event_date = d.day
     WHERE u.value > 0
     GROUP BY ALL
 )
 SELECT b.as_of, b.account_id,
-       CASE WHEN c.metrics > 0 THEN CAST(coalesce(r.metrics, 0) AS DOUBLE) / c.metrics END AS raw
+       CAST(coalesce(r.users, 0) AS DOUBLE) AS active_users,
+       CASE WHEN c.metrics > 0 THEN CAST(coalesce(r.metrics, 0) AS DOUBLE) / c.metrics END AS breadth
 FROM base b
 JOIN catalogue c ON c.as_of = b.as_of
 LEFT JOIN recent r ON r.as_of = b.as_of AND r.account_id = b.account_id
