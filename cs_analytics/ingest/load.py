@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 import pandas as pd
 
-from cs_analytics.core import config, derived
+from cs_analytics.core import derived
 from cs_analytics.core.db import load_sql
 from cs_analytics.ingest.errors import IngestRefused
 from cs_analytics.ingest import readers
