@@ -9,7 +9,7 @@ import pytest
 from cs_analytics.core.db import close_workspace
 from cs_analytics.core.outcomes import churn_outcomes
 from cs_analytics.health import backtest as bt
-from cs_analytics.reality import quadrants
+from cs_analytics.reality import track_record as quadrants
 from factories import build_workspace
 from health_cases import backtest_case, nps_only_scorecard
 
