@@ -90,18 +90,19 @@ def book_of(accounts: pd.DataFrame, owner: str | None) -> list[str] | None:
 
 
 def account_list(frame: pd.DataFrame, stale: bool = False) -> pd.DataFrame:
-    """Rows as listed on the page: LIST_COLUMNS, largest MRR first; with `stale`, csm_sentiment is
-    the latest (stale) signal's sentiment."""
+    """Rows as listed on the page: LIST_COLUMNS, largest MRR first, MRR in whole units, reason codes
+    as words; with `stale`, csm_sentiment is the latest (stale) signal's sentiment."""
     out = frame.sort_values(["mrr", "account_id"], ascending=[False, True]).copy()
     if stale:
         out["csm_sentiment"] = out["last_sentiment"]
     out["reason"] = reason_text(out["reason"])
+    out["mrr"] = out["mrr"].round(0)
     return out[LIST_COLUMNS].reset_index(drop=True)
 
 
 def reason_text(codes: pd.Series) -> pd.Series:
     """Reason codes as words ("champion_left" -> "champion left"); missing stays missing."""
-    return codes.map(lambda code: code.replace("_", " ") if isinstance(code, str) else code)
+    return codes.map(lambda code: code.replace("_", " ") if isinstance(code, str) else None).astype(object)
 
 
 def reality_view(

@@ -13,6 +13,7 @@ from cs_analytics.views.reality import (
     in_book,
     reality_track_record,
     reality_view,
+    reason_text,
 )
 
 
@@ -69,3 +70,8 @@ def test_filter_and_track_record_are_the_library_s(demo_ws):
     assert set(view.accounts["segment"]) == {"Enterprise"}
     record = reality_track_record(demo_ws, enterprise, None)
     assert record.to_dict() == track_record(demo_ws, account_filter=enterprise).to_dict()
+
+
+def test_reason_codes_read_as_words_and_missing_stays_text():
+    assert reason_text(pd.Series(["champion_left", None])).tolist() == ["champion left", None]
+    assert reason_text(pd.Series([None, None])).dtype == object
