@@ -10,7 +10,7 @@ from cs_analytics.core import config
 from cs_analytics.core.db import Workspace, open_workspace
 from cs_analytics.core.export import to_csv_bytes
 from cs_analytics.core.filters import NO_FILTER, AccountFilter
-from ui.text import md, safe_file_name
+from ui.text import safe_file_name
 from ui.view import FILTER_STATE_KEY, current_as_of, render_view_sidebar, view_query
 
 WORKSPACE_STATE_KEY = "workspace_path"
