@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import pandas as pd
+
 
 def month_start(day: dt.date) -> dt.date:
     """The first day of `day`'s month."""
@@ -34,15 +36,18 @@ def last_complete_month(as_of: dt.date) -> dt.date:
     return add_months(month_start(as_of), -1)
 
 
-def to_date(value: dt.date | dt.datetime | str | None) -> dt.date | None:
-    """The one as-of normaliser: a date from a date, a datetime or ISO text (None stays None)."""
+def to_date(value: object) -> dt.date | None:
+    """The one date normaliser: a date from a date, a datetime or pandas Timestamp, ISO text
+    (YYYY-MM-DD) or a numpy datetime64; None stays None."""
     if value is None:
         return None
     if isinstance(value, str):
         return dt.date.fromisoformat(value)
     if isinstance(value, dt.datetime):
         return value.date()
-    return value
+    if isinstance(value, dt.date):
+        return value
+    return pd.Timestamp(value).date()
 
 
 def partial_month_note(as_of: dt.date | None) -> str | None:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from cs_analytics.cli.main import main
 from cs_analytics.core.db import close_workspace, open_workspace
-from cs_analytics.core.tables import TABLE_NAMES as INPUT_TABLES
+from cs_analytics.core.tables import TABLE_NAMES
 from cs_analytics.demo.build import generate_demo_frames, write_demo
 from cs_analytics.core.workspace import data_as_of
 
@@ -19,12 +19,12 @@ def test_write_demo_loads_every_row_through_ingest(tmp_workspace):
     summary = write_demo(tmp_workspace, accounts=120, seed=5, progress=lambda f, m: steps.append(f))
     frames = generate_demo_frames(accounts=120, seed=5)
     assert summary["as_of"] == "2026-10-31" and data_as_of(tmp_workspace) == dt.date(2026, 10, 31)
-    for table in INPUT_TABLES:
+    for table in TABLE_NAMES:
         assert summary["rows"][table] == len(frames[table]) == tmp_workspace.row_count(table)
         assert summary["quarantined"][table] == 0
     assert tmp_workspace.row_count("quarantine") == 0
     uploads = tmp_workspace.query("SELECT table_name, file_name, mode, user_name, rows_quarantined FROM uploads")
-    assert set(uploads["file_name"]) == {f"demo/{t}.csv" for t in INPUT_TABLES}
+    assert set(uploads["file_name"]) == {f"demo/{t}.csv" for t in TABLE_NAMES}
     assert set(uploads["mode"]) == {"replace"} and set(uploads["user_name"]) == {"demo"}
     assert (uploads["rows_quarantined"] == 0).all()
     assert summary["rows"]["demo_truth"] == 120
@@ -77,7 +77,7 @@ def test_demo_command_json_and_csv(tmp_path, capsys):
     assert main(["demo", "--workspace", str(path), "--accounts", "30", "--seed", "3", "--format", "json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["accounts"] == 30 and summary["seed"] == 3 and summary["as_of"] == "2026-10-31"
-    assert set(summary["rows"]) >= set(INPUT_TABLES)
+    assert set(summary["rows"]) >= set(TABLE_NAMES)
     assert main(["demo", "--workspace", str(path), "--accounts", "30", "--format", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "section,name,value" and "rows,accounts,30" in lines
