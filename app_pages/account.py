@@ -10,7 +10,7 @@ from cs_analytics.health.bands import band_colour
 from cs_analytics.views.account import AccountView, account_options, account_view
 from ui.cache import cached_view
 from ui.common import current_filter, get_workspace, page_as_of, require_data
-from ui.tables import blank_missing
+from cs_analytics.core.formatting import blank_missing
 from ui.text import md
 
 EXPLANATION_LABELS = {

@@ -25,6 +25,7 @@ from cs_analytics.health.measures import MEASURES
 from cs_analytics.health.scorecard import Scorecard, active_scorecard, scorecard_history
 from cs_analytics.health.scoring import TREND_ARROWS, band_changes, score_with_trend
 from cs_analytics.reality.overrides import apply_overrides
+from cs_analytics.core.formatting import blank_missing
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
@@ -98,7 +99,7 @@ def _scores_table(scores: pd.DataFrame, scorecard: Scorecard) -> pd.DataFrame:
         table[f"{MEASURES[name].label} (points)"] = scores[f"{name}_points"].round(1)
     table["missing"] = scores["missing_measures"].map(_measure_labels)
     table = table.sort_values("score").reset_index(drop=True)
-    return _blank_text(table).rename(columns=SCORE_LABELS)
+    return blank_missing(table).rename(columns=SCORE_LABELS)
 
 
 def band_change_preview(ws: "Workspace", account_filter: AccountFilter | None, as_of: dt.date | None,
@@ -107,12 +108,12 @@ def band_change_preview(ws: "Workspace", account_filter: AccountFilter | None, a
     JSON), readable column names."""
     changes = band_changes(ws, Scorecard.from_json(candidate_json), Scorecard.from_json(reference_json),
                            as_of, account_filter or NO_FILTER)
-    return _blank_text(changes).rename(columns=BAND_CHANGE_LABELS)
+    return blank_missing(changes).rename(columns=BAND_CHANGE_LABELS)
 
 
 def scorecard_versions(ws: "Workspace", account_filter: AccountFilter | None, as_of: dt.date | None) -> pd.DataFrame:
     """Every saved scorecard version (the filter and as-of do not apply), readable column names."""
-    return _blank_text(scorecard_history(ws)).rename(columns=VERSION_LABELS)
+    return blank_missing(scorecard_history(ws), times=("created_at",)).rename(columns=VERSION_LABELS)
 
 
 @dataclass(frozen=True)
@@ -145,12 +146,3 @@ def _measure_labels(names: str | None) -> str:
     if not names:
         return ""
     return ", ".join(MEASURES[n].label if n in MEASURES else n for n in names.split(", "))
-
-
-def _blank_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` with missing values in text columns shown as blanks (never "None")."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = out[column].where(out[column].notna(), "")
-    return out
