@@ -15,6 +15,7 @@ import pandas as pd
 from cs_analytics.core import config
 from cs_analytics.core.workspace import resolve_as_of
 from cs_analytics.reality.flags import flag_window
+from cs_analytics.core.dates import to_date
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
@@ -24,17 +25,6 @@ SENTIMENT_COLUMNS = [
     "note", "stale", "flagged", "flag_id", "review_by", "flag_expired", "flag_sentiment",
     "last_sentiment",
 ]
-
-
-def as_date(value) -> dt.date:
-    """A date from a date, datetime, ISO text or pandas timestamp."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value)
-    return pd.Timestamp(value).date()
 
 
 def sentiment_snapshots(
@@ -51,7 +41,7 @@ def sentiment_snapshots(
     flags are judged active or expired at the snapshot's review day (default: the snapshot day).
     Accounts with no signal at all before the cutoff have no row.
     """
-    dates = [as_date(d) for d in snapshot_dates]
+    dates = [to_date(d) for d in snapshot_dates]
     if cutoffs is None:
         cutoffs = [flag_window(ws, d)[0] for d in dates]
     if review_days is None:
@@ -87,7 +77,7 @@ def current_window(ws: "Workspace", as_of, now) -> tuple[dt.date | None, dt.date
     used for scores and staleness, while every flag up to now counts and expiry is judged today:
     the data can lag the calendar, a flag made a minute ago must show."""
     if as_of is not None:
-        day = as_date(as_of)
+        day = to_date(as_of)
         cutoff, review_day = flag_window(ws, day)
         return day, cutoff, review_day
     day = resolve_as_of(ws, None)

@@ -19,7 +19,8 @@ from cs_analytics.core.snapshots import month_end_snapshots, with_outcome
 from cs_analytics.core.workspace import resolve_as_of
 from cs_analytics.health.scoring import score_snapshots
 from cs_analytics.reality.quadrants import GREEN_BUT_FAILING, RED_BUT_FINE, quadrant_column
-from cs_analytics.reality.sentiment import as_date, sentiment_snapshots
+from cs_analytics.reality.sentiment import sentiment_snapshots
+from cs_analytics.core.dates import to_date
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
@@ -146,7 +147,7 @@ def snapshot_dates_for(
     """Month-ends T with T + horizon_days <= as_of, from the first CSM signal's month on (no
     signal before it: nothing to compare), the latest `max_snapshots` of them."""
     first = ws.query_named("reality/first_signal_date")["first_signal"].iloc[0]
-    first = None if pd.isna(first) else as_date(first)
+    first = None if pd.isna(first) else to_date(first)
     return month_end_snapshots(first, resolve_as_of(ws, as_of), horizon_days, max_snapshots)
 
 
@@ -170,7 +171,7 @@ def track_record(
     as_of_date = resolve_as_of(ws, as_of)
     if snapshot_dates is None:
         snapshot_dates = _default_snapshots(ws, horizon_days, as_of_date, scores_long, max_snapshots)
-    snapshot_dates = [as_date(d) for d in snapshot_dates]
+    snapshot_dates = [to_date(d) for d in snapshot_dates]
     if not snapshot_dates:
         return TrackRecord(horizon_days=int(horizon_days))
     if scores_long is None:
