@@ -77,8 +77,10 @@ def decode_view(params: Mapping[str, Iterable[str] | str],
         known = [v for v in dict.fromkeys(values) if allowed is None or v in allowed[name]]
         unknown = [v for v in values if allowed is not None and v not in allowed[name]]
         if unknown:
-            notes.append(f"The link's value(s) {', '.join(map(repr, unknown))} for {name!r} are not in the data, "
-                         "so they were ignored.")
+            values_text = ", ".join(map(repr, unknown))
+            notes.append(f"The link's value {values_text} for {name!r} is not in the data, so it was ignored."
+                         if len(unknown) == 1 else
+                         f"The link's values {values_text} for {name!r} are not in the data, so they were ignored.")
         if known:
             chosen[name] = known
     return DecodedView(View(as_of, AccountFilter({k: tuple(v) for k, v in chosen.items()})), tuple(notes))
