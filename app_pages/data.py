@@ -19,12 +19,13 @@ from cs_analytics.ingest.load import ingest_file
 from cs_analytics.ingest.log import log_refusal, quarantine_rows, upload_history
 from cs_analytics.ingest.preview import preview
 from cs_analytics.ingest.mapping import guess_table, map_headers
-from cs_analytics.ingest.readers import UPLOAD_TYPES, read_table_file
+from cs_analytics.ingest.readers import UPLOAD_TYPES
 from cs_analytics.core.tables import TABLES
 from ui.common import download_csv, get_workspace
 from ui.identity import current_user
 from ui.text import md
 from ui.workspaces import workspaces_section
+from ui.cache import read_upload
 
 EXTRA_FILES_KEY = "data_page_files"
 RESULTS_KEY = "data_page_results"
@@ -32,15 +33,6 @@ LOGGED_REFUSALS_KEY = "data_page_logged_refusals"
 PREVIEW_ROWS = 20
 ORDER_LABELS = {"auto": "Detect from the column", "dmy": "Day first (31/03/2024)", "mdy": "Month first (03/31/2024)"}
 MODE_LABELS = {"replace": "Replace the table's rows", "append": "Append to the table"}
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _read(data: bytes, name: str, digest: str):
-    """The file's first rows for mapping and preview (cached by content)."""
-    try:
-        return read_table_file(io.BytesIO(data), name, limit=500), None
-    except IngestRefused as exc:
-        return None, str(exc)
 
 
 def _files() -> list[tuple[str, bytes]]:
@@ -104,7 +96,7 @@ def _file_section(ws, name: str, data: bytes, index: int) -> None:
     key = f"{index}_{digest[:12]}"
     with st.container(border=True):
         st.subheader(md(name))
-        raw, error = _read(data, name, digest)
+        raw, error = read_upload(data, name, digest)
         if error:
             st.error(md(error))
             _log_once(ws, name, data, digest, error)

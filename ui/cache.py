@@ -11,11 +11,14 @@ page or export can show data older than the last write, made in any session or p
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any, Callable, TypeVar
 
 import streamlit as st
 
 from cs_analytics.core.filters import AccountFilter
+from cs_analytics.ingest.errors import IngestRefused
+from cs_analytics.ingest.readers import read_table_file
 from ui.common import data_version
 
 T = TypeVar("T")
@@ -42,3 +45,13 @@ def cached_view(builder: Callable[..., T], ws: Any, account_filter: AccountFilte
     name = f"{builder.__module__}.{builder.__qualname__}"
     return _cached_call(name, data_version(ws), filter_key(account_filter), as_of, tuple(args),
                         _builder=builder, _ws=ws, _account_filter=account_filter)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def read_upload(data: bytes, name: str, digest: str, preview_rows: int = 500):
+    """(the uploaded file's first rows for mapping and preview, None) or (None, the refusal); cached
+    by the file's content (`digest`), never by workspace data."""
+    try:
+        return read_table_file(io.BytesIO(data), name, limit=preview_rows), None
+    except IngestRefused as exc:
+        return None, str(exc)
