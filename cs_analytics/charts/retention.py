@@ -60,7 +60,8 @@ def movements_figure(bridge: pd.DataFrame) -> go.Figure:
                       legend=dict(orientation="h", y=-0.25), margin=dict(t=50, b=40))
     fig.update_xaxes(tickangle=-45, automargin=True)
     fig.update_yaxes(title_text="Movement (MRR)", tickformat=MONEY_TICKS, secondary_y=False)
-    fig.update_yaxes(title_text="MRR (month-end)", tickformat=MONEY_TICKS, secondary_y=True, rangemode="tozero")
+    fig.update_yaxes(title_text="MRR (month-end)", tickformat=MONEY_TICKS, secondary_y=True, rangemode="tozero",
+                     tickmode="auto", nticks=6, showgrid=False)
     fig.update_xaxes(type="category")
     return fig
 

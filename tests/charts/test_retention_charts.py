@@ -34,6 +34,13 @@ def test_money_axes_show_whole_amounts_not_fractions_of_millions():
     assert fig.layout.yaxis2.tickformat == ",.0f"
 
 
+def test_mrr_axis_picks_its_own_round_ticks_not_the_movement_axis_grid():
+    """A secondary axis synced to the left axis's grid reads 32,903 / 493,289 / ...; its own
+    automatic ticks read 1,000,000 / 2,000,000."""
+    fig = charts.movements_figure(bridge())
+    assert fig.layout.yaxis2.tickmode == "auto" and fig.layout.yaxis2.showgrid is False
+
+
 def test_coinciding_targets_share_one_label_and_labels_do_not_overlap():
     fig = charts.rates_figure(bridge(14), {"grr_12m": 0.9, "nrr_12m": 1.1, "logo_retention_12m": 0.9})
     texts = [a.text for a in fig.layout.annotations]
