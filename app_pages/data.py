@@ -20,6 +20,7 @@ from cs_analytics.ingest.log import log_refusal, quarantine_rows, upload_history
 from cs_analytics.ingest.preview import preview
 from cs_analytics.ingest.mapping import guess_table, map_headers
 from cs_analytics.ingest.readers import UPLOAD_TYPES
+from cs_analytics.core.formatting import blank_missing
 from cs_analytics.core.tables import TABLES
 from ui.common import download_csv, get_workspace
 from ui.identity import current_user
@@ -33,6 +34,12 @@ LOGGED_REFUSALS_KEY = "data_page_logged_refusals"
 PREVIEW_ROWS = 20
 ORDER_LABELS = {"auto": "Detect from the column", "dmy": "Day first (31/03/2024)", "mdy": "Month first (03/31/2024)"}
 MODE_LABELS = {"replace": "Replace the table's rows", "append": "Append to the table"}
+HISTORY_LABELS = {"upload_id": "Upload", "uploaded_at": "When", "table": "Table", "file": "File", "mode": "Mode",
+                  "status": "Status", "rows_read": "Rows read", "rows_accepted": "Accepted",
+                  "rows_quarantined": "Quarantined", "size_bytes": "Bytes", "sha256": "SHA-256",
+                  "user": "By", "message": "Message"}
+QUARANTINE_LABELS = {"table": "Table", "file": "File", "line": "Line", "column": "Column", "reason": "Reason",
+                     "raw": "Row as read"}
 
 
 def _files() -> list[tuple[str, bytes]]:
@@ -86,7 +93,8 @@ def _show_result(result: dict, key: str) -> None:
         st.caption(md(note))
     if result["rows_quarantined"]:
         st.markdown("**Quarantined rows** (not loaded; fix them in the source and upload again)")
-        st.dataframe(result["quarantined"], hide_index=True, width="stretch")
+        st.dataframe(blank_missing(result["quarantined"]), hide_index=True, width="stretch",
+                     column_config=QUARANTINE_LABELS)
         download_csv(result["quarantined"], f"quarantine_{result['file_name']}.csv", key=f"dlq_{key}",
                      label="Download quarantined rows (CSV)")
 
@@ -240,7 +248,7 @@ quarantined = quarantine_rows(ws)
 if quarantined.empty:
     st.caption("No quarantined rows.")
 else:
-    st.dataframe(quarantined, hide_index=True, width="stretch")
+    st.dataframe(blank_missing(quarantined), hide_index=True, width="stretch", column_config=QUARANTINE_LABELS)
     download_csv(quarantined, "quarantine.csv", key="dl_all_quarantine", label="Download all quarantined rows (CSV)")
 
 st.header("Upload history")
@@ -248,7 +256,8 @@ history = upload_history(ws)
 if history.empty:
     st.caption("No uploads yet.")
 else:
-    st.dataframe(history, hide_index=True, width="stretch")
+    st.dataframe(blank_missing(history, times=("uploaded_at",)), hide_index=True, width="stretch",
+                 column_config=HISTORY_LABELS)
 
 st.header("Workspaces")
 workspaces_section(ws)
