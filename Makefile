@@ -26,7 +26,7 @@ browser:
 	@bash scripts/ensure_chromium.sh
 
 test: $(VENV)/.installed-dev browser
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --dist worksteal
 
 demo: $(VENV)/.installed
 	$(PY) -m cs_analytics demo --workspace "$(WORKSPACE)"

@@ -160,9 +160,22 @@ def test_empty_workspace(tmp_workspace):
 
 # -- property: agreement with the pandas reference built from raw contracts and usage ----------
 
+DRILL_DOWN_CELLS_PER_MATRIX = 3
+
+
+def spread_cells(values: dict, count: int = DRILL_DOWN_CELLS_PER_MATRIX) -> list:
+    """First, middle and last observed cells: a drill-down query per cell is the slow part, and
+    fifty generated data sets times three cells cover the corners the matrix check does not."""
+    cells = sorted(values)
+    if len(cells) <= count:
+        return cells
+    step = (len(cells) - 1) / (count - 1)
+    return [cells[round(i * step)] for i in range(count)]
+
+
 def assert_drill_down_matches(ws, mrr, active, basis, unbounded, as_of, values) -> None:
-    """Every observed quarter cell lists the reference's accounts with the same status."""
-    for cohort, period in values:
+    """Observed quarter cells (first, middle, last) list the reference's accounts with the same status."""
+    for cohort, period in spread_cells(values):
         got = co.cell_accounts(ws, basis, cohort, period, "quarter", unbounded, as_of=as_of)
         expected = ref.cell_members(mrr, active, basis, "quarter", unbounded, cohort, period)
         assert dict(zip(got["account_id"], got["status"])) == expected, (basis, cohort, period)
