@@ -101,8 +101,9 @@ def account_list(frame: pd.DataFrame, stale: bool = False) -> pd.DataFrame:
 
 
 def reason_text(codes: pd.Series) -> pd.Series:
-    """Reason codes as words ("champion_left" -> "champion left"); missing stays missing."""
-    return codes.map(lambda code: code.replace("_", " ") if isinstance(code, str) else None).astype(object)
+    """Reason codes as their labels ("champion_left" -> "Champion left", config.reason_label);
+    missing stays missing."""
+    return codes.map(config.reason_label).astype(object)
 
 
 def reality_view(
