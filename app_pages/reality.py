@@ -1,18 +1,16 @@
 """Reality: metric health versus what the CSMs report, and the CSMs' visible, durable veto."""
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from cs_analytics.charts.reality import quadrant_chart, track_record_chart, usage_curve_chart
 from cs_analytics.core import config
 from cs_analytics.core.formatting import count_noun
-from cs_analytics.reality.flags import flag_account, withdraw_flag
 from cs_analytics.reality.quadrants import QUADRANT_LABELS, QUADRANTS
 from cs_analytics.views.reality import RealityView, reality_track_record, reality_view, spike_usage
 from ui.cache import cached_view
 from ui.common import current_filter, definition_card, download_csv, get_workspace, page_as_of, require_data, view_as_of
+from ui.flag_form import flag_form, show_flash, withdraw_form
 from ui.identity import identity_box
 from ui.tables import show_accounts_table
 from ui.text import md
@@ -38,7 +36,6 @@ SPIKE_LABELS = {
     "ratio_before": st.column_config.NumberColumn("Before / usual", format="%.2f"),
     "ratio_after": st.column_config.NumberColumn("After / usual", format="%.2f"),
 }
-FLASH_KEY = "reality_flash"
 DEFINITION = (
     "CSM sentiment is the latest CRM assessment or in-app flag, if not older than the max age. "
     "**Green but failing**: metric green, CSM red (or yellow with a flag). **Red but fine**: metric "
@@ -87,69 +84,17 @@ def render_lists(view: RealityView) -> None:
     download_csv(view.accounts, "reality.csv", key="reality_download", label="Download all accounts (CSV)")
 
 
-def flag_form(ws, view: RealityView, user: str | None) -> None:
-    st.markdown("**Flag an account as at risk**")
-    labels = view.flag_choices()
-    account = st.selectbox("Account", list(labels), key="flag_account", index=None,
-                           format_func=lambda a: f"{labels.get(a, '')} ({a})" if labels.get(a) else a,
-                           placeholder="Choose an account")
-    reason = st.selectbox("Reason", config.FLAG_REASON_CODES, key="flag_reason",
-                          format_func=lambda r: r.replace("_", " "))
-    sentiment = st.radio("Your call", ("red", "yellow"), key="flag_sentiment", horizontal=True)
-    note = st.text_area("Note", key="flag_note", placeholder="What do you know that the data doesn't?")
-    review_by = st.date_input("Review by", key="flag_review_by",
-                              value=dt.date.today() + dt.timedelta(days=config.DEFAULT_FLAG_REVIEW_DAYS),
-                              min_value=dt.date.today())
-    if not st.button("Flag", key="flag_submit", type="primary"):
-        return
-    if not user:
-        st.error("Enter your name (or sign in) at the top of the page first: every flag records who made it.")
-    elif not account:
-        st.error("Choose an account to flag.")
-    else:
-        try:
-            flag_id = flag_account(ws, account, reason=reason, user=user, note=note,
-                                   review_by=review_by, sentiment=sentiment)
-        except ValueError as exc:
-            st.error(md(exc))
-        else:
-            st.session_state[FLASH_KEY] = (f"Flagged {md(account)} as {sentiment} (flag {flag_id}), "
-                                           f"review by {review_by:%Y-%m-%d}.")
-            st.rerun()
-
-
-def withdraw_form(ws, view: RealityView, user: str | None) -> None:
-    st.markdown("**Withdraw a flag**")
-    if not view.flagged_accounts:
-        st.caption("No account is flagged.")
-        return
-    to_withdraw = st.selectbox("Flagged account", list(view.flagged_accounts), key="withdraw_account")
-    withdraw_note = st.text_input("Why withdraw?", key="withdraw_note")
-    if not st.button("Withdraw", key="withdraw_submit"):
-        return
-    if not user:
-        st.error("Enter your name (or sign in) at the top of the page first.")
-        return
-    try:
-        withdraw_flag(ws, to_withdraw, user=user, note=withdraw_note)
-    except ValueError as exc:
-        st.error(md(exc))
-    else:
-        st.session_state[FLASH_KEY] = f"Withdrew the flag on {md(to_withdraw)}."
-        st.rerun()
-
-
 def render_flags(ws, view: RealityView, user: str | None) -> None:
     st.header("Flags")
     flag_cols = st.columns(2)
     with flag_cols[0]:
-        flag_form(ws, view, user)
+        flag_form(ws, user, "flag", choices=view.flag_choices())
     with flag_cols[1]:
-        withdraw_form(ws, view, user)
+        withdraw_form(ws, user, "withdraw", accounts=view.flagged_accounts)
     if view.expired_flags:
         passed = "has passed its" if view.expired_flags == 1 else "have passed their"
         st.warning(f"{count_noun(view.expired_flags, 'flag')} {passed} review-by date: confirm (flag again) or withdraw.")
-    st.markdown("**Current flags** (latest action per account; expired ones stay listed for review)")
+    st.markdown("**Flags in force** (one per CSM and account; expired ones stay listed for review)")
     if view.flags.empty:
         st.caption("No current flags.")
     else:
@@ -196,9 +141,7 @@ st.caption("Where the health score and the people who know the customer disagree
 if not require_data(ws, ("contracts",)):
     st.stop()
 
-flash = st.session_state.pop(FLASH_KEY, None)
-if flash:
-    st.success(flash)
+show_flash()
 
 account_filter = current_filter()
 chosen_as_of = view_as_of(ws)  # None: the data's own, flags up to now

@@ -41,7 +41,7 @@ class RealityView:
 
     accounts: the quadrants frame (reality.quadrants) of the accounts shown; the lists are its rows
     in one quadrant, largest MRR first, with LIST_COLUMNS (stale: the old assessment's sentiment,
-    dated, rather than a blank); flags: current flags (latest action per account, up to now);
+    dated, rather than a blank); flags: every flag in force (one per CSM and account, up to now);
     spikes: flagged pre-renewal activity spikes; flagged_accounts: every account with a current
     flag, in or out of the book (the ones a flag can be withdrawn from). The track record is
     `reality_track_record` (it does not depend on the book).
@@ -131,7 +131,7 @@ def reality_view(
         flags=in_book(flags, book)[FLAG_LIST_COLUMNS].assign(reason=lambda f: reason_text(f["reason"]))
         .reset_index(drop=True),
         spikes=in_book(spikes[spikes["flagged"]], book)[SPIKE_LIST_COLUMNS].reset_index(drop=True),
-        flagged_accounts=tuple(flags["account_id"]),
+        flagged_accounts=tuple(dict.fromkeys(flags["account_id"])),
     )
 
 

@@ -10,13 +10,15 @@ from cs_analytics.cli.common import (
     UserError, account_filter_from, add_command, iso_date, workspace_from,
 )
 from cs_analytics.core import config
-from cs_analytics.reality.flags import flag_account, withdraw_flag
+from cs_analytics.reality.flags import account_flags, current_flags, flag_account, withdraw_flag
 from cs_analytics.reality.quadrants import quadrants
 from cs_analytics.reality.spikes import SPIKE_COLUMNS, SPIKE_RATIO, activity_spikes
 
 REALITY_COLUMNS = ["account_id", "score", "band", "csm_sentiment", "assessed_at", "quadrant", "flagged"]
 FLAG_ROW_COLUMNS = ["flag_id", "account_id", "action", "user_name", "created_at", "reason",
-                    "note", "review_by"]
+                    "reason_label", "note", "review_by", "withdraws_flag_id", "override_reason"]
+FLAGS_COLUMNS = ["account_id", "flag_id", "user_name", "created_at", "sentiment", "reason",
+                 "reason_label", "note", "review_by", "status", "csm_owner"]
 USER_ENV_VAR = "CS_ANALYTICS_USER"
 
 
@@ -41,10 +43,19 @@ def register(subparsers, common) -> None:
     p.add_argument("--sentiment", default="red", metavar="red|yellow", help="the CSM's call (default red)")
     p = add_command(subparsers, common, "unflag", cmd_unflag,
                     "withdraw an account's flag (appends to the flag history)",
-                    "Withdraw the account's current flag; the withdrawal is a new history row.")
+                    "Withdraw exactly one flag in force on the account (your own by default); the "
+                    "withdrawal is a new history row. Someone else's flag needs --override-reason.")
     p.add_argument("account_id", metavar="ACCOUNT_ID")
     p.add_argument("--user", required=True, help="who withdraws")
     p.add_argument("--note", help="free text")
+    p.add_argument("--flag-id", dest="flag_id", type=int, metavar="N",
+                   help="which flag (default: yours, else the account's only flag)")
+    p.add_argument("--override-reason", dest="override_reason", metavar="TEXT",
+                   help="why you withdraw someone else's flag (required for it; recorded)")
+    p = add_command(subparsers, common, "flags", cmd_flags, "the flags in force",
+                    "Every flag in force (one per user and account), active or expired, most severe "
+                    "first per account.")
+    p.add_argument("--account", metavar="ACCOUNT_ID", help="only this account's flags")
     p = add_command(subparsers, common, "spikes", cmd_spikes, "pre-renewal activity spikes",
                     "Contract ends whose usage in the 60 days before was >= 2x the account's usual "
                     "60-day usage; flagged when it fell back below 1.2x after. A signal to read, "
@@ -63,7 +74,9 @@ def _flag_row(ws, flag_id: int) -> pd.DataFrame:
     """The appended history row; created_at keeps its time (ISO, seconds)."""
     from cs_analytics.reality.flags import flag_row
 
-    frame = flag_row(ws, flag_id)[FLAG_ROW_COLUMNS]
+    frame = flag_row(ws, flag_id)
+    frame["reason_label"] = frame["reason"].map(config.reason_label)
+    frame = frame[FLAG_ROW_COLUMNS]
     frame["created_at"] = frame["created_at"].dt.strftime("%Y-%m-%dT%H:%M:%S")
     return frame
 
@@ -84,8 +97,17 @@ def cmd_flag(args) -> pd.DataFrame:
 
 def cmd_unflag(args) -> pd.DataFrame:
     ws = workspace_from(args)
-    flag_id = withdraw_flag(ws, args.account_id, user=args.user, note=args.note)
+    flag_id = withdraw_flag(ws, args.account_id, user=args.user, note=args.note,
+                            flag_id=args.flag_id, override_reason=args.override_reason)
     return _flag_row(ws, flag_id)
+
+
+def cmd_flags(args) -> pd.DataFrame:
+    ws = workspace_from(args)
+    frame = account_flags(ws, args.account) if args.account else current_flags(ws)
+    frame = frame.assign(reason_label=frame["reason"].map(config.reason_label))[FLAGS_COLUMNS]
+    frame["created_at"] = pd.to_datetime(frame["created_at"]).dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return frame.reset_index(drop=True)
 
 
 def cmd_spikes(args) -> pd.DataFrame:
