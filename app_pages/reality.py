@@ -7,7 +7,8 @@ from cs_analytics.charts.reality import quadrant_chart, track_record_chart, usag
 from cs_analytics.core import config
 from cs_analytics.core.formatting import count_noun
 from cs_analytics.reality.quadrants import QUADRANT_LABELS, QUADRANTS
-from cs_analytics.views.reality import RealityView, reality_track_record, reality_view, spike_usage
+from cs_analytics.reality.spikes import RISING_RULE
+from cs_analytics.views.reality import RealityView, reality_track_records, reality_view, spike_usage
 from ui.cache import cached_view
 from ui.common import current_filter, definition_card, download_csv, get_workspace, page_as_of, require_data, view_as_of
 from ui.flag_form import flag_form, show_flash, withdraw_form
@@ -32,9 +33,31 @@ FLAG_LABELS = {
     "reason": "Reason", "note": "Note", "created_at": "Flagged at",
 }
 SPIKE_LABELS = {
+    "account_name": st.column_config.TextColumn("Account name", pinned=True),
     "contract_end": "Contract end",
+    "mrr": st.column_config.NumberColumn("MRR", format="localized"),
+    "csm_owner": "CSM owner", "band": "Metric band",
     "ratio_before": st.column_config.NumberColumn("Before / usual", format="%.2f"),
     "ratio_after": st.column_config.NumberColumn("After / usual", format="%.2f"),
+}
+RISING_LABELS = {
+    "account_name": st.column_config.TextColumn("Account name", pinned=True),
+    "renewal_date": "Renewal", "days_to_renewal": st.column_config.NumberColumn("Days to renewal", format="%d"),
+    "mrr": st.column_config.NumberColumn("MRR", format="localized"),
+    "csm_owner": "CSM owner", "band": "Metric band",
+    "usage_last_60d": st.column_config.NumberColumn("Usage, last 60 days", format="%.0f"),
+    "usual_60d": st.column_config.NumberColumn("Usual 60 days", format="%.0f"),
+    "ratio": st.column_config.NumberColumn("Last 60 / usual", format="%.2f"),
+}
+CSM_RECORD_LABELS = {
+    "csm": st.column_config.TextColumn("CSM", pinned=True),
+    "calls": st.column_config.NumberColumn("Calls", help="green-but-failing account-snapshots this CSM called"),
+    "accounts": "Accounts", "churned": "Churned",
+    "churn_rate": st.column_config.NumberColumn("Churn rate", format="percent"),
+    "base_calls": st.column_config.NumberColumn("Base", help="metric-green account-snapshots with no red signal"),
+    "base_churned": "Base churned",
+    "base_rate": st.column_config.NumberColumn("Base churn rate", format="percent"),
+    "lift": st.column_config.NumberColumn("Lift", format="%.1fx"),
 }
 DEFINITION = (
     "CSM sentiment is the latest CRM assessment or in-app flag, if not older than the max age. "
@@ -101,10 +124,13 @@ def render_flags(ws, view: RealityView, user: str | None) -> None:
         show_accounts_table(view.flags, FLAG_LABELS, "reality_flags", times=("created_at",))
 
 
-def render_track_record(ws, account_filter, as_of, max_age_days: int) -> None:
+def render_track_record(ws, account_filter, as_of, max_age_days: int, owner: str | None) -> None:
     st.header("Track record of the human signal")
+    if owner:
+        st.caption(f"My book: the accounts {md(owner)} owns.")
     with st.spinner("Computing the track record…"):
-        record = cached_view(reality_track_record, ws, account_filter, as_of, max_age_days)
+        records = cached_view(reality_track_records, ws, account_filter, as_of, max_age_days, owner)
+    record = records.record
     st.markdown(record.sentence())
     if record.red_but_fine.accounts:
         st.markdown(record.red_sentence())
@@ -115,23 +141,41 @@ def render_track_record(ws, account_filter, as_of, max_age_days: int) -> None:
             f"({record.snapshots[0]:%Y-%m} to {record.snapshots[-1]:%Y-%m}); churn = month-end MRR "
             f"reaching 0 within {record.horizon_days} days. Counts are account-snapshots."
         )
+    st.subheader("Per CSM")
+    st.caption("Each CSM's red (or flagged yellow) calls on metric-green accounts, how many churned "
+               "within the horizon, against the same metric-green base (no red signal); lift = their "
+               "churn rate / the base's. Few calls make a lift noisy: read the counts.")
+    if records.by_csm.empty:
+        st.caption("No CSM has called a metric-green account red in the past snapshots yet.")
+    else:
+        st.dataframe(records.by_csm, column_config=CSM_RECORD_LABELS, hide_index=True, key="reality_csm_record")
+        download_csv(records.by_csm, "track_record_by_csm.csv", key="reality_csm_download",
+                     label="Download per-CSM record (CSV)")
 
 
 def render_spikes(ws, view: RealityView, account_filter, as_of) -> None:
     st.header("Activity spikes before renewal")
     st.caption("Usage in the 60 days before a contract end at least 2x the account's usual 60-day "
                "usage, falling back below 1.2x after. A signal for a person to read, never an "
-               "accusation and never an input to the score.")
-    if view.spikes.empty:
-        st.caption("No pre-renewal activity spikes.")
-        return
-    show_accounts_table(view.spikes, SPIKE_LABELS, "reality_spikes")
-    pairs = list(zip(view.spikes["account_id"], view.spikes["contract_end"]))
-    choice = st.selectbox("Usage around a renewal", range(len(pairs)), key="spike_choice",
-                          format_func=lambda i: f"{pairs[i][0]} · {pairs[i][1]:%Y-%m-%d}")
-    account_id, end = pairs[choice]
-    usage = cached_view(spike_usage, ws, account_filter, as_of, account_id, end)
-    st.plotly_chart(usage_curve_chart(usage, end), key="reality_spike_chart")
+               "accusation and never an input to the score. Newest contract end first.")
+    show_all = st.toggle("Include contract ends older than a year", key="spikes_all")
+    spikes = view.spikes_all if show_all else view.spikes
+    if spikes.empty:
+        st.caption("No pre-renewal activity spikes" + ("." if show_all else " in the last 365 days."))
+    else:
+        show_accounts_table(spikes, SPIKE_LABELS, "reality_spikes")
+        pairs = list(zip(spikes["account_id"], spikes["contract_end"]))
+        choice = st.selectbox("Usage around a renewal", range(len(pairs)), key="spike_choice",
+                              format_func=lambda i: f"{pairs[i][0]} · {pairs[i][1]:%Y-%m-%d}")
+        account_id, end = pairs[choice]
+        usage = cached_view(spike_usage, ws, account_filter, as_of, account_id, end)
+        st.plotly_chart(usage_curve_chart(usage, end), key="reality_spike_chart")
+    st.subheader("Coming up: renewals with usage already rising")
+    st.caption(RISING_RULE)
+    if view.rising.empty:
+        st.caption("No upcoming renewal shows rising usage.")
+    else:
+        show_accounts_table(view.rising, RISING_LABELS, "reality_rising")
 
 
 ws = get_workspace()
@@ -162,10 +206,12 @@ with st.spinner("Scoring accounts…"):
     view = cached_view(reality_view, ws, account_filter, chosen_as_of, max_age_days, owner)
 if owner:
     controls[2].caption(f"My book: {count_noun(len(view.accounts), 'account')} owned by {md(owner)}.")
+if view.book_note:
+    controls[2].warning(md(view.book_note))
 
 definition_card("quadrants", DEFINITION, as_of=page_as_of(ws))
 render_quadrants(view)
 render_lists(view)
 render_flags(ws, view, user)
-render_track_record(ws, account_filter, chosen_as_of, max_age_days)
+render_track_record(ws, account_filter, chosen_as_of, max_age_days, owner)
 render_spikes(ws, view, account_filter, chosen_as_of)
