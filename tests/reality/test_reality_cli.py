@@ -98,7 +98,9 @@ def test_spikes_columns(capsys, path):
     code, out, err = run(capsys, "spikes", "--workspace", str(path), "--format", "csv", "--as-of", "2025-03-31")
     assert code == 0, err
     frame = pd.read_csv(io.StringIO(out))
-    assert list(frame.columns) == ["account_id", "contract_end", "ratio_before", "ratio_after", "flagged"]
+    # Issue 11: spikes a CSM can act on carry the name, MRR, owner and band.
+    assert list(frame.columns) == ["account_id", "account_name", "contract_end", "mrr", "csm_owner", "band",
+                                   "ratio_before", "ratio_after"]
     assert frame.empty  # B's flat usage is no spike
 
 

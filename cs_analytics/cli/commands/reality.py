@@ -12,7 +12,11 @@ from cs_analytics.cli.common import (
 from cs_analytics.core import config
 from cs_analytics.reality.flags import account_flags, current_flags, flag_account, withdraw_flag
 from cs_analytics.reality.quadrants import quadrants
-from cs_analytics.reality.spikes import SPIKE_COLUMNS, SPIKE_RATIO, activity_spikes
+from cs_analytics.core.workspace import resolve_as_of
+from cs_analytics.reality.spikes import (
+    RECENT_SPIKE_DAYS, RISING_RULE, SPIKE_COLUMNS, actionable_spikes, activity_spikes, rising_renewals,
+)
+from cs_analytics.views.reality import book_note, book_of, in_book, reality_track_records
 
 REALITY_COLUMNS = ["account_id", "score", "band", "csm_sentiment", "assessed_at", "quadrant", "flagged"]
 FLAG_ROW_COLUMNS = ["flag_id", "account_id", "action", "user_name", "created_at", "reason",
@@ -30,6 +34,12 @@ def register(subparsers, common) -> None:
     p.add_argument("--max-age-days", type=int, default=config.DEFAULT_ASSESSMENT_MAX_AGE_DAYS,
                    dest="max_age_days",
                    help=f"an assessment older than this is stale (default {config.DEFAULT_ASSESSMENT_MAX_AGE_DAYS})")
+    p.add_argument("--owner", metavar="NAME",
+                   help="only this CSM's book (owner names matched ignoring case and spaces)")
+    p.add_argument("--track-record", action="store_true", dest="track_record",
+                   help="the human signal's track record (json) instead of the quadrants")
+    p.add_argument("--by-csm", action="store_true", dest="by_csm",
+                   help="with --track-record: one row per CSM (their calls' churn, base, lift, counts)")
     p = add_command(subparsers, common, "flag", cmd_flag,
                     "flag an account as at risk (appends to the flag history)",
                     "Record a CSM's veto: the account is at risk whatever the score says. Reason codes: "
@@ -58,15 +68,31 @@ def register(subparsers, common) -> None:
     p.add_argument("--account", metavar="ACCOUNT_ID", help="only this account's flags")
     p = add_command(subparsers, common, "spikes", cmd_spikes, "pre-renewal activity spikes",
                     "Contract ends whose usage in the 60 days before was >= 2x the account's usual "
-                    "60-day usage; flagged when it fell back below 1.2x after. A signal to read, "
-                    "never an accusation. Lists spikes (ratio_before >= 2) unless --all.", where=True)
-    p.add_argument("--all", action="store_true", dest="show_all", help="every contract end, not only spikes")
+                    "60-day usage, falling back below 1.2x after, with name, MRR, owner and band, newest "
+                    "first, ends within the last 365 days (--any-date: all). A signal to read, never an "
+                    "accusation. --upcoming: renewals in the next 90 days whose usage is already rising. "
+                    "--all: every contract end with its ratios.", where=True)
+    p.add_argument("--all", action="store_true", dest="show_all",
+                   help="every contract end with its ratios (account_id, contract_end, ratios, flagged)")
+    p.add_argument("--any-date", action="store_true", dest="any_date",
+                   help="spikes at any contract end, not only within the last 365 days")
+    p.add_argument("--upcoming", action="store_true",
+                   help=f"renewals in the next 90 days whose usage is already rising ({RISING_RULE})")
 
 
-def cmd_reality(args) -> pd.DataFrame:
+def cmd_reality(args):
     ws = workspace_from(args, need_data=True)
-    frame = quadrants(ws, as_of=args.as_of, account_filter=account_filter_from(args),
-                      max_age_days=args.max_age_days)
+    account_filter = account_filter_from(args)
+    if args.by_csm and not args.track_record:
+        raise UserError("--by-csm goes with --track-record (reality --track-record --by-csm).")
+    if args.track_record:
+        records = reality_track_records(ws, account_filter, args.as_of, args.max_age_days, args.owner)
+        return records.by_csm if args.by_csm else records.record.to_dict()
+    frame = quadrants(ws, as_of=args.as_of, account_filter=account_filter, max_age_days=args.max_age_days)
+    if args.owner:
+        frame = in_book(frame, book_of(frame, args.owner))
+        if frame.empty:
+            raise UserError(book_note(ws, args.owner, []) or f"{args.owner} owns no account.")
     return frame[REALITY_COLUMNS].sort_values("account_id").reset_index(drop=True)
 
 
@@ -112,7 +138,12 @@ def cmd_flags(args) -> pd.DataFrame:
 
 def cmd_spikes(args) -> pd.DataFrame:
     ws = workspace_from(args, need_data=True)
-    frame = activity_spikes(ws, as_of=args.as_of, account_filter=account_filter_from(args))
-    if not args.show_all:
-        frame = frame[frame["ratio_before"] >= SPIKE_RATIO]
-    return frame[SPIKE_COLUMNS].sort_values(["account_id", "contract_end"]).reset_index(drop=True)
+    account_filter = account_filter_from(args)
+    frame = activity_spikes(ws, as_of=args.as_of, account_filter=account_filter)
+    if args.show_all:
+        return frame[SPIKE_COLUMNS].sort_values(["account_id", "contract_end"]).reset_index(drop=True)
+    as_of = resolve_as_of(ws, args.as_of)
+    accounts = quadrants(ws, as_of=args.as_of, account_filter=account_filter)
+    if args.upcoming:
+        return rising_renewals(ws, accounts, as_of, account_filter)
+    return actionable_spikes(frame, accounts, as_of, None if args.any_date else RECENT_SPIKE_DAYS)
