@@ -144,14 +144,16 @@ def csm_track_record_from(
     calls = frame[(frame["quadrant"] == GREEN_BUT_FAILING) & frame["assessed_by"].map(owner_key).ne("")]
     calls = calls.assign(csm_key=calls["assessed_by"].map(owner_key))
     rows = []
-    for _, group in calls.groupby("csm_key", sort=True):
+    for key, group in calls.groupby("csm_key", sort=True):
         rate = group["churned"].mean()
-        rows.append({"csm": group["assessed_by"].iloc[0], "calls": len(group),
+        spelling = group["assessed_by"].str.strip().value_counts().index[0]  # the most written
+        rows.append({"key": key, "csm": spelling, "calls": len(group),
                      "accounts": group["account_id"].nunique(), "churned": int(group["churned"].sum()),
                      "churn_rate": rate, "base_calls": len(base), "base_churned": int(base["churned"].sum()),
                      "base_rate": base_rate, "lift": _ratio(rate, base_rate)})
-    out = pd.DataFrame(rows, columns=CSM_RECORD_COLUMNS)
-    return out.sort_values(["calls", "csm"], ascending=[False, True]).reset_index(drop=True)
+    out = pd.DataFrame(rows, columns=["key", *CSM_RECORD_COLUMNS])
+    out = out.sort_values(["calls", "key"], ascending=[False, True])
+    return out[CSM_RECORD_COLUMNS].reset_index(drop=True)
 
 
 def track_record_from(
