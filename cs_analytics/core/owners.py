@@ -56,7 +56,9 @@ def match_owner(name: str | None, owners: Iterable[str]) -> OwnerMatch:
     words = [w for w in key.split(" ") if len(w) >= 3]
     containing = [o for k, o in by_key.items() if key in k or any(w in k.split(" ") for w in words)]
     close = [by_key[k] for k in difflib.get_close_matches(key, list(by_key), n=MAX_SUGGESTIONS, cutoff=0.6)]
-    suggestions = tuple(dict.fromkeys(containing + close))[:MAX_SUGGESTIONS]
+    candidates = list(dict.fromkeys(containing + close))
+    closeness = {o: difflib.SequenceMatcher(None, key, owner_key(o)).ratio() for o in candidates}
+    suggestions = tuple(sorted(candidates, key=lambda o: -closeness[o]))[:MAX_SUGGESTIONS]
     return OwnerMatch(typed, (), suggestions)
 
 
