@@ -19,7 +19,7 @@ def test_names_match_ignoring_case_and_spaces():
 
 
 def test_no_match_suggests_the_closest_owners():
-    assert match_owner("priya", OWNERS).suggestions == ("Priya Raman", "Priya Shah")
+    assert sorted(match_owner("priya", OWNERS).suggestions) == ["Priya Raman", "Priya Shah"]
     assert match_owner("Marcus Chan", OWNERS).suggestions == ("Marcus Chen",)
     assert match_owner("liam oconnor", OWNERS).suggestions == ("Liam O'Connor",)
     nobody = match_owner("Zed", OWNERS)
