@@ -102,8 +102,9 @@ def _save(ws, user: str, prefix: str, account_id: str, request: dict, seen: int 
         st.session_state.setdefault(f"{prefix}_seen", {}).pop(account_id, None)
         st.session_state[f"{prefix}_reset"] = True
         st.session_state[FLASH_KEY] = (
-            f"Saved: {request['sentiment']} flag {flag_id} on {md(account_id)} by {md(user)} "
-            f"({config.reason_label(request['reason'])}), review by {request['review_by']:%Y-%m-%d}.")
+            f"Flagged {md(account_id)} {request['sentiment']} (flag {flag_id}) by {md(user)}: "
+            f"{config.reason_label(request['reason'])}; review by {request['review_by']:%Y-%m-%d}. "
+            "The form is cleared for the next one.")
         st.rerun()
 
 

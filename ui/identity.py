@@ -98,7 +98,7 @@ def identity_box(key_prefix: str = "identity", ws=None) -> str | None:
     if user:
         identity_note(key_prefix)
         cols = st.columns([4, 1])
-        cols[0].caption(f"Working as **{md(user)}**: remembered in this link (`?as_user=`); bookmark it.")
+        cols[0].caption(f"Flagging as **{md(user)}**: remembered in this link (as_user); bookmark it.")
         if cols[1].button("Change name", key=f"{key_prefix}_change"):
             _remember(None)
             st.rerun()

@@ -48,7 +48,7 @@ def test_identity_comes_from_the_link_and_my_book_ignores_case(app_test, small):
     _, owner = _account(small)
     at = app_test(REALITY, workspace=small, query={"as_user": f" {owner.lower()} "}, timeout=120)
     assert_no_exception(at)
-    assert f"Working as **{owner.lower()}**: remembered in this link" in _captions(at).replace("\\", "")
+    assert f"Flagging as **{owner.lower()}**: remembered in this link" in _captions(at).replace("\\", "")
     assert at.query_params["as_user"] == [owner.lower()] or at.query_params["as_user"] == owner.lower()
     at.toggle(key="reality_my_book").set_value(True).run()
     assert_no_exception(at)
@@ -61,7 +61,7 @@ def test_typed_name_matches_an_owner_and_an_unknown_one_gets_suggestions(app_tes
     at = app_test(REALITY, workspace=small, timeout=120)
     at.text_input(key="identity_name_input").input(owner.upper()).run()
     at.button(key="identity_set_name").click().run()
-    assert f"Working as **{owner}**" in _captions(at).replace("\\", "")  # the owner's own spelling
+    assert f"Flagging as **{owner}**" in _captions(at).replace("\\", "")  # the owner's own spelling
     at.button(key="identity_change").click().run()
     at.text_input(key="identity_name_input").input(owner[:-2]).run()
     at.button(key="identity_set_name").click().run()
@@ -86,7 +86,8 @@ def test_form_shows_flags_warns_on_conflict_confirms_and_clears(app_test, small)
     assert sorted(account_flags(ws, account)["user_name"]) == ["Dana Lee", "Eli Moss"]  # nothing saved yet
     at.button(key="flag_confirm").click().run()
     assert_no_exception(at)
-    assert any("Saved: red flag" in s.value and "Competitor" in s.value for s in at.success)
+    assert any(f"Flagged {account} red" in s.value.replace("\\", "") and "Competitor" in s.value
+               for s in at.success)
     assert sorted(account_flags(ws, account)["user_name"]) == ["Bob Stone", "Dana Lee", "Eli Moss"]
     assert at.selectbox(key="flag_account").value is None and at.text_area(key="flag_note").value == ""
     assert not at.warning
