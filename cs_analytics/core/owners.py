@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from cs_analytics.core.db import load_sql
+from cs_analytics.core.text import one_line
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
@@ -63,9 +64,10 @@ def match_owner(name: str | None, owners: Iterable[str]) -> OwnerMatch:
 
 
 def suggestion_sentence(match: OwnerMatch) -> str:
-    """"No account is owned by 'pria'; did you mean Priya Raman?" (plain text)."""
+    """"No account is owned by 'pria'; did you mean Priya Raman?" (plain text, one line)."""
     if match.owner:
         return ""
-    hint = (f"; did you mean {' or '.join(match.suggestions)}?" if match.suggestions
+    names = [one_line(name) for name in match.suggestions]
+    hint = (f"; did you mean {' or '.join(names)}?" if names
             else "; check the spelling against the CSM owners in the accounts table.")
-    return f"No account is owned by “{match.typed}”{hint}"
+    return f"No account is owned by “{one_line(match.typed)}”{hint}"

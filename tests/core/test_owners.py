@@ -45,4 +45,5 @@ def test_hostile_names_never_break_matching(typed, owners):
     if match.owner is not None:
         assert owner_key(match.owner) == owner_key(typed)
     assert owner_key(owner_key(typed)) == owner_key(typed)
-    assert "\n" not in suggestion_sentence(match).replace(typed, "")
+    sentence = suggestion_sentence(match)
+    assert "\n" not in sentence and "\r" not in sentence
