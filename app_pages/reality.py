@@ -104,7 +104,7 @@ def render_lists(view: RealityView) -> None:
     show_list(view.unassessed, "reality_unassessed", "Every account has an assessment.")
     st.subheader(f"Stale (assessment older than {count_noun(view.max_age_days, 'day')})")
     show_list(view.stale, "reality_stale", "No stale assessments.")
-    download_csv(view.accounts, "reality.csv", key="reality_download", label="Download all accounts (CSV)")
+    download_csv(view.export_frame(), "reality.csv", key="reality_download", label="Download all accounts (CSV)")
 
 
 def render_flags(ws, view: RealityView, user: str | None) -> None:

@@ -40,11 +40,11 @@ class FlagPanel:
 
     def sentences(self) -> list[str]:
         """One plain-text line per flag in force: "red by Dana Lee on 2026-11-26 14:02: Champion
-        left; review by 2027-01-25 (active). Note: ..." (the page escapes it)."""
+        left; review by 2027-01-25 (active). Note: “...”" (the page escapes it)."""
         lines = []
         for row in self.flags.to_dict("records"):
             state = "active" if row["status"] == "active" else "review date passed: due for review"
-            note = f" Note: {row['note']}" if isinstance(row["note"], str) and row["note"] else ""
+            note = f" Note: “{row['note']}”" if isinstance(row["note"], str) and row["note"] else ""
             lines.append(
                 f"{flag_summary(row['sentiment'], None)} by {row['user_name']} on "
                 f"{pd.Timestamp(row['created_at']):%Y-%m-%d %H:%M}: {row['reason_label']}; review by "

@@ -79,6 +79,11 @@ class RealityView:
         """Flags shown whose review-by date has passed."""
         return int((self.flags["status"] == "expired").sum()) if len(self.flags) else 0
 
+    def export_frame(self) -> pd.DataFrame:
+        """Every account shown, as downloaded: the quadrants frame with reason codes as their
+        labels (config.FLAG_REASON_LABELS, as on the page and in the CLI)."""
+        return self.accounts.assign(reason=reason_text(self.accounts["reason"]))
+
     def selected(self, account_ids: Iterable[str]) -> pd.DataFrame:
         """The list rows (LIST_COLUMNS) of the chosen accounts, largest MRR first."""
         return account_list(self.accounts[self.accounts["account_id"].isin(set(account_ids))])
