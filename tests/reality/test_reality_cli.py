@@ -107,3 +107,37 @@ def test_spikes_columns(capsys, path):
 def test_reality_on_empty_workspace_is_a_user_error(capsys, tmp_path):
     code, out, err = run(capsys, "reality", "--workspace", str(tmp_path / "empty.duckdb"))
     assert code == 1 and "no data" in err
+
+
+def test_unflag_someone_else_s_flag_needs_an_override_reason(capsys, path):
+    ws_args = ("--workspace", str(path), "--format", "csv")
+    assert run(capsys, "flag", "B", "--reason", "champion_left", "--user", "Dana Lee", *ws_args)[0] == 0
+    assert run(capsys, "flag", "B", "--reason", "budget_cut", "--user", "Bob", "--sentiment", "yellow",
+               *ws_args)[0] == 0
+    code, out, err = run(capsys, "flags", "--account", " B ", *ws_args)
+    frame = pd.read_csv(io.StringIO(out))
+    assert code == 0 and sorted(frame["user_name"]) == ["Bob", "Dana Lee"]
+    assert set(frame["reason_label"]) == {"Champion left", "Budget cut"}
+    code, out, err = run(capsys, "unflag", "B", "--user", "Casey", "--flag-id", "1", *ws_args)
+    assert code == 1 and err.count("\n") == 1
+    assert "made by Dana Lee" in err and "--override-reason" in err
+    code, out, err = run(capsys, "unflag", "B", "--user", "Casey", "--flag-id", "1",
+                         "--override-reason", "Dana is on leave", *ws_args)
+    assert code == 0, err
+    row = pd.read_csv(io.StringIO(out)).iloc[0]
+    assert (row["action"], row["withdraws_flag_id"], row["override_reason"]) == ("withdraw", 1, "Dana is on leave")
+    code, out, err = run(capsys, "flags", *ws_args)
+    assert pd.read_csv(io.StringIO(out))["user_name"].tolist() == ["Bob"]
+
+
+def test_reality_owner_and_per_csm_track_record(capsys, path):
+    ws_args = ("--workspace", str(path), "--format", "csv")
+    code, out, err = run(capsys, "reality", "--owner", "  ann ", *ws_args)
+    assert code == 0 and pd.read_csv(io.StringIO(out))["account_id"].tolist() == ["A"]
+    code, out, err = run(capsys, "reality", "--owner", "Anne", *ws_args)
+    assert code == 1 and "did you mean Ann?" in err
+    code, out, err = run(capsys, "reality", "--track-record", "--by-csm", *ws_args)
+    assert code == 0, err
+    assert out.splitlines()[0] == "csm,calls,accounts,churned,churn_rate,base_calls,base_churned,base_rate,lift"
+    code, out, err = run(capsys, "reality", "--by-csm", *ws_args)
+    assert code == 1 and "--track-record" in err
