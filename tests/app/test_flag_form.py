@@ -50,8 +50,15 @@ def test_identity_comes_from_the_link_and_my_book_ignores_case(app_test, small):
     assert_no_exception(at)
     assert f"Flagging as **{owner.lower()}**: remembered in this link" in _captions(at).replace("\\", "")
     assert at.query_params["as_user"] == [owner.lower()] or at.query_params["as_user"] == owner.lower()
+    # Per-CSM track record, the spikes a CSM can act on and the rising-usage rule, stated.
+    by_csm = next(d.value for d in at.dataframe if "lift" in d.value.columns)
+    assert len(by_csm) >= 3 and (by_csm["calls"] > 0).all()
+    assert any(s.value == "Coming up: renewals with usage already rising" for s in at.subheader)
+    assert any("at least 1.5x their average 60-day usage" in c.value for c in at.caption)
     at.toggle(key="reality_my_book").set_value(True).run()
     assert_no_exception(at)
+    mine = next(d.value for d in at.dataframe if "lift" in d.value.columns)
+    assert mine["calls"].sum() < by_csm["calls"].sum()  # the track record follows My book
     assert any(f"owned by {owner.lower()}" in c.value.replace("\\", "") for c in at.caption)
     assert not at.warning
 
