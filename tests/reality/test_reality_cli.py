@@ -141,3 +141,16 @@ def test_reality_owner_and_per_csm_track_record(capsys, path):
     assert out.splitlines()[0] == "csm,calls,accounts,churned,churn_rate,base_calls,base_churned,base_rate,lift"
     code, out, err = run(capsys, "reality", "--by-csm", *ws_args)
     assert code == 1 and "--track-record" in err
+
+
+def test_flag_with_a_seen_version_refuses_after_someone_else_acted(capsys, path):
+    ws_args = ("--workspace", str(path), "--format", "csv")
+    assert run(capsys, "flag", "A", "--reason", "champion_left", "--user", "Dana Lee", *ws_args)[0] == 0
+    code, out, err = run(capsys, "flag", "A", "--reason", "other", "--user", "Bob", "--seen-version", "0", *ws_args)
+    assert code == 1 and "Dana Lee flagged this account just now: red, Champion left." in err
+    code, out, err = run(capsys, "flag", "A", "--reason", "other", "--user", "Bob", "--seen-version", "0",
+                         "--confirm", *ws_args)
+    assert code == 0, err
+    code, out, err = run(capsys, "flag", "A", "--reason", "competitor", "--user", "Bob", "--seen-version", "2",
+                         *ws_args)
+    assert code == 0, err  # nobody else acted since version 2

@@ -51,6 +51,10 @@ def register(subparsers, common) -> None:
     p.add_argument("--review-by", dest="review_by", metavar="DATE",
                    help=f"YYYY-MM-DD (default today + {config.DEFAULT_FLAG_REVIEW_DAYS} days)")
     p.add_argument("--sentiment", default="red", metavar="red|yellow", help="the CSM's call (default red)")
+    p.add_argument("--seen-version", dest="seen_version", type=int, metavar="N",
+                   help="the account's flag-history version you decided on (the largest flag_id of "
+                        "`flags --account`); exit 1 with who acted since, unless --confirm")
+    p.add_argument("--confirm", action="store_true", help="save even when someone else acted since --seen-version")
     p = add_command(subparsers, common, "unflag", cmd_unflag,
                     "withdraw an account's flag (appends to the flag history)",
                     "Withdraw exactly one flag in force on the account (your own by default); the "
@@ -117,7 +121,8 @@ def cmd_flag(args) -> pd.DataFrame:
     ws = workspace_from(args)
     user = args.user or os.environ.get(USER_ENV_VAR) or getpass.getuser()
     flag_id = flag_account(ws, args.account_id, reason=args.reason, user=user, note=args.note,
-                           review_by=review_by, sentiment=args.sentiment)
+                           review_by=review_by, sentiment=args.sentiment,
+                           seen_version=args.seen_version, confirm=args.confirm)
     return _flag_row(ws, flag_id)
 
 
