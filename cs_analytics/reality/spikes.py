@@ -153,6 +153,18 @@ def rising_renewals(
     return out[RISING_COLUMNS].reset_index(drop=True)
 
 
+def spike_account_columns(ws: "Workspace", scored: pd.DataFrame) -> pd.DataFrame:
+    """Every account's name, owner and latest-month MRR (a churned account's is 0), with the metric
+    band from `scored` (a frame with account_id and band; blank for accounts not scored): what
+    the spike lists show beside each account, including accounts that have since left."""
+    accounts = ws.query_named("reality/account_columns")[["account_id", "account_name", "csm_owner", "mrr"]]
+    bands = scored[["account_id", "band"]].drop_duplicates("account_id") if len(scored) else \
+        pd.DataFrame(columns=["account_id", "band"])
+    out = accounts.merge(bands, on="account_id", how="left")
+    out["mrr"] = out["mrr"].fillna(0.0)
+    return out
+
+
 def _account_columns(accounts: pd.DataFrame) -> pd.DataFrame:
     """account_id plus ACCOUNT_COLUMNS (missing ones blank), one row per account."""
     out = accounts.drop_duplicates("account_id").copy()

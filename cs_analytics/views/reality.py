@@ -24,7 +24,9 @@ from cs_analytics.reality.quadrants import (
     quadrants,
 )
 from cs_analytics.core.workspace import resolve_as_of
-from cs_analytics.reality.spikes import actionable_spikes, activity_spikes, rising_renewals, usage_around
+from cs_analytics.reality.spikes import (
+    actionable_spikes, activity_spikes, rising_renewals, spike_account_columns, usage_around,
+)
 from cs_analytics.reality.track_record import (
     CSM_RECORD_COLUMNS,
     TrackRecord,
@@ -163,6 +165,7 @@ def reality_view(
     in_quadrant = lambda q: accounts[accounts["quadrant"] == q]  # noqa: E731
     spikes = in_book(activity_spikes(ws, as_of, account_filter=account_filter), book)
     day = resolve_as_of(ws, as_of)
+    columns = spike_account_columns(ws, everyone)
     flags = current_flags(ws)
     return RealityView(
         as_of=as_of, max_age_days=int(max_age_days), owner=owner or None,
@@ -173,9 +176,9 @@ def reality_view(
         stale=account_list(accounts[accounts["stale"]], stale=True),
         flags=in_book(flags, book)[FLAG_LIST_COLUMNS].assign(reason=lambda f: reason_text(f["reason"]))
         .reset_index(drop=True),
-        spikes=actionable_spikes(spikes, everyone, day) if day else spikes.head(0),
-        spikes_all=actionable_spikes(spikes, everyone, day, None) if day else spikes.head(0),
-        rising=in_book(rising_renewals(ws, everyone, day, account_filter), book).reset_index(drop=True),
+        spikes=actionable_spikes(spikes, columns, day) if day else spikes.head(0),
+        spikes_all=actionable_spikes(spikes, columns, day, None) if day else spikes.head(0),
+        rising=in_book(rising_renewals(ws, columns, day, account_filter), book).reset_index(drop=True),
         flagged_accounts=tuple(dict.fromkeys(flags["account_id"])),
         book_note=book_note(ws, owner, book),
     )

@@ -90,3 +90,15 @@ def test_renewals_with_usage_already_rising(ws):
     assert soon["ratio"] == pytest.approx(2.0)
     assert rising.iloc[1]["ratio"] == pytest.approx(1.5)
     assert rising_renewals(ws, _accounts(ws), AS_OF, within_days=9).empty
+
+
+def test_spike_lists_name_accounts_that_are_not_scored(ws):
+    """An account that left after its renewal has no score, but the CSM still needs its name and
+    owner beside the spike; its MRR reads 0 and its band is blank."""
+    from cs_analytics.reality.spikes import spike_account_columns
+
+    scored = _accounts(ws)[lambda f: f["account_id"] != "MID"]
+    columns = spike_account_columns(ws, scored)
+    row = actionable_spikes(activity_spikes(ws, AS_OF), columns, AS_OF).set_index("account_id").loc["MID"]
+    assert (row["account_name"], row["csm_owner"]) == ("Mid Inc", "Priya Raman")
+    assert pd.isna(row["band"]) and row["mrr"] == 0.0

@@ -15,6 +15,7 @@ from cs_analytics.reality.quadrants import quadrants
 from cs_analytics.core.workspace import resolve_as_of
 from cs_analytics.reality.spikes import (
     RECENT_SPIKE_DAYS, RISING_RULE, SPIKE_COLUMNS, actionable_spikes, activity_spikes, rising_renewals,
+    spike_account_columns,
 )
 from cs_analytics.views.reality import book_note, book_of, in_book, reality_track_records
 
@@ -148,7 +149,7 @@ def cmd_spikes(args) -> pd.DataFrame:
     if args.show_all:
         return frame[SPIKE_COLUMNS].sort_values(["account_id", "contract_end"]).reset_index(drop=True)
     as_of = resolve_as_of(ws, args.as_of)
-    accounts = quadrants(ws, as_of=args.as_of, account_filter=account_filter)
+    accounts = spike_account_columns(ws, quadrants(ws, as_of=args.as_of, account_filter=account_filter))
     if args.upcoming:
         return rising_renewals(ws, accounts, as_of, account_filter)
     return actionable_spikes(frame, accounts, as_of, None if args.any_date else RECENT_SPIKE_DAYS)
