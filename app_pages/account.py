@@ -11,6 +11,8 @@ from cs_analytics.views.account import AccountView, account_options, account_vie
 from ui.cache import cached_view
 from ui.common import current_filter, get_workspace, page_as_of, require_data
 from cs_analytics.core.formatting import blank_missing
+from ui.flag_form import flag_form, show_flash, withdraw_form
+from ui.identity import identity_box
 from ui.text import md
 
 EXPLANATION_LABELS = {
@@ -27,6 +29,8 @@ SIGNAL_LABELS = {
     "signal_at": st.column_config.TextColumn("When", pinned=True),
     "action": "What", "sentiment": "Sentiment", "user_name": "By", "reason": "Reason", "note": "Note",
     "review_by": "Review by", "source": "Source", "flag_id": st.column_config.NumberColumn("Flag", format="%d"),
+    "withdraws_flag_id": st.column_config.NumberColumn("Withdraws flag", format="%d"),
+    "override_reason": "Override reason",
 }
 BADGE = ("<div style='margin-top:1.6rem'><span style='background:{colour};color:white;"
          "padding:4px 12px;border-radius:12px{extra}'>{text}</span></div>")
@@ -53,16 +57,6 @@ def badge(band: str | None, text: str, dashed: bool = False) -> str:
     return BADGE.format(colour=band_colour(band), extra=extra, text=html.escape(text))
 
 
-def flag_caption(flag: dict | None) -> None:
-    """Who flagged the account, why, and until when (active or due for review)."""
-    if flag is None:
-        return
-    note = f" — “{md(flag['note'])}”" if isinstance(flag["note"], str) and flag["note"] else ""
-    state = "in force" if flag["status"] == "active" else "review date passed: due for review"
-    st.caption(f"⚑ Flagged {md(flag['sentiment'])} by {md(flag['user_name'])} on {flag['created_at']:%Y-%m-%d}: "
-               f"{md(str(flag['reason']).replace('_', ' '))}{note} · review by {flag['review_by']:%Y-%m-%d} ({state}).")
-
-
 def score_block(view: AccountView) -> None:
     explanation = view.explanation
     cols = st.columns([1, 1, 2])
@@ -73,7 +67,6 @@ def score_block(view: AccountView) -> None:
     if view.override.label:
         cols[2].markdown(badge(view.override.effective_band, f"⚑ {view.override.label}", dashed=True),
                          unsafe_allow_html=True)
-    flag_caption(view.override.flag)
     st.caption(f"As of {explanation.as_of:%Y-%m-%d} with {md(explanation.scorecard_label)}. "
                "The points add up to the score.")
 
@@ -116,6 +109,17 @@ def health_block(view: AccountView) -> None:
         signals_block(view)
 
 
+def flags_block(ws, account_id: str) -> None:
+    """Every flag in force with who/when/reason/review date, and the flag and withdraw forms."""
+    st.markdown("**Flags**")
+    user = identity_box(key_prefix="account_identity")
+    cols = st.columns(2)
+    with cols[0]:
+        flag_form(ws, user, "account_flag", account_id=account_id)
+    with cols[1]:
+        withdraw_form(ws, user, "account_withdraw", account_id=account_id)
+
+
 def history_block(view: AccountView) -> None:
     st.markdown("**Score history** (recomputed with the active scorecard; dashed lines mark when versions were saved)")
     if view.history.empty:
@@ -156,7 +160,9 @@ def main() -> None:
         view = cached_view(account_view, ws, current_filter(), as_of, account_id)
     st.subheader(md(view.name))
     st.caption(" · ".join(f"{k}: {md(v)}" for k, v in view.header.items()))
+    show_flash()
     health_block(view)
+    flags_block(ws, account_id)
     history_block(view)
     revenue_usage_block(view)
 

@@ -1,18 +1,17 @@
 """Reality: metric health versus what the CSMs report, and the CSMs' visible, durable veto."""
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from cs_analytics.charts.reality import quadrant_chart, track_record_chart, usage_curve_chart
 from cs_analytics.core import config
 from cs_analytics.core.formatting import count_noun
-from cs_analytics.reality.flags import flag_account, withdraw_flag
 from cs_analytics.reality.quadrants import QUADRANT_LABELS, QUADRANTS
-from cs_analytics.views.reality import RealityView, reality_track_record, reality_view, spike_usage
+from cs_analytics.reality.spikes import RISING_RULE
+from cs_analytics.views.reality import RealityView, reality_track_records, reality_view, spike_usage
 from ui.cache import cached_view
 from ui.common import current_filter, definition_card, download_csv, get_workspace, page_as_of, require_data, view_as_of
+from ui.flag_form import flag_form, show_flash, withdraw_form
 from ui.identity import identity_box
 from ui.tables import show_accounts_table
 from ui.text import md
@@ -34,11 +33,32 @@ FLAG_LABELS = {
     "reason": "Reason", "note": "Note", "created_at": "Flagged at",
 }
 SPIKE_LABELS = {
+    "account_name": st.column_config.TextColumn("Account name", pinned=True),
     "contract_end": "Contract end",
+    "mrr": st.column_config.NumberColumn("MRR", format="localized"),
+    "csm_owner": "CSM owner", "band": "Metric band",
     "ratio_before": st.column_config.NumberColumn("Before / usual", format="%.2f"),
     "ratio_after": st.column_config.NumberColumn("After / usual", format="%.2f"),
 }
-FLASH_KEY = "reality_flash"
+RISING_LABELS = {
+    "account_name": st.column_config.TextColumn("Account name", pinned=True),
+    "renewal_date": "Renewal", "days_to_renewal": st.column_config.NumberColumn("Days to renewal", format="%d"),
+    "mrr": st.column_config.NumberColumn("MRR", format="localized"),
+    "csm_owner": "CSM owner", "band": "Metric band",
+    "usage_last_60d": st.column_config.NumberColumn("Usage, last 60 days", format="%.0f"),
+    "usual_60d": st.column_config.NumberColumn("Usual 60 days", format="%.0f"),
+    "ratio": st.column_config.NumberColumn("Last 60 / usual", format="%.2f"),
+}
+CSM_RECORD_LABELS = {
+    "csm": st.column_config.TextColumn("CSM", pinned=True),
+    "calls": st.column_config.NumberColumn("Calls", help="green-but-failing account-snapshots this CSM called"),
+    "accounts": "Accounts", "churned": "Churned",
+    "churn_rate": st.column_config.NumberColumn("Churn rate", format="percent"),
+    "base_calls": st.column_config.NumberColumn("Base", help="metric-green account-snapshots with no red signal"),
+    "base_churned": "Base churned",
+    "base_rate": st.column_config.NumberColumn("Base churn rate", format="percent"),
+    "lift": st.column_config.NumberColumn("Lift", format="%.1fx"),
+}
 DEFINITION = (
     "CSM sentiment is the latest CRM assessment or in-app flag, if not older than the max age. "
     "**Green but failing**: metric green, CSM red (or yellow with a flag). **Red but fine**: metric "
@@ -84,82 +104,33 @@ def render_lists(view: RealityView) -> None:
     show_list(view.unassessed, "reality_unassessed", "Every account has an assessment.")
     st.subheader(f"Stale (assessment older than {count_noun(view.max_age_days, 'day')})")
     show_list(view.stale, "reality_stale", "No stale assessments.")
-    download_csv(view.accounts, "reality.csv", key="reality_download", label="Download all accounts (CSV)")
-
-
-def flag_form(ws, view: RealityView, user: str | None) -> None:
-    st.markdown("**Flag an account as at risk**")
-    labels = view.flag_choices()
-    account = st.selectbox("Account", list(labels), key="flag_account", index=None,
-                           format_func=lambda a: f"{labels.get(a, '')} ({a})" if labels.get(a) else a,
-                           placeholder="Choose an account")
-    reason = st.selectbox("Reason", config.FLAG_REASON_CODES, key="flag_reason",
-                          format_func=lambda r: r.replace("_", " "))
-    sentiment = st.radio("Your call", ("red", "yellow"), key="flag_sentiment", horizontal=True)
-    note = st.text_area("Note", key="flag_note", placeholder="What do you know that the data doesn't?")
-    review_by = st.date_input("Review by", key="flag_review_by",
-                              value=dt.date.today() + dt.timedelta(days=config.DEFAULT_FLAG_REVIEW_DAYS),
-                              min_value=dt.date.today())
-    if not st.button("Flag", key="flag_submit", type="primary"):
-        return
-    if not user:
-        st.error("Enter your name (or sign in) at the top of the page first: every flag records who made it.")
-    elif not account:
-        st.error("Choose an account to flag.")
-    else:
-        try:
-            flag_id = flag_account(ws, account, reason=reason, user=user, note=note,
-                                   review_by=review_by, sentiment=sentiment)
-        except ValueError as exc:
-            st.error(md(exc))
-        else:
-            st.session_state[FLASH_KEY] = (f"Flagged {md(account)} as {sentiment} (flag {flag_id}), "
-                                           f"review by {review_by:%Y-%m-%d}.")
-            st.rerun()
-
-
-def withdraw_form(ws, view: RealityView, user: str | None) -> None:
-    st.markdown("**Withdraw a flag**")
-    if not view.flagged_accounts:
-        st.caption("No account is flagged.")
-        return
-    to_withdraw = st.selectbox("Flagged account", list(view.flagged_accounts), key="withdraw_account")
-    withdraw_note = st.text_input("Why withdraw?", key="withdraw_note")
-    if not st.button("Withdraw", key="withdraw_submit"):
-        return
-    if not user:
-        st.error("Enter your name (or sign in) at the top of the page first.")
-        return
-    try:
-        withdraw_flag(ws, to_withdraw, user=user, note=withdraw_note)
-    except ValueError as exc:
-        st.error(md(exc))
-    else:
-        st.session_state[FLASH_KEY] = f"Withdrew the flag on {md(to_withdraw)}."
-        st.rerun()
+    download_csv(view.export_frame(), "reality.csv", key="reality_download", label="Download all accounts (CSV)")
 
 
 def render_flags(ws, view: RealityView, user: str | None) -> None:
     st.header("Flags")
     flag_cols = st.columns(2)
     with flag_cols[0]:
-        flag_form(ws, view, user)
+        flag_form(ws, user, "flag", choices=view.flag_choices())
     with flag_cols[1]:
-        withdraw_form(ws, view, user)
+        withdraw_form(ws, user, "withdraw", accounts=view.flagged_accounts)
     if view.expired_flags:
         passed = "has passed its" if view.expired_flags == 1 else "have passed their"
         st.warning(f"{count_noun(view.expired_flags, 'flag')} {passed} review-by date: confirm (flag again) or withdraw.")
-    st.markdown("**Current flags** (latest action per account; expired ones stay listed for review)")
+    st.markdown("**Flags in force** (one per CSM and account; expired ones stay listed for review)")
     if view.flags.empty:
         st.caption("No current flags.")
     else:
         show_accounts_table(view.flags, FLAG_LABELS, "reality_flags", times=("created_at",))
 
 
-def render_track_record(ws, account_filter, as_of, max_age_days: int) -> None:
+def render_track_record(ws, account_filter, as_of, max_age_days: int, owner: str | None) -> None:
     st.header("Track record of the human signal")
+    if owner:
+        st.caption(f"My book: the accounts {md(owner)} owns.")
     with st.spinner("Computing the track record…"):
-        record = cached_view(reality_track_record, ws, account_filter, as_of, max_age_days)
+        records = cached_view(reality_track_records, ws, account_filter, as_of, max_age_days, owner)
+    record = records.record
     st.markdown(record.sentence())
     if record.red_but_fine.accounts:
         st.markdown(record.red_sentence())
@@ -170,23 +141,41 @@ def render_track_record(ws, account_filter, as_of, max_age_days: int) -> None:
             f"({record.snapshots[0]:%Y-%m} to {record.snapshots[-1]:%Y-%m}); churn = month-end MRR "
             f"reaching 0 within {record.horizon_days} days. Counts are account-snapshots."
         )
+    st.subheader("Per CSM")
+    st.caption("Each CSM's red (or flagged yellow) calls on metric-green accounts, how many churned "
+               "within the horizon, against the same metric-green base (no red signal); lift = their "
+               "churn rate / the base's. Few calls make a lift noisy: read the counts.")
+    if records.by_csm.empty:
+        st.caption("No CSM has called a metric-green account red in the past snapshots yet.")
+    else:
+        st.dataframe(records.by_csm, column_config=CSM_RECORD_LABELS, hide_index=True, key="reality_csm_record")
+        download_csv(records.by_csm, "track_record_by_csm.csv", key="reality_csm_download",
+                     label="Download per-CSM record (CSV)")
 
 
 def render_spikes(ws, view: RealityView, account_filter, as_of) -> None:
     st.header("Activity spikes before renewal")
     st.caption("Usage in the 60 days before a contract end at least 2x the account's usual 60-day "
                "usage, falling back below 1.2x after. A signal for a person to read, never an "
-               "accusation and never an input to the score.")
-    if view.spikes.empty:
-        st.caption("No pre-renewal activity spikes.")
-        return
-    show_accounts_table(view.spikes, SPIKE_LABELS, "reality_spikes")
-    pairs = list(zip(view.spikes["account_id"], view.spikes["contract_end"]))
-    choice = st.selectbox("Usage around a renewal", range(len(pairs)), key="spike_choice",
-                          format_func=lambda i: f"{pairs[i][0]} · {pairs[i][1]:%Y-%m-%d}")
-    account_id, end = pairs[choice]
-    usage = cached_view(spike_usage, ws, account_filter, as_of, account_id, end)
-    st.plotly_chart(usage_curve_chart(usage, end), key="reality_spike_chart")
+               "accusation and never an input to the score. Newest contract end first.")
+    show_all = st.toggle("Include contract ends older than a year", key="spikes_all")
+    spikes = view.spikes_all if show_all else view.spikes
+    if spikes.empty:
+        st.caption("No pre-renewal activity spikes" + ("." if show_all else " in the last 365 days."))
+    else:
+        show_accounts_table(spikes, SPIKE_LABELS, "reality_spikes")
+        pairs = list(zip(spikes["account_id"], spikes["contract_end"]))
+        choice = st.selectbox("Usage around a renewal", range(len(pairs)), key="spike_choice",
+                              format_func=lambda i: f"{pairs[i][0]} · {pairs[i][1]:%Y-%m-%d}")
+        account_id, end = pairs[choice]
+        usage = cached_view(spike_usage, ws, account_filter, as_of, account_id, end)
+        st.plotly_chart(usage_curve_chart(usage, end), key="reality_spike_chart")
+    st.subheader("Coming up: renewals with usage already rising")
+    st.caption(RISING_RULE)
+    if view.rising.empty:
+        st.caption("No upcoming renewal shows rising usage.")
+    else:
+        show_accounts_table(view.rising, RISING_LABELS, "reality_rising")
 
 
 ws = get_workspace()
@@ -196,9 +185,7 @@ st.caption("Where the health score and the people who know the customer disagree
 if not require_data(ws, ("contracts",)):
     st.stop()
 
-flash = st.session_state.pop(FLASH_KEY, None)
-if flash:
-    st.success(flash)
+show_flash()
 
 account_filter = current_filter()
 chosen_as_of = view_as_of(ws)  # None: the data's own, flags up to now
@@ -219,10 +206,12 @@ with st.spinner("Scoring accounts…"):
     view = cached_view(reality_view, ws, account_filter, chosen_as_of, max_age_days, owner)
 if owner:
     controls[2].caption(f"My book: {count_noun(len(view.accounts), 'account')} owned by {md(owner)}.")
+if view.book_note:
+    controls[2].warning(md(view.book_note))
 
 definition_card("quadrants", DEFINITION, as_of=page_as_of(ws))
 render_quadrants(view)
 render_lists(view)
 render_flags(ws, view, user)
-render_track_record(ws, account_filter, chosen_as_of, max_age_days)
+render_track_record(ws, account_filter, chosen_as_of, max_age_days, owner)
 render_spikes(ws, view, account_filter, chosen_as_of)

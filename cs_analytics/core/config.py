@@ -25,6 +25,27 @@ FLAG_REASON_CODES = (
     "other",
 )
 DEFAULT_FLAG_REVIEW_DAYS = 60
+FLAG_REASON_LABELS = {
+    "business_decline": "Business decline",
+    "champion_left": "Champion left",
+    "budget_cut": "Budget cut",
+    "reorg_or_acquisition": "Reorg or acquisition",
+    "low_value_realised": "Low value realised",
+    "competitor": "Competitor",
+    "product_gap": "Product gap",
+    "other": "Other",
+}
+"""How a reason code reads everywhere (pages, CLI, exports): one label per code."""
+
+
+def reason_label(code: str | None) -> str | None:
+    """A reason code's label (FLAG_REASON_LABELS); other text (a CRM's own reason) with its
+    underscores as spaces; None stays None."""
+    if not isinstance(code, str):
+        return None
+    return FLAG_REASON_LABELS.get(code, code.replace("_", " "))
+
+
 DEFAULT_ASSESSMENT_MAX_AGE_DAYS = 120
 DEFAULT_HORIZON_DAYS = 90
 

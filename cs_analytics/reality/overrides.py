@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from cs_analytics.reality.flags import current_flags
+from cs_analytics.reality.flags import current_flags, effective_flags
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
@@ -19,11 +19,12 @@ if TYPE_CHECKING:
 def overrides_from(scores: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
     """scores with effective_band, is_override and override_label from the active flags.
 
-    An active flag replaces the band by the flag's sentiment; the label keeps both values:
+    An active flag replaces the band by the flag's sentiment (several in force: the most
+    severe, red beating yellow, never the last writer's); the label keeps both values:
     "CSM override: red (metric: green 78)". Without an active flag effective_band = band.
     """
     out = scores.copy()
-    active = flags[flags["status"] == "active"] if len(flags) else flags
+    active = effective_flags(flags) if len(flags) else flags
     by_account = dict(zip(active.get("account_id", []), active.get("sentiment", [])))
     flag_sent = out["account_id"].map(by_account)
     out["is_override"] = flag_sent.notna().to_numpy()

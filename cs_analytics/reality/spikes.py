@@ -15,6 +15,13 @@ the sum of usage.value over all metrics and windows of whole days:
                    by the account's history (its first usage on or before E-239)
 
 A zero baseline gives null ratios (no multiple of nothing) and is never flagged.
+
+What a CSM can act on (`actionable_spikes`): the flagged spikes with the account's name, MRR,
+owner and metric band, newest contract end first, by default only ends within the last
+RECENT_SPIKE_DAYS days. Looking forward (`rising_renewals`): accounts with a contract end in the
+next RENEWAL_WINDOW_DAYS days whose usage in the last 60 days (as_of-59 .. as_of) is already
+>= RISING_RATIO x their average 60-day usage over the 180 days before those (as_of-239 ..
+as_of-60), with the baseline window covered by their history.
 """
 from __future__ import annotations
 
@@ -35,6 +42,17 @@ SPIKE_RATIO = 2.0
 FALLBACK_RATIO = 1.2
 SPIKE_COLUMNS = ["account_id", "contract_end", "ratio_before", "ratio_after", "flagged"]
 DETAIL_COLUMNS = ["usage_before", "usage_baseline", "usage_after", "days_after", "baseline_complete"]
+RECENT_SPIKE_DAYS = 365
+RENEWAL_WINDOW_DAYS = 90
+RISING_RATIO = 1.5
+ACCOUNT_COLUMNS = ["account_name", "mrr", "csm_owner", "band"]
+ACTIONABLE_COLUMNS = ["account_id", "account_name", "contract_end", "mrr", "csm_owner", "band",
+                      "ratio_before", "ratio_after"]
+RISING_COLUMNS = ["account_id", "account_name", "renewal_date", "days_to_renewal", "mrr", "csm_owner",
+                  "band", "usage_last_60d", "usual_60d", "ratio"]
+RISING_RULE = (f"Renewals in the next {RENEWAL_WINDOW_DAYS} days whose usage in the last 60 days is "
+               f"already at least {RISING_RATIO:g}x their average 60-day usage over the 180 days "
+               "before (accounts with a shorter history are left out).")
 
 
 
@@ -88,3 +106,69 @@ def usage_around(
     frame = ws.query_named("reality/usage_around", [start, stop, contract_end, account_id])
     frame["date"] = pd.to_datetime(frame["date"]).dt.date
     return frame
+
+
+def actionable_spikes(
+    spikes: pd.DataFrame,
+    accounts: pd.DataFrame,
+    as_of: dt.date,
+    recent_days: int | None = RECENT_SPIKE_DAYS,
+) -> pd.DataFrame:
+    """The flagged spikes of `spikes` (activity_spikes) with account_name, mrr, csm_owner and band
+    from `accounts` (one row per account_id), newest contract end first (then larger MRR); only
+    ends within the last `recent_days` days before as_of (None: every one). ACTIONABLE_COLUMNS."""
+    flagged = spikes[spikes["flagged"].astype(bool)].copy()
+    flagged["contract_end"] = pd.to_datetime(flagged["contract_end"]).dt.date
+    if recent_days is not None:
+        flagged = flagged[flagged["contract_end"] > as_of - dt.timedelta(days=int(recent_days))]
+    out = flagged.merge(_account_columns(accounts), on="account_id", how="left")
+    out = out.sort_values(["contract_end", "mrr", "account_id"], ascending=[False, False, True],
+                          na_position="last")
+    return out[ACTIONABLE_COLUMNS].reset_index(drop=True)
+
+
+def rising_renewals(
+    ws: "Workspace",
+    accounts: pd.DataFrame,
+    as_of: dt.date | str | None = None,
+    account_filter: AccountFilter = NO_FILTER,
+    within_days: int = RENEWAL_WINDOW_DAYS,
+) -> pd.DataFrame:
+    """Renewals within `within_days` after as_of whose usage is already rising (RISING_RULE),
+    soonest renewal first, with the account columns of `accounts`. RISING_COLUMNS: usual_60d is
+    the baseline's 60-day average, ratio = usage_last_60d / usual_60d."""
+    as_of = resolve_as_of(ws, as_of)
+    if as_of is None:
+        return pd.DataFrame(columns=RISING_COLUMNS)
+    until = as_of + dt.timedelta(days=int(within_days))
+    sums = ws.query_named("reality/rising_renewals", {"as_of": as_of, "until": until})
+    frame = keep_filtered(ws, sums, account_filter).copy()
+    frame["renewal_date"] = pd.to_datetime(frame["renewal_date"]).dt.date
+    usual = frame["usage_baseline_180d"].astype(float) / (BASELINE_DAYS / WINDOW_DAYS)
+    frame["usual_60d"] = usual
+    frame["ratio"] = frame["usage_last_60d"].astype(float) / usual.where(usual > 0)
+    rising = frame[(frame["ratio"] >= RISING_RATIO) & frame["baseline_complete"].astype(bool)]
+    out = rising.merge(_account_columns(accounts), on="account_id", how="left")
+    out = out.sort_values(["renewal_date", "mrr", "account_id"], ascending=[True, False, True])
+    return out[RISING_COLUMNS].reset_index(drop=True)
+
+
+def spike_account_columns(ws: "Workspace", scored: pd.DataFrame) -> pd.DataFrame:
+    """Every account's name, owner and latest-month MRR (a churned account's is 0), with the metric
+    band from `scored` (a frame with account_id and band; blank for accounts not scored): what
+    the spike lists show beside each account, including accounts that have since left."""
+    accounts = ws.query_named("reality/account_columns")[["account_id", "account_name", "csm_owner", "mrr"]]
+    bands = scored[["account_id", "band"]].drop_duplicates("account_id") if len(scored) else \
+        pd.DataFrame(columns=["account_id", "band"])
+    out = accounts.merge(bands, on="account_id", how="left")
+    out["mrr"] = out["mrr"].fillna(0.0)
+    return out
+
+
+def _account_columns(accounts: pd.DataFrame) -> pd.DataFrame:
+    """account_id plus ACCOUNT_COLUMNS (missing ones blank), one row per account."""
+    out = accounts.drop_duplicates("account_id").copy()
+    for column in ACCOUNT_COLUMNS:
+        if column not in out.columns:
+            out[column] = None
+    return out[["account_id", *ACCOUNT_COLUMNS]]

@@ -15,6 +15,7 @@ import pandas as pd
 from cs_analytics.core import config
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.core.outcomes import churn_outcomes
+from cs_analytics.core.owners import owner_key
 from cs_analytics.core.snapshots import month_end_snapshots, with_outcome
 from cs_analytics.core.workspace import resolve_as_of
 from cs_analytics.health.scoring import score_snapshots
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
 
 GROUPS = ("green_but_failing", "green_no_red", "red_but_fine", "red_not_green")
+CSM_RECORD_COLUMNS = ["csm", "calls", "accounts", "churned", "churn_rate", "base_calls", "base_churned",
+                      "base_rate", "lift"]
 
 
 @dataclass
@@ -111,6 +114,48 @@ class TrackRecord:
         return data
 
 
+def _judged(scores_long, sentiment_long, outcomes) -> pd.DataFrame:
+    """One row per scored account-snapshot with its outcome, CSM sentiment, author and quadrant."""
+    frame = _with_day(scores_long[["as_of", "account_id", "band"]])
+    frame = frame.merge(_with_day(outcomes[["as_of", "account_id", "churned"]]), on=["as_of", "account_id"])
+    sent = _with_day(sentiment_long[["as_of", "account_id", "csm_sentiment", "flagged", "assessed_by"]])
+    frame = frame.merge(sent, on=["as_of", "account_id"], how="left")
+    frame["flagged"] = frame["flagged"].astype("boolean").fillna(False).astype(bool)
+    frame["churned"] = frame["churned"].astype(bool)
+    frame["quadrant"] = quadrant_column(frame)
+    return frame
+
+
+def csm_track_record_from(
+    scores_long: pd.DataFrame, sentiment_long: pd.DataFrame, outcomes: pd.DataFrame
+) -> pd.DataFrame:
+    """Per CSM, their calls' track record (CSM_RECORD_COLUMNS), most calls first. Pure.
+
+    A CSM's call: a metric-green account-snapshot in green-but-failing (CSM red, or yellow with
+    an active flag) whose CSM sentiment is that CSM's signal (the latest assessment or flag; names
+    matched trimmed and case-insensitively, shown as first written). calls / accounts: the
+    account-snapshots and distinct accounts; churned / churn_rate: within the horizon. The base is
+    the same for everyone: metric-green account-snapshots with no red signal (base_calls,
+    base_churned, base_rate); lift = churn_rate / base_rate (None when the base never churned).
+    """
+    frame = _judged(scores_long, sentiment_long, outcomes)
+    base = frame[(frame["band"] == "green") & ~((frame["csm_sentiment"] == "red") | frame["flagged"])]
+    base_rate = base["churned"].mean() if len(base) else None
+    calls = frame[(frame["quadrant"] == GREEN_BUT_FAILING) & frame["assessed_by"].map(owner_key).ne("")]
+    calls = calls.assign(csm_key=calls["assessed_by"].map(owner_key))
+    rows = []
+    for key, group in calls.groupby("csm_key", sort=True):
+        rate = group["churned"].mean()
+        spelling = group["assessed_by"].str.strip().value_counts().index[0]  # the most written
+        rows.append({"key": key, "csm": spelling, "calls": len(group),
+                     "accounts": group["account_id"].nunique(), "churned": int(group["churned"].sum()),
+                     "churn_rate": rate, "base_calls": len(base), "base_churned": int(base["churned"].sum()),
+                     "base_rate": base_rate, "lift": _ratio(rate, base_rate)})
+    out = pd.DataFrame(rows, columns=["key", *CSM_RECORD_COLUMNS])
+    out = out.sort_values(["calls", "key"], ascending=[False, True])
+    return out[CSM_RECORD_COLUMNS].reset_index(drop=True)
+
+
 def track_record_from(
     scores_long: pd.DataFrame,
     sentiment_long: pd.DataFrame,
@@ -119,12 +164,7 @@ def track_record_from(
 ) -> TrackRecord:
     """The track record from long-form scores (as_of, account_id, band), sentiment
     (sentiment_snapshots) and outcomes (as_of, account_id, churned). Pure."""
-    frame = _with_day(scores_long[["as_of", "account_id", "band"]])
-    frame = frame.merge(_with_day(outcomes[["as_of", "account_id", "churned"]]), on=["as_of", "account_id"])
-    sent = _with_day(sentiment_long[["as_of", "account_id", "csm_sentiment", "flagged"]])
-    frame = frame.merge(sent, on=["as_of", "account_id"], how="left")
-    frame["flagged"] = frame["flagged"].astype("boolean").fillna(False).astype(bool)
-    frame["quadrant"] = quadrant_column(frame)
+    frame = _judged(scores_long, sentiment_long, outcomes)
     red_signal = (frame["csm_sentiment"] == "red") | frame["flagged"]
     groups = {
         "green_but_failing": frame["quadrant"] == GREEN_BUT_FAILING,
@@ -168,19 +208,46 @@ def track_record(
     Population at T: scored accounts that are customers at T. `scores_long` (as_of, account_id,
     band) defaults to health.score_snapshots over `snapshot_dates` (default snapshot_dates_for).
     """
+    inputs = track_record_inputs(ws, horizon_days, as_of, account_filter, max_age_days,
+                                 scores_long=scores_long, snapshot_dates=snapshot_dates,
+                                 max_snapshots=max_snapshots)
+    if inputs is None:
+        return TrackRecord(horizon_days=int(horizon_days))
+    return track_record_from(*inputs, horizon_days)
+
+
+def csm_track_record(
+    ws: "Workspace",
+    horizon_days: int = config.DEFAULT_HORIZON_DAYS,
+    as_of: dt.date | str | None = None,
+    account_filter: AccountFilter = NO_FILTER,
+    max_age_days: int = config.DEFAULT_ASSESSMENT_MAX_AGE_DAYS,
+    **kwargs,
+) -> pd.DataFrame:
+    """Per CSM, their green-but-failing calls' churn within horizon_days versus the metric-green
+    base, over the same snapshots and accounts as `track_record` (csm_track_record_from)."""
+    inputs = track_record_inputs(ws, horizon_days, as_of, account_filter, max_age_days, **kwargs)
+    if inputs is None:
+        return pd.DataFrame(columns=CSM_RECORD_COLUMNS)
+    return csm_track_record_from(*inputs)
+
+
+def track_record_inputs(ws, horizon_days, as_of, account_filter, max_age_days, *, scores_long=None,
+                        snapshot_dates=None, max_snapshots=36):
+    """(scores_long, sentiment, outcomes) over the snapshot dates, or None without a snapshot."""
     as_of_date = resolve_as_of(ws, as_of)
     if snapshot_dates is None:
         snapshot_dates = _default_snapshots(ws, horizon_days, as_of_date, scores_long, max_snapshots)
     snapshot_dates = [to_date(d) for d in snapshot_dates]
     if not snapshot_dates:
-        return TrackRecord(horizon_days=int(horizon_days))
+        return None
     if scores_long is None:
         scores_long = score_snapshots(ws, snapshot_dates, account_filter=account_filter)
     scores_long = keep_filtered(ws, scores_long, account_filter)
     scores_long = scores_long[pd.to_datetime(scores_long["as_of"]).dt.date.isin(snapshot_dates)]
     sentiment = sentiment_snapshots(ws, snapshot_dates, max_age_days)
     outcomes = churn_outcomes(ws, snapshot_dates, horizon_days)
-    return track_record_from(scores_long, sentiment, outcomes, horizon_days)
+    return scores_long, sentiment, outcomes
 
 
 def _default_snapshots(ws, horizon_days, as_of_date, scores_long, max_snapshots) -> list[dt.date]:

@@ -17,7 +17,7 @@ from cs_analytics.core.filters import NO_FILTER, AccountFilter
 from cs_analytics.core.ids import normalise_id
 from cs_analytics.health.scorecard import active_scorecard, scorecard_history
 from cs_analytics.health.scoring import Explanation, explain_account, score_history
-from cs_analytics.reality.flags import current_flags, flag_history
+from cs_analytics.reality.flags import account_flags, effective_flags, flag_history
 from cs_analytics.reality.overrides import apply_overrides
 from cs_analytics.views.reality import reason_text
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 HEADER_FIELDS = {"account_id": "Account ID", "segment": "Segment", "csm_owner": "CSM owner",
                  "plan": "Plan", "industry": "Industry", "region": "Region"}
 SIGNAL_COLUMNS = ["signal_at", "action", "sentiment", "user_name", "reason", "note", "review_by",
-                  "source", "flag_id"]
+                  "source", "flag_id", "withdraws_flag_id", "override_reason"]
 HISTORY_MONTHS = 24
 
 
@@ -55,7 +55,7 @@ class Override:
 
     effective_band: str | None
     label: str | None
-    flag: dict | None  # the current flag: sentiment, user_name, created_at, reason, note, review_by, status
+    flag: dict | None  # the overriding flag (most severe active): sentiment, user_name, created_at, reason, note, review_by, status
 
 
 @dataclass(frozen=True)
@@ -105,8 +105,9 @@ def account_options(ws: "Workspace", account_filter: AccountFilter = NO_FILTER, 
 
 
 def account_override(ws: "Workspace", account_id: str, explanation: Explanation | None) -> Override:
-    """The effective band and override label of one account from its current flag (flags up to now)."""
-    flags = current_flags(ws)
+    """The effective band and override label of one account from its flags in force (flags up to
+    now): the most severe active one overrides (red beats yellow)."""
+    flags = effective_flags(account_flags(ws, account_id))
     flag = flags[flags["account_id"] == account_id]
     flag_row = flag.iloc[0].to_dict() if len(flag) else None
     if explanation is None:

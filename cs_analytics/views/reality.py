@@ -14,6 +14,7 @@ import pandas as pd
 
 from cs_analytics.core import config
 from cs_analytics.core.filters import NO_FILTER, AccountFilter
+from cs_analytics.core.owners import match_owner, owner_key, owner_names, suggestion_sentence
 from cs_analytics.reality.flags import current_flags
 from cs_analytics.reality.quadrants import (
     GREEN_BUT_FAILING,
@@ -22,8 +23,18 @@ from cs_analytics.reality.quadrants import (
     quadrant_counts,
     quadrants,
 )
-from cs_analytics.reality.spikes import activity_spikes, usage_around
-from cs_analytics.reality.track_record import TrackRecord, track_record
+from cs_analytics.core.workspace import resolve_as_of
+from cs_analytics.reality.spikes import (
+    actionable_spikes, activity_spikes, rising_renewals, spike_account_columns, usage_around,
+)
+from cs_analytics.reality.track_record import (
+    CSM_RECORD_COLUMNS,
+    TrackRecord,
+    csm_track_record_from,
+    track_record,
+    track_record_from,
+    track_record_inputs,
+)
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
@@ -32,7 +43,6 @@ LIST_COLUMNS = ["account_id", "account_name", "band", "score", "csm_sentiment", 
                 "reason", "assessed_at", "mrr", "renewal_date"]
 FLAG_LIST_COLUMNS = ["account_id", "account_name", "status", "sentiment", "review_by", "user_name",
                      "reason", "note", "created_at"]
-SPIKE_LIST_COLUMNS = ["account_id", "contract_end", "ratio_before", "ratio_after"]
 
 
 @dataclass(frozen=True)
@@ -41,8 +51,11 @@ class RealityView:
 
     accounts: the quadrants frame (reality.quadrants) of the accounts shown; the lists are its rows
     in one quadrant, largest MRR first, with LIST_COLUMNS (stale: the old assessment's sentiment,
-    dated, rather than a blank); flags: current flags (latest action per account, up to now);
-    spikes: flagged pre-renewal activity spikes; flagged_accounts: every account with a current
+    dated, rather than a blank); flags: every flag in force (one per CSM and account, up to now);
+    spikes: flagged pre-renewal activity spikes with contract ends in the last year, newest first,
+    with name, MRR, owner and band (spikes_all: every one; reality.spikes.actionable_spikes);
+    rising: renewals in the next 90 days whose usage is already rising (rising_renewals);
+    flagged_accounts: every account with a current
     flag, in or out of the book (the ones a flag can be withdrawn from). The track record is
     `reality_track_record` (it does not depend on the book).
     """
@@ -58,12 +71,20 @@ class RealityView:
     stale: pd.DataFrame
     flags: pd.DataFrame
     spikes: pd.DataFrame
+    spikes_all: pd.DataFrame
+    rising: pd.DataFrame
     flagged_accounts: tuple[str, ...]
+    book_note: str | None = None
 
     @property
     def expired_flags(self) -> int:
         """Flags shown whose review-by date has passed."""
         return int((self.flags["status"] == "expired").sum()) if len(self.flags) else 0
+
+    def export_frame(self) -> pd.DataFrame:
+        """Every account shown, as downloaded: the quadrants frame with reason codes as their
+        labels (config.FLAG_REASON_LABELS, as on the page and in the CLI)."""
+        return self.accounts.assign(reason=reason_text(self.accounts["reason"]))
 
     def selected(self, account_ids: Iterable[str]) -> pd.DataFrame:
         """The list rows (LIST_COLUMNS) of the chosen accounts, largest MRR first."""
@@ -83,10 +104,34 @@ def in_book(frame: pd.DataFrame, book: Iterable[str] | None) -> pd.DataFrame:
 
 
 def book_of(accounts: pd.DataFrame, owner: str | None) -> list[str] | None:
-    """The account ids whose CSM owner is `owner` (None: no restriction)."""
+    """The account ids whose CSM owner is `owner`, trimmed and case-insensitive (None: no
+    restriction)."""
     if not owner:
         return None
-    return accounts.loc[accounts["csm_owner"] == owner, "account_id"].tolist()
+    key = owner_key(owner)
+    return accounts.loc[accounts["csm_owner"].map(owner_key) == key, "account_id"].tolist()
+
+
+def book_filter(ws: "Workspace", account_filter: AccountFilter, owner: str | None) -> AccountFilter:
+    """`account_filter` narrowed to the accounts `owner` owns (every spelling of the name, trimmed
+    and case-insensitive); unchanged without an owner."""
+    if not owner:
+        return account_filter
+    spellings = match_owner(owner, owner_names(ws)).owners or (owner,)
+    where = dict(account_filter.where)
+    if "csm_owner" in where:
+        spellings = tuple(s for s in spellings if s in where["csm_owner"]) or ("\0no owner",)
+    return AccountFilter({**where, "csm_owner": spellings})
+
+
+def book_note(ws: "Workspace", owner: str | None, book: list[str] | None) -> str | None:
+    """When My book finds no account: why, with the closest owners (plain text); else None."""
+    if not owner or book:
+        return None
+    match = match_owner(owner, owner_names(ws))
+    if match.owner:
+        return f"{match.owner} owns no account that matches the filters."
+    return suggestion_sentence(match) + " My book matches owner names ignoring case and spaces."
 
 
 def account_list(frame: pd.DataFrame, stale: bool = False) -> pd.DataFrame:
@@ -101,8 +146,9 @@ def account_list(frame: pd.DataFrame, stale: bool = False) -> pd.DataFrame:
 
 
 def reason_text(codes: pd.Series) -> pd.Series:
-    """Reason codes as words ("champion_left" -> "champion left"); missing stays missing."""
-    return codes.map(lambda code: code.replace("_", " ") if isinstance(code, str) else None).astype(object)
+    """Reason codes as their labels ("champion_left" -> "Champion left", config.reason_label);
+    missing stays missing."""
+    return codes.map(config.reason_label).astype(object)
 
 
 def reality_view(
@@ -117,8 +163,9 @@ def reality_view(
     book = book_of(everyone, owner)
     accounts = in_book(everyone, book)
     in_quadrant = lambda q: accounts[accounts["quadrant"] == q]  # noqa: E731
-    spikes = activity_spikes(ws, as_of, account_filter=account_filter)
-    spikes["contract_end"] = pd.to_datetime(spikes["contract_end"]).dt.date
+    spikes = in_book(activity_spikes(ws, as_of, account_filter=account_filter), book)
+    day = resolve_as_of(ws, as_of)
+    columns = spike_account_columns(ws, everyone)
     flags = current_flags(ws)
     return RealityView(
         as_of=as_of, max_age_days=int(max_age_days), owner=owner or None,
@@ -129,15 +176,44 @@ def reality_view(
         stale=account_list(accounts[accounts["stale"]], stale=True),
         flags=in_book(flags, book)[FLAG_LIST_COLUMNS].assign(reason=lambda f: reason_text(f["reason"]))
         .reset_index(drop=True),
-        spikes=in_book(spikes[spikes["flagged"]], book)[SPIKE_LIST_COLUMNS].reset_index(drop=True),
-        flagged_accounts=tuple(flags["account_id"]),
+        spikes=actionable_spikes(spikes, columns, day) if day else spikes.head(0),
+        spikes_all=actionable_spikes(spikes, columns, day, None) if day else spikes.head(0),
+        rising=in_book(rising_renewals(ws, columns, day, account_filter), book).reset_index(drop=True),
+        flagged_accounts=tuple(dict.fromkeys(flags["account_id"])),
+        book_note=book_note(ws, owner, book),
     )
 
 
 def reality_track_record(ws: "Workspace", account_filter: AccountFilter, as_of,
-                         max_age_days: int = config.DEFAULT_ASSESSMENT_MAX_AGE_DAYS) -> TrackRecord:
-    """The human signal's track record for the filtered accounts (reality.track_record)."""
-    return track_record(ws, as_of=as_of, account_filter=account_filter, max_age_days=max_age_days)
+                         max_age_days: int = config.DEFAULT_ASSESSMENT_MAX_AGE_DAYS,
+                         owner: str | None = None) -> TrackRecord:
+    """The human signal's track record for the filtered accounts (reality.track_record), in
+    `owner`'s book when given (My book)."""
+    return track_record(ws, as_of=as_of, account_filter=book_filter(ws, account_filter, owner),
+                        max_age_days=max_age_days)
+
+
+@dataclass(frozen=True)
+class TrackRecordView:
+    """The track record (pooled) and the per-CSM record (CSM_RECORD_COLUMNS) of the same
+    snapshots and accounts; `owner` when restricted to a CSM's book."""
+
+    record: TrackRecord
+    by_csm: pd.DataFrame
+    owner: str | None
+
+
+def reality_track_records(ws: "Workspace", account_filter: AccountFilter, as_of,
+                          max_age_days: int = config.DEFAULT_ASSESSMENT_MAX_AGE_DAYS,
+                          owner: str | None = None) -> TrackRecordView:
+    """The track record and the per-CSM record, computed from one set of snapshots (in `owner`'s
+    book when given)."""
+    horizon = config.DEFAULT_HORIZON_DAYS
+    inputs = track_record_inputs(ws, horizon, as_of, book_filter(ws, account_filter, owner), max_age_days)
+    if inputs is None:
+        return TrackRecordView(TrackRecord(horizon_days=horizon),
+                               pd.DataFrame(columns=CSM_RECORD_COLUMNS), owner or None)
+    return TrackRecordView(track_record_from(*inputs, horizon), csm_track_record_from(*inputs), owner or None)
 
 
 def spike_usage(ws: "Workspace", account_filter: AccountFilter, as_of, account_id: str,

@@ -123,3 +123,21 @@ def test_data_page_hostile_file_name_and_headers(app_test, hostile_path):
     assert_no_exception(at)
     assert_no_live_markup(at)
     assert name in shown(at)
+
+
+def test_hostile_identity_and_conflict_warning_are_text(app_test, hostile_path):
+    """Issue 11: the name from the link (?as_user=) and another CSM's name in the conflict
+    warning are shown as text."""
+    from cs_analytics.core.db import open_workspace
+    from cs_analytics.reality.flags import flag_account
+
+    me = f"[me](https://{hostile.EVIL}/u) <b>x</b>"
+    at = app_test("app_pages/reality.py", workspace=hostile_path, query={"as_user": me}, timeout=180)
+    assert_no_exception(at)
+    at.selectbox(key="flag_account").select(hostile.SPIKE_ID).run()
+    flag_account(open_workspace(hostile_path), hostile.SPIKE_ID, reason="other", user=f"![x](https://{hostile.EVIL}/p.png)")
+    at.button(key="flag_submit").click().run()
+    assert_no_exception(at)
+    texts = assert_no_live_markup(at)
+    assert any("flagged this account just now" in unescape_markdown(t) for t in texts)
+    assert any(f"Flagging as **{me}**" in unescape_markdown(t) for t in texts)

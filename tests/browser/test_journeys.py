@@ -176,7 +176,7 @@ def test_csm_flags_green_but_failing_and_sees_the_override_on_the_account_page(a
     page.get_by_role("button", name="Use this name").click()
     wait_for_app(page, STEP_MS)
     choose_option(page, "Account", account)
-    choose_option(page, "Reason", "champion left")
+    choose_option(page, "Reason", "Champion left")
     page.get_by_label("Note").fill("Our champion left in October; the new VP is reviewing tools.")
     page.get_by_role("button", name="Flag", exact=True).click()
     wait_for_app(page, STEP_MS)

@@ -64,7 +64,10 @@ def test_twenty_threads_flagging_and_withdrawing_record_every_action_once(tmp_pa
     for i in range(THREADS):
         actions = stored[stored["account_id"] == f"A{i:02d}"]["action"].tolist()
         assert actions == ["flag", "withdraw"] * CYCLES
-    assert current_flags(ws)["account_id"].tolist() == ["SHARED"]
+    # Every user's own flag on SHARED stays in force (one per user, issue 11), and nothing else.
+    in_force = current_flags(ws)
+    assert set(in_force["account_id"]) == {"SHARED"}
+    assert sorted(in_force["user_name"]) == sorted(f"user{i}" for i in range(THREADS))
     close_workspace(path)
 
 

@@ -66,7 +66,7 @@ def test_withdraw_appends_and_clears_current_flag(ws):
     flag_id = flag_account(ws, "A", reason="budget_cut", user="Ann", now=NOW)
     assert current_flags(ws, now=NOW)["account_id"].tolist() == ["A"]
     withdraw_id = withdraw_flag(ws, "A", user="Bob", note="Budget restored",
-                                now=NOW + dt.timedelta(days=3))
+                                override_reason="Ann is on leave", now=NOW + dt.timedelta(days=3))
     assert withdraw_id > flag_id
     assert current_flags(ws, now=NOW + dt.timedelta(days=3)).empty
     rows = ws.query("SELECT action, user_name FROM flags ORDER BY flag_id")

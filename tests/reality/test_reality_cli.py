@@ -98,10 +98,59 @@ def test_spikes_columns(capsys, path):
     code, out, err = run(capsys, "spikes", "--workspace", str(path), "--format", "csv", "--as-of", "2025-03-31")
     assert code == 0, err
     frame = pd.read_csv(io.StringIO(out))
-    assert list(frame.columns) == ["account_id", "contract_end", "ratio_before", "ratio_after", "flagged"]
+    # Issue 11: spikes a CSM can act on carry the name, MRR, owner and band.
+    assert list(frame.columns) == ["account_id", "account_name", "contract_end", "mrr", "csm_owner", "band",
+                                   "ratio_before", "ratio_after"]
     assert frame.empty  # B's flat usage is no spike
 
 
 def test_reality_on_empty_workspace_is_a_user_error(capsys, tmp_path):
     code, out, err = run(capsys, "reality", "--workspace", str(tmp_path / "empty.duckdb"))
     assert code == 1 and "no data" in err
+
+
+def test_unflag_someone_else_s_flag_needs_an_override_reason(capsys, path):
+    ws_args = ("--workspace", str(path), "--format", "csv")
+    assert run(capsys, "flag", "B", "--reason", "champion_left", "--user", "Dana Lee", *ws_args)[0] == 0
+    assert run(capsys, "flag", "B", "--reason", "budget_cut", "--user", "Bob", "--sentiment", "yellow",
+               *ws_args)[0] == 0
+    code, out, err = run(capsys, "flags", "--account", " B ", *ws_args)
+    frame = pd.read_csv(io.StringIO(out))
+    assert code == 0 and sorted(frame["user_name"]) == ["Bob", "Dana Lee"]
+    assert set(frame["reason_label"]) == {"Champion left", "Budget cut"}
+    code, out, err = run(capsys, "unflag", "B", "--user", "Casey", "--flag-id", "1", *ws_args)
+    assert code == 1 and err.count("\n") == 1
+    assert "made by Dana Lee" in err and "--override-reason" in err
+    code, out, err = run(capsys, "unflag", "B", "--user", "Casey", "--flag-id", "1",
+                         "--override-reason", "Dana is on leave", *ws_args)
+    assert code == 0, err
+    row = pd.read_csv(io.StringIO(out)).iloc[0]
+    assert (row["action"], row["withdraws_flag_id"], row["override_reason"]) == ("withdraw", 1, "Dana is on leave")
+    code, out, err = run(capsys, "flags", *ws_args)
+    assert pd.read_csv(io.StringIO(out))["user_name"].tolist() == ["Bob"]
+
+
+def test_reality_owner_and_per_csm_track_record(capsys, path):
+    ws_args = ("--workspace", str(path), "--format", "csv")
+    code, out, err = run(capsys, "reality", "--owner", "  ann ", *ws_args)
+    assert code == 0 and pd.read_csv(io.StringIO(out))["account_id"].tolist() == ["A"]
+    code, out, err = run(capsys, "reality", "--owner", "Anne", *ws_args)
+    assert code == 1 and "did you mean Ann?" in err
+    code, out, err = run(capsys, "reality", "--track-record", "--by-csm", *ws_args)
+    assert code == 0, err
+    assert out.splitlines()[0] == "csm,calls,accounts,churned,churn_rate,base_calls,base_churned,base_rate,lift"
+    code, out, err = run(capsys, "reality", "--by-csm", *ws_args)
+    assert code == 1 and "--track-record" in err
+
+
+def test_flag_with_a_seen_version_refuses_after_someone_else_acted(capsys, path):
+    ws_args = ("--workspace", str(path), "--format", "csv")
+    assert run(capsys, "flag", "A", "--reason", "champion_left", "--user", "Dana Lee", *ws_args)[0] == 0
+    code, out, err = run(capsys, "flag", "A", "--reason", "other", "--user", "Bob", "--seen-version", "0", *ws_args)
+    assert code == 1 and "Dana Lee flagged this account just now: red, Champion left." in err
+    code, out, err = run(capsys, "flag", "A", "--reason", "other", "--user", "Bob", "--seen-version", "0",
+                         "--confirm", *ws_args)
+    assert code == 0, err
+    code, out, err = run(capsys, "flag", "A", "--reason", "competitor", "--user", "Bob", "--seen-version", "2",
+                         *ws_args)
+    assert code == 0, err  # nobody else acted since version 2

@@ -73,5 +73,16 @@ def test_filter_and_track_record_are_the_library_s(demo_ws):
 
 
 def test_reason_codes_read_as_words_and_missing_stays_text():
-    assert reason_text(pd.Series(["champion_left", None])).tolist() == ["champion left", None]
+    # One label map (config.FLAG_REASON_LABELS) for pages, CLI and exports; a CRM's own reason
+    # text reads with spaces for underscores.
+    assert reason_text(pd.Series(["champion_left", None, "price_too_high"])).tolist() == [
+        "Champion left", None, "price too high"]
     assert reason_text(pd.Series([None, None])).dtype == object
+
+
+def test_download_reads_reason_labels_not_codes(demo_ws):
+    from cs_analytics.core import config
+
+    exported = reality_view(demo_ws).export_frame()["reason"].dropna()
+    assert len(exported) and not set(exported) & set(config.FLAG_REASON_CODES)
+    assert set(exported) & set(config.FLAG_REASON_LABELS.values())

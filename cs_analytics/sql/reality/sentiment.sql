@@ -8,15 +8,23 @@ visible AS (
     SELECT s.as_of, s.review_day, h.*
     FROM snap s JOIN csm_signal_history h ON h.signal_at < s.cutoff
 ),
-withdrawn AS (
-    SELECT as_of, account_id, max(signal_at) AS withdrawn_at
-    FROM visible WHERE action = 'withdraw' GROUP BY ALL
-),
 valid AS (
+    -- a flag counts while in force: no withdrawal names it, no older-style withdrawal (no flag
+    -- named) of the account came after it, and its user has not flagged the account again since
     SELECT v.*
-    FROM visible v LEFT JOIN withdrawn w USING (as_of, account_id)
+    FROM visible v
     WHERE v.action = 'assessment'
-       OR (v.action = 'flag' AND (w.withdrawn_at IS NULL OR v.signal_at > w.withdrawn_at))
+       OR (v.action = 'flag'
+           AND NOT EXISTS (
+               SELECT 1 FROM visible w
+               WHERE w.as_of = v.as_of AND w.account_id = v.account_id AND w.action = 'withdraw'
+                 AND (w.withdraws_flag_id = v.flag_id
+                      OR (w.withdraws_flag_id IS NULL AND w.signal_at > v.signal_at)))
+           AND NOT EXISTS (
+               SELECT 1 FROM visible s
+               WHERE s.as_of = v.as_of AND s.account_id = v.account_id AND s.action = 'flag'
+                 AND lower(trim(s.user_name)) = lower(trim(v.user_name))
+                 AND (s.signal_at > v.signal_at OR (s.signal_at = v.signal_at AND s.flag_id > v.flag_id))))
 ),
 latest AS (
     SELECT * FROM valid
@@ -28,7 +36,10 @@ last_flag AS (
     SELECT as_of, account_id, flag_id, sentiment AS flag_sentiment, review_by,
            review_by >= review_day AS flag_active
     FROM valid WHERE action = 'flag'
-    QUALIFY row_number() OVER (PARTITION BY as_of, account_id ORDER BY signal_at DESC, flag_id DESC) = 1
+    -- several flags in force: the active, most severe (red beats yellow), newest one
+    QUALIFY row_number() OVER (
+        PARTITION BY as_of, account_id
+        ORDER BY review_by >= review_day DESC, sentiment = 'red' DESC, signal_at DESC, flag_id DESC) = 1
 ),
 judged AS (
     SELECT l.*, f.flag_id AS last_flag_id, f.flag_sentiment, f.review_by AS flag_review_by,
