@@ -22,9 +22,9 @@ def test_tasks_run_the_rules_then_a_csm_works_them(small_demo_path, capsys):
     code, out, err = _run(capsys, "tasks", *ws, "--format", "csv")
     assert code == 0 and "The rules raised" in err
     every = pd.read_csv(io.StringIO(out))
-    assert list(every.columns) == ["task_id", "due_date", "state", "overdue", "account_id", "account_name",
-                                   "owner", "title", "reason", "rule"]
-    assert every["due_date"].is_monotonic_increasing and set(every["state"]) == {"open"}
+    assert list(every.columns) == ["task_id", "account_id", "kind", "owner", "due_date", "status", "created_at",
+                                   "overdue", "account_name", "title", "reason"]  # docs/spec/cli.md, then more
+    assert every["due_date"].is_monotonic_increasing and set(every["status"]) == {"open"}
     owner = every["owner"].value_counts().index[0]
     code, out, err = _run(capsys, "tasks", *ws, "--owner", owner.swapcase(), "--format", "json")
     mine = json.loads(out)
@@ -41,7 +41,7 @@ def test_tasks_run_the_rules_then_a_csm_works_them(small_demo_path, capsys):
     assert code == 1 and "done already" in err
     code, out, _ = _run(capsys, "task", "add", mine[0]["account_id"], *ws, "--title", "QBR", "--due", "2026-12-01",
                         "--user", owner, "--format", "json")
-    assert code == 0 and json.loads(out)[0]["owner"] == owner and json.loads(out)[0]["rule"] == "manual"
+    assert code == 0 and json.loads(out)[0]["owner"] == owner and json.loads(out)[0]["kind"] == "manual"
     code, out, _ = _run(capsys, "timeline", mine[0]["account_id"], *ws, "--kind", "task", "--format", "json")
     events = json.loads(out)
     assert code == 0 and {e["kind"] for e in events} == {"task"}
@@ -59,7 +59,7 @@ def test_task_rules_show_and_change(small_demo_path, capsys):
     code, _, err = _run(capsys, "task", "rules", *ws, "--set", "window_days=3")
     assert code == 1 and "RULE.PARAM=VALUE" in err
     code, out, _ = _run(capsys, "tasks", *ws, "--format", "json")
-    assert code == 0 and "band_drop" not in {t["rule"] for t in json.loads(out)}
+    assert code == 0 and "band_drop" not in {t["kind"] for t in json.loads(out)}
     close_workspace(small_demo_path)
     stored = open_workspace(small_demo_path).query("SELECT rule, set_by FROM task_rule_changes")
     assert set(stored["set_by"]) == {"Lead"}

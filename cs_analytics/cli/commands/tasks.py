@@ -17,8 +17,9 @@ from cs_analytics.tasks.run import ensure_rules_current
 from cs_analytics.tasks.store import LIST_STATUSES, add_task, list_tasks, set_status
 from cs_analytics.tasks.timeline import TIMELINE_KINDS, timeline
 
-TASK_LIST_COLUMNS = ["task_id", "due_date", "state", "overdue", "account_id", "account_name", "owner",
-                     "title", "reason", "rule"]
+# docs/spec/cli.md's columns, then what a CSM needs to act (overdue, account_name, title, reason)
+TASK_LIST_COLUMNS = ["task_id", "account_id", "kind", "owner", "due_date", "status", "created_at",
+                     "overdue", "account_name", "title", "reason"]
 USER_ENV_VAR = "CS_ANALYTICS_USER"
 
 
@@ -73,19 +74,26 @@ def _user(args) -> str:
     return args.user or os.environ.get(USER_ENV_VAR) or getpass.getuser()
 
 
+def task_rows(frame: pd.DataFrame, extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Tasks as the CLI prints them: kind = the rule that raised it ('manual' when added by a
+    person), status = the state today (a snooze that ended reads open)."""
+    out = frame.rename(columns={"rule": "kind", "state": "status"})
+    return out[TASK_LIST_COLUMNS + list(extra)].reset_index(drop=True)
+
+
 def cmd_tasks(args) -> pd.DataFrame:
     ws = workspace_from(args)
     if not args.no_rules:
         run = ensure_rules_current(ws, args.as_of)
         if run is not None and run.created_total:
             print(f"The rules raised {run.created_total} new task(s).", file=sys.stderr)
-    return list_tasks(ws, args.owner, args.status)[TASK_LIST_COLUMNS]
+    return task_rows(list_tasks(ws, args.owner, args.status))
 
 
 def cmd_task_add(args) -> pd.DataFrame:
     ws = workspace_from(args)
     task_id = add_task(ws, args.account_id, args.title, args.due, user=_user(args), owner=args.owner, note=args.note)
-    return list_tasks(ws, status="all").query("task_id == @task_id")[TASK_LIST_COLUMNS]
+    return task_rows(list_tasks(ws, status="all").query("task_id == @task_id"))
 
 
 def cmd_task_status(args) -> pd.DataFrame:
@@ -93,7 +101,7 @@ def cmd_task_status(args) -> pd.DataFrame:
     status = {"done": "done", "snooze": "snoozed", "reopen": "open"}[args.task_action]
     set_status(ws, args.task_id, status, user=_user(args), note=args.note, snooze_until=getattr(args, "until", None))
     task_id = args.task_id
-    return list_tasks(ws, status="all").query("task_id == @task_id")[TASK_LIST_COLUMNS + ["note", "changed_by"]]
+    return task_rows(list_tasks(ws, status="all").query("task_id == @task_id"), ("note", "changed_by"))
 
 
 def cmd_task_rules(args) -> pd.DataFrame:
