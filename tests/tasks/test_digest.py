@@ -171,3 +171,34 @@ def test_a_refused_smtp_connection_is_reported(hostile, tmp_path, capsys):
                        encoding="utf-8")
     code = main(["digest", "--workspace", str(hostile[0]), "--as-of", AS_OF, "--send", "--secrets", str(secrets)])
     assert code == 1 and "could not be sent by e-mail" in capsys.readouterr().err
+
+
+import hostile as hostile_texts  # noqa: E402
+from hypothesis import example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from cs_analytics.digest.build import Digest, DigestLine, account_link  # noqa: E402
+
+_any_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(account_id=_any_text, name=_any_text, text=_any_text, owner=_any_text)
+@example(account_id=hostile_texts.CRLF_ID, name=hostile_texts.LINK_NAME, text=hostile_texts.HTML_NAME,
+         owner=hostile_texts.CSM)
+@example(account_id="x", name=hostile_texts.IMAGE_NAME, text=hostile_texts.BARE_URL_NAME, owner="<b>")
+def test_no_text_from_data_can_form_a_tag_or_link(account_id, name, text, owner):
+    """Whatever the names: the HTML has only the digest's own tags and links, the Markdown only
+    the digest's own links, and the JSON gives the text back unchanged."""
+    url = account_link("https://cs.example.com", account_id)
+    line = DigestLine(account_id, name, text, url)
+    digest = Digest(owner, dt.date(2026, 10, 1), dt.date(2026, 10, 31), "https://cs.example.com",
+                    {"turned": [line], "open_tasks": [line]})
+    page = render_digest(digest, "html")
+    tags = re.findall(r"<\s*/?\s*([A-Za-z!][^\s>/]*)", page)
+    assert set(tags) <= {"!DOCTYPE", "html", "head", "meta", "title", "body", "h1", "h2", "p", "ul", "li", "a"}
+    assert page.count("<a ") == 2 and page.count('href="') == 2
+    links = re.findall(r"(?<!\\)\]\((?!https://cs\.example\.com/account\?account=)", render_digest(digest, "md"))
+    assert not links
+    data = json.loads(render_digest(digest, "json"))
+    assert data["sections"]["turned"][0]["account_name"] == name and data["owner"] == owner
