@@ -8,7 +8,7 @@ import pytest
 
 from conftest import assert_no_exception
 from cs_analytics.core.db import open_workspace
-from cs_analytics.tasks.store import list_tasks
+from cs_analytics.tasks.store import add_task, list_tasks
 
 PAGE = "app_pages/my_work.py"
 ACCOUNT_PAGE = "app_pages/account.py"
@@ -128,3 +128,21 @@ def test_account_timeline_filters_by_kind_and_exports(app_test, small_demo):
     kinds = set(table["kind"])
     assert kinds == {"task"}
     assert at.get("download_button")
+
+
+def test_my_work_on_a_hostile_workspace_shows_text_only(app_test, tmp_path):
+    import hostile
+    from cs_analytics.core.db import close_workspace
+    from test_hostile_pages import assert_no_live_markup, shown
+
+    path = tmp_path / "hostile.duckdb"
+    ws = hostile.build_hostile_workspace(path) or open_workspace(path)
+    account = ws.scalar("SELECT account_id FROM accounts WHERE account_name = ?", [hostile.LINK_NAME])
+    add_task(ws, account, hostile.HTML_NAME, "2020-01-01", user=hostile.CSM, note=hostile.NOTE)
+    close_workspace(path)
+    at = app_test(PAGE, workspace=path, timeout=120)
+    assert_no_exception(at)
+    assert_no_live_markup(at)
+    texts = shown(at)
+    assert any(hostile.HTML_NAME in t for t in texts) and any(hostile.NOTE in t for t in texts)
+    assert any(t.startswith(hostile.LINK_NAME) for t in texts)  # the page link's label, literally
