@@ -69,11 +69,15 @@ def run_rules(ws: "Workspace", as_of=None, today: dt.date | None = None) -> Rule
     with the freshness marker; the generation is bumped only when a task was created."""
     today = today or dt.date.today()
     proposals = evaluate_rules(ws, as_of, today)
+    raised = set(ws.query("SELECT rule_key FROM tasks WHERE rule_key IS NOT NULL")["rule_key"])
+    # Skipping keys already raised keeps task ids dense (a refused insert would use up an id);
+    # the UNIQUE key still decides when two runs insert at the same time.
+    fresh = {rule: [t for t in tasks if t.rule_key not in raised] for rule, tasks in proposals.items()}
     suffix = _marker(ws, as_of, today)
     created: dict[str, int] = {}
     now = dt.datetime.now()
     with ws.transaction(bump_generation=False) as cur:
-        for rule, tasks in proposals.items():
+        for rule, tasks in fresh.items():
             created[rule] = len(insert_tasks(cur, tasks, RULES_USER, now))
         if any(created.values()):
             bump_generation_in(cur)

@@ -144,6 +144,21 @@ def test_running_twice_raises_nothing_new_and_done_tasks_stay_done(small_demo):
     assert task_id not in set(list_tasks(small_demo, today=TODAY)["task_id"])
 
 
+def test_the_unique_key_refuses_a_task_raised_twice(small_demo):
+    """The guarantee itself, without the early skip of run_rules: the same proposals inserted
+    twice (as two runs that evaluated at the same time would) are stored once."""
+    import datetime as dtm
+
+    from cs_analytics.tasks.store import insert_tasks
+
+    proposals = [t for tasks in evaluate_rules(small_demo, today=TODAY).values() for t in tasks]
+    with small_demo.transaction() as cur:
+        first = insert_tasks(cur, proposals, "rules", dtm.datetime.now())
+        second = insert_tasks(cur, proposals, "rules", dtm.datetime.now())
+    assert len(first) == len(proposals) > 0 and second == []
+    assert _stored(small_demo)["rule_key"].is_unique
+
+
 def test_two_threads_running_the_rules_at_once_create_no_duplicate(small_demo):
     barrier = threading.Barrier(2)
     errors = []
