@@ -155,14 +155,15 @@ def timeline_block(ws, account_id: str) -> None:
     """The account's timeline: one chronological list, filterable by kind, exportable as CSV."""
     st.markdown("**Timeline** (band changes, assessments, flags, tasks, NPS, contracts; newest first)")
     kinds = st.multiselect("Show", TIMELINE_KINDS, default=list(TIMELINE_KINDS), key="timeline_kinds")
-    view = cached_view(timeline_view, ws, current_filter(), view_as_of(ws), account_id, tuple(kinds))
-    if view.events.empty:
+    view = cached_view(timeline_view, ws, current_filter(), view_as_of(ws), account_id)
+    events = view.of_kinds(tuple(kinds))
+    if events.empty:
         st.caption("Nothing of these kinds recorded for this account.")
         return
-    st.caption(view.caption)
-    st.dataframe(blank_missing(view.events, times=("at",)), hide_index=True, key="account_timeline",
+    st.caption(view.caption(events))
+    st.dataframe(blank_missing(events, times=("at",)), hide_index=True, key="account_timeline",
                  column_config=TIMELINE_LABELS)
-    download_csv(view.events, f"timeline-{account_id}.csv", key="timeline_csv", label="Download the timeline (CSV)")
+    download_csv(events, f"timeline-{account_id}.csv", key="timeline_csv", label="Download the timeline (CSV)")
 
 
 def main() -> None:

@@ -87,15 +87,17 @@ def my_work_view(ws: "Workspace", account_filter: AccountFilter | None, as_of, o
 @dataclass(frozen=True)
 class TimelineView:
     account_id: str
-    kinds: tuple[str, ...]
-    events: pd.DataFrame  # at, kind, what, who, detail; newest first
+    events: pd.DataFrame  # at, kind, what, who, detail; every kind, newest first
 
-    @property
-    def caption(self) -> str:
-        return f"{count_noun(len(self.events), 'event')}, newest first."
+    def of_kinds(self, kinds: tuple[str, ...]) -> pd.DataFrame:
+        """The events of the chosen kinds (computed once, filtered per choice without rescoring)."""
+        return self.events[self.events["kind"].isin(kinds)].reset_index(drop=True)
+
+    @staticmethod
+    def caption(events: pd.DataFrame) -> str:
+        return f"{count_noun(len(events), 'event')}, newest first."
 
 
-def timeline_view(ws: "Workspace", account_filter: AccountFilter | None, as_of, account_id: str,
-                  kinds: tuple[str, ...] = TIMELINE_KINDS) -> TimelineView:
-    """One account's timeline (tasks.timeline) of the chosen kinds, newest first."""
-    return TimelineView(account_id, kinds, timeline(ws, account_id, as_of, kinds, newest_first=True))
+def timeline_view(ws: "Workspace", account_filter: AccountFilter | None, as_of, account_id: str) -> TimelineView:
+    """One account's timeline (tasks.timeline) of every kind, newest first."""
+    return TimelineView(account_id, timeline(ws, account_id, as_of, TIMELINE_KINDS, newest_first=True))

@@ -116,6 +116,9 @@ def _timeline_table(at):
 
 
 def test_account_timeline_filters_by_kind_and_exports(app_test, small_demo):
+    from cs_analytics.tasks.run import ensure_rules_current
+
+    ensure_rules_current(open_workspace(small_demo))
     account = _open_tasks(small_demo).iloc[0]["account_id"]
     at = app_test(ACCOUNT_PAGE, workspace=small_demo, query={"account": account}, timeout=120)
     assert_no_exception(at)
