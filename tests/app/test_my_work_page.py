@@ -27,10 +27,13 @@ def _open_tasks(path, owner=None):
 
 @pytest.fixture(scope="module")
 def small_demo(tmp_path_factory):
-    from cs_analytics.demo.build import write_demo
+    """One copy of the small demo shared by this module's tests (they build on each other's tasks)."""
+    import shutil
+
+    from task_data import small_demo_master
 
     path = tmp_path_factory.mktemp("my_work") / "demo.duckdb"
-    write_demo(open_workspace(path), accounts=200, seed=3)
+    shutil.copyfile(small_demo_master(), path)
     return path
 
 

@@ -23,6 +23,7 @@ from cs_analytics.health.scoring import score_snapshots
 from cs_analytics.reality.flags import flag_account
 from cs_analytics.tasks.store import add_task
 from factories import build_workspace
+from task_data import small_demo, small_demo_path  # noqa: F401 (fixtures)
 
 EVIL_NAME = '<script>alert("x")</script> & [click](https://evil.example)'
 EVIL_OWNER = "O'Brien <b>"

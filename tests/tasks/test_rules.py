@@ -21,6 +21,7 @@ from cs_analytics.tasks.rule_config import set_rule_config
 from cs_analytics.tasks.rules import previous_month_end
 from cs_analytics.tasks.run import ensure_rules_current, evaluate_rules, rules_checked, run_rules
 from cs_analytics.tasks.store import list_tasks, set_status
+from task_data import small_demo, small_demo_path  # noqa: F401 (fixtures)
 
 TODAY = dt.date(2026, 11, 20)
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,6 +13,7 @@ from cs_analytics.reality.flags import flag_account, withdraw_flag
 from cs_analytics.tasks.store import add_task, list_tasks, set_status, task_events
 from cs_analytics.tasks.timeline import timeline
 from factories import build_workspace
+from task_data import small_demo, small_demo_path  # noqa: F401 (fixtures)
 
 T0 = dt.datetime(2026, 11, 2, 9, 0)
 

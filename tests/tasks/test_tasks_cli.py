@@ -9,6 +9,7 @@ import pandas as pd
 
 from cs_analytics.cli.main import main
 from cs_analytics.core.db import close_workspace, open_workspace
+from task_data import small_demo_path  # noqa: F401 (fixtures)
 
 
 def _run(capsys, *argv) -> tuple[int, str, str]:
