@@ -12,8 +12,6 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cs_analytics.core.db import load_sql
-
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
 

@@ -8,7 +8,7 @@ import sys
 
 import pandas as pd
 
-from cs_analytics.cli.common import UserError, add_command, common_options, iso_date, workspace_from
+from cs_analytics.cli.common import add_command, common_options, iso_date, workspace_from
 from cs_analytics.digest.build import build_digest
 from cs_analytics.digest.deliver import deliver, load_config
 from cs_analytics.digest.render import FORMATS, render_digest
@@ -81,6 +81,11 @@ def task_rows(frame: pd.DataFrame, extra: tuple[str, ...] = ()) -> pd.DataFrame:
     return out[TASK_LIST_COLUMNS + list(extra)].reset_index(drop=True)
 
 
+def _one_task(ws, task_id: int) -> pd.DataFrame:
+    every = list_tasks(ws, status="all")
+    return every[every["task_id"] == task_id]
+
+
 def cmd_tasks(args) -> pd.DataFrame:
     ws = workspace_from(args)
     if not args.no_rules:
@@ -93,15 +98,14 @@ def cmd_tasks(args) -> pd.DataFrame:
 def cmd_task_add(args) -> pd.DataFrame:
     ws = workspace_from(args)
     task_id = add_task(ws, args.account_id, args.title, args.due, user=_user(args), owner=args.owner, note=args.note)
-    return task_rows(list_tasks(ws, status="all").query("task_id == @task_id"))
+    return task_rows(_one_task(ws, task_id))
 
 
 def cmd_task_status(args) -> pd.DataFrame:
     ws = workspace_from(args)
     status = {"done": "done", "snooze": "snoozed", "reopen": "open"}[args.task_action]
     set_status(ws, args.task_id, status, user=_user(args), note=args.note, snooze_until=getattr(args, "until", None))
-    task_id = args.task_id
-    return task_rows(list_tasks(ws, status="all").query("task_id == @task_id"), ("note", "changed_by"))
+    return task_rows(_one_task(ws, args.task_id), ("note", "changed_by"))
 
 
 def cmd_task_rules(args) -> pd.DataFrame:
