@@ -118,3 +118,26 @@ def test_band_changes_in_the_timeline_follow_the_score_history(small_demo):
                 if i == 0 or b != bands[i - 1]]
     frame = timeline(small_demo, account, kinds=("band",))
     assert [(r.at, r.what.split()[-1]) for r in frame.itertuples()] == expected
+
+
+def test_two_people_marking_one_task_done_at_once_record_it_once(ws):
+    """The check (not done yet) and the append happen in one transaction under the write lock."""
+    import threading
+
+    task_id = add_task(ws, "A", "Call", "2026-11-10", user="Lead")
+    barrier = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def mark(i: int) -> None:
+        barrier.wait()
+        try:
+            set_status(ws, task_id, "done", user=f"CSM {i}", note=f"done by {i}")
+            outcomes.append("ok")
+        except ValueError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=mark, args=(i,)) for i in range(8)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert sorted(outcomes) == ["ok"] + ["refused"] * 7
+    assert task_events(ws, "A")["status"].tolist() == ["open", "done"]
