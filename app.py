@@ -28,6 +28,7 @@ PAGES = {
         st.Page("app_pages/health.py", title="Health", icon=":material/favorite:"),
         st.Page("app_pages/reality.py", title="Reality", icon=":material/flag:"),
         st.Page("app_pages/account.py", title="Account", icon=":material/person:"),
+        st.Page("app_pages/my_work.py", title="My work", icon=":material/task_alt:"),
     ],
     "Data": [
         st.Page("app_pages/data.py", title="Data", icon=":material/upload:"),

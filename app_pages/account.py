@@ -7,9 +7,11 @@ import streamlit as st
 
 from cs_analytics.charts import health as charts
 from cs_analytics.health.bands import band_colour
+from cs_analytics.tasks.timeline import TIMELINE_KINDS
 from cs_analytics.views.account import AccountView, account_options, account_view
+from cs_analytics.views.my_work import timeline_view
 from ui.cache import cached_view
-from ui.common import current_filter, get_workspace, page_as_of, require_data
+from ui.common import current_filter, download_csv, get_workspace, page_as_of, require_data, view_as_of
 from cs_analytics.core.formatting import blank_missing
 from ui.flag_form import flag_form, show_flash, withdraw_form
 from ui.identity import identity_box
@@ -147,6 +149,27 @@ def revenue_usage_block(view: AccountView) -> None:
             st.plotly_chart(charts.usage_by_metric_chart(view.usage), key="account_usage")
 
 
+TIMELINE_LABELS = {
+    "at": st.column_config.TextColumn("When", pinned=True), "kind": "Kind", "what": "What", "who": "Who",
+    "detail": "Detail",
+}
+
+
+def timeline_block(ws, account_id: str) -> None:
+    """The account's timeline: one chronological list, filterable by kind, exportable as CSV."""
+    st.markdown("**Timeline** (band changes, assessments, flags, tasks, NPS, contracts; newest first)")
+    kinds = st.multiselect("Show", TIMELINE_KINDS, default=list(TIMELINE_KINDS), key="timeline_kinds")
+    view = cached_view(timeline_view, ws, current_filter(), view_as_of(ws), account_id)
+    events = view.of_kinds(tuple(kinds))
+    if events.empty:
+        st.caption("Nothing of these kinds recorded for this account.")
+        return
+    st.caption(view.caption(events))
+    st.dataframe(blank_missing(events, times=("at",)), hide_index=True, key="account_timeline",
+                 column_config=TIMELINE_LABELS)
+    download_csv(events, f"timeline-{account_id}.csv", key="timeline_csv", label="Download the timeline (CSV)")
+
+
 def main() -> None:
     ws = get_workspace()
     st.title("Account")
@@ -165,6 +188,7 @@ def main() -> None:
     flags_block(ws, account_id)
     history_block(view)
     revenue_usage_block(view)
+    timeline_block(ws, account_id)
 
 
 main()

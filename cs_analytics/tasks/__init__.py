@@ -1,0 +1,1 @@
+"""Tasks (playbooks): rule-raised and hand-made tasks, their history, the account timeline."""
