@@ -44,7 +44,7 @@ def cmd_renewals(args) -> pd.DataFrame:
     if args.history:
         return report.history[HISTORY_CLI_COLUMNS]
     frame = report.within(args.within_days).rename(columns={"call": "csm_call"})
-    return frame[UPCOMING_CLI_COLUMNS]
+    return frame[UPCOMING_CLI_COLUMNS].assign(due_date=lambda f: pd.to_datetime(f["due_date"]))
 
 
 def cmd_call(args) -> pd.DataFrame:
@@ -57,7 +57,7 @@ def cmd_call(args) -> pd.DataFrame:
         call_id = record_call(ws, account_id, due, args.call, user=args.user, note=args.note, source="cli")
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    return pd.DataFrame([{"call_id": call_id, "account_id": account_id, "due_date": due,
+    return pd.DataFrame([{"call_id": call_id, "account_id": account_id, "due_date": pd.Timestamp(due),
                           "call": args.call, "user_name": args.user.strip(), "note": args.note}])
 
 
