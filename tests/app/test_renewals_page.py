@@ -1,0 +1,64 @@
+"""The Renewals page under AppTest: lists, forecast, a CSM's call recorded, empty workspace."""
+from __future__ import annotations
+
+from conftest import assert_no_exception
+from cs_analytics.core.db import close_workspace, open_workspace
+
+PAGE = "app_pages/renewals.py"
+
+
+def _confident_renewal(path):
+    """An upcoming renewal the model rates >= 0.85 and nobody has called: calling it at_risk disagrees."""
+    from cs_analytics.renewals.report import renewals_report
+
+    ws = open_workspace(path)
+    try:
+        upcoming = renewals_report(ws).upcoming_all
+        row = upcoming[(upcoming["likelihood"] >= 0.85) & upcoming["call"].isna()].iloc[0]
+        return row["account_id"], row["due_date"]
+    finally:
+        close_workspace(path)
+
+
+def _table_with(at, column: str):
+    return [d.value for d in at.dataframe if column in d.value.columns]
+
+
+def test_page_shows_lists_forecast_and_records_a_call(app_test, demo_workspace_path):
+    account, due = _confident_renewal(demo_workspace_path)
+    at = app_test(PAGE, workspace=demo_workspace_path, timeout=240)
+    assert_no_exception(at)
+    assert any(m.label.endswith("forecast") for m in at.metric)
+    assert any("Seed claim" in m.value for m in at.markdown)
+    assert any("Brier score" in m.value for m in at.markdown)
+    upcoming = _table_with(at, "mrr_at_risk")[0]
+    assert len(upcoming) > 0
+    # Without a name nothing is recorded.
+    at.selectbox(key="call_renewal").select((account, due))
+    at.button(key="call_submit").click()
+    at.run()
+    assert any("Enter your name" in e.value for e in at.error)
+    at.text_input(key="identity_name_input").input("Casey CSM")
+    at.button(key="identity_set_name").click()
+    at.run()
+    at.selectbox(key="call_renewal").select((account, due))
+    at.radio(key="call_value").set_value("at_risk")
+    at.text_input(key="call_note").input("Champion left")
+    at.button(key="call_submit").click()
+    at.run()
+    assert_no_exception(at)
+    assert any(account in s.value for s in at.success)
+    stored = open_workspace(demo_workspace_path).query(
+        "SELECT account_id, call, note, user_name FROM renewal_calls WHERE source = 'app'")
+    assert stored.values.tolist() == [[account, "at_risk", "Champion left", "Casey CSM"]]
+    # The call shows at once in the disagreement list (the model says >= 85%).
+    at.segmented_control(key="renewals_window").set_value(180).run()
+    upcoming_table, disagreement_table = _table_with(at, "call_note")[:2]
+    assert "Champion left" in upcoming_table["call_note"].tolist()
+    assert "Champion left" in disagreement_table["call_note"].tolist()
+
+
+def test_empty_workspace_shows_the_empty_state(app_test, tmp_path):
+    at = app_test(PAGE, workspace=tmp_path / "empty.duckdb")
+    assert_no_exception(at)
+    assert any("needs the contracts table" in i.value for i in at.info)
