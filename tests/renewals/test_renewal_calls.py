@@ -86,3 +86,18 @@ def test_cli_refusals(path, capsys):
     assert main(["call", "B", "good", "--user", "Kim", *ws_arg]) == 1  # B has nothing due after the as-of
     assert "no renewal due after" in capsys.readouterr().err
     assert main(["renewals", "--within-days", "0", *ws_arg]) == 1
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(note=st.text(min_size=1, max_size=200).filter(lambda t: t.strip()),
+       user=st.text(min_size=1, max_size=40).filter(lambda t: t.strip()))
+def test_hostile_notes_and_names_are_stored_exactly(path, note, user):
+    """Any text (quotes, markdown, HTML, SQL) is a bound value: stored and read back as typed."""
+    ws = open_workspace(path)
+    call_id = record_call(ws, "F", DUE_F, "monitor", user=user, note=note)
+    row = call_history(ws).set_index("call_id").loc[call_id]
+    assert row["note"] == note.strip() and row["user_name"] == user.strip()
+    close_workspace(path)
