@@ -71,7 +71,9 @@ def test_cli_call_then_renewals(path, capsys):
     row = json.loads(capsys.readouterr().out)[0]
     assert row["due_date"] == DUE_F.isoformat() and row["call"] == "at_risk"
     assert main(["renewals", "--within-days", "60", "--format", "json", *ws_arg]) == 0
-    listed = json.loads(capsys.readouterr().out)
+    out = capsys.readouterr()
+    listed = json.loads(out.out)
+    assert "Too few past renewals" in out.err
     assert [(r["account_id"], r["csm_call"]) for r in listed] == [("F", "at_risk")]
     assert listed[0]["likelihood"] is None  # far too few past renewals for a model
     assert main(["renewals", "--history", "--format", "csv", *ws_arg]) == 0

@@ -1,6 +1,8 @@
 """CLI commands of the renewals group (see docs/spec/cli.md): renewals, call."""
 from __future__ import annotations
 
+import sys
+
 import pandas as pd
 
 from cs_analytics.cli.common import UserError, account_filter_from, add_command, iso_date, workspace_from
@@ -43,6 +45,8 @@ def cmd_renewals(args) -> pd.DataFrame:
     report = renewals_report(ws, args.as_of, account_filter_from(args))
     if args.history:
         return report.history[HISTORY_CLI_COLUMNS]
+    if report.model_problem:  # the list still prints; the likelihood column stays empty
+        print(f"note: {report.model_problem}", file=sys.stderr)
     frame = report.within(args.within_days).rename(columns={"call": "csm_call"})
     return frame[UPCOMING_CLI_COLUMNS].assign(due_date=lambda f: pd.to_datetime(f["due_date"]))
 
