@@ -28,6 +28,10 @@ FLASH_KEY = "renewals_flash"
 
 def render_upcoming(view: RenewalsView) -> None:
     st.header("Upcoming renewals")
+    if not view.report.renewals_seen:
+        st.info("No contract has an end date or a renewal date, so nothing is ever due for renewal. "
+                "Add end_date (or renewal_date) to your contracts on the Data page.")
+        return
     days = st.segmented_control("Due within", WINDOWS_DAYS, default=90, key="renewals_window",
                                 format_func=lambda d: f"{d} days") or 90
     frame = view.upcoming(days)

@@ -51,6 +51,7 @@ class RenewalsReport:
     calls_track: dict
     model_problem: str | None
     training_renewals: int
+    renewals_seen: int
 
     def within(self, days: int) -> pd.DataFrame:
         """Upcoming renewals due within `days` of the as-of, largest MRR at risk first."""
@@ -132,7 +133,7 @@ def renewals_report(ws: "Workspace", as_of=None, account_filter: AccountFilter =
         by_band=records.rates_by_group(banded, "band_before", (*BANDS, NOT_SCORED)),
         check=check, forecast=forecast.quarter_forecast(due_ahead, target),
         calls_track=forecast.track_record(scored), model_problem=model.problem,
-        training_renewals=model.training_renewals,
+        training_renewals=model.training_renewals, renewals_seen=len(shown),
     )
 
 

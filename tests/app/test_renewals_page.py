@@ -62,3 +62,19 @@ def test_empty_workspace_shows_the_empty_state(app_test, tmp_path):
     at = app_test(PAGE, workspace=tmp_path / "empty.duckdb")
     assert_no_exception(at)
     assert any("needs the contracts table" in i.value for i in at.info)
+
+
+def test_contracts_without_end_dates_say_nothing_is_due(app_test, tmp_path):
+    import pandas as pd
+
+    from factories import build_workspace
+
+    path = tmp_path / "open.duckdb"
+    build_workspace(path, contracts=pd.DataFrame({"account_id": ["A", "B"], "start_date": ["2025-01-01", "2025-03-01"],
+                                                  "mrr": [10, 20]}))
+    close_workspace(path)
+    at = app_test(PAGE, workspace=path)
+    assert_no_exception(at)
+    assert any("nothing is ever due" in i.value for i in at.info)
+    assert any("Too few past renewals" in w.value for w in at.warning)
+    assert any("No renewal has a known outcome" in i.value for i in at.info)
