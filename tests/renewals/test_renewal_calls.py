@@ -93,7 +93,7 @@ def test_cli_refusals(path, capsys):
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(note=st.text(min_size=1, max_size=200).filter(lambda t: t.strip()),
        user=st.text(min_size=1, max_size=40).filter(lambda t: t.strip()))
 def test_hostile_notes_and_names_are_stored_exactly(path, note, user):
