@@ -4,13 +4,13 @@ from __future__ import annotations
 import streamlit as st
 
 from cs_analytics.charts.renewals import forecast_chart, history_chart, reliability_chart
-from cs_analytics.core import config
+from cs_analytics.core import config, settings
 from cs_analytics.core.formatting import compact_money, count_noun
 from cs_analytics.renewals.calls import disagreement_rule, record_call
 from cs_analytics.views.renewals import DEFINITION, WINDOWS_DAYS, RenewalsView, renewals_view
 from ui.cache import cached_view
 from ui.common import current_filter, definition_card, download_csv, get_workspace, page_as_of, require_data, view_as_of
-from ui.identity import identity_box
+from ui.identity import current_user, identity_box
 from ui.tables import show_accounts_table
 from ui.text import md
 
@@ -99,6 +99,24 @@ def render_forecast(view: RenewalsView) -> None:
     st.plotly_chart(forecast_chart(report.forecast), key="renewals_forecast_chart")
 
 
+def _save_target() -> None:
+    """Store the renewal rate target (percent in, fraction stored) for the workspace: a write."""
+    settings.set_setting(get_workspace(), "target_renewal_rate", f"{st.session_state['renewal_target']}%",
+                         current_user())
+    st.session_state["renewal_target_saved"] = True
+
+
+def render_target(view: RenewalsView) -> None:
+    with st.expander("Renewal rate target (the workspace's)", expanded=False):
+        saved = view.report.target_rate * 100
+        entered = st.number_input("Gross renewal rate target (%)", 0.0, 100.0, round(saved, 4), 1.0,
+                                  key="renewal_target", format="%.1f")
+        st.button("Save target", key="save_renewal_target", on_click=_save_target,
+                  disabled=abs(entered - saved) < 1e-9, help="Every page, user and the CLI see it.")
+        if st.session_state.pop("renewal_target_saved", False):
+            st.success("Target saved for this workspace.")
+
+
 def render_calibration(view: RenewalsView) -> None:
     check = view.report.check
     st.subheader("Is the likelihood calibrated?")
@@ -148,5 +166,6 @@ render_upcoming(view)
 render_disagreements(view)
 call_form(ws, view, user)
 render_forecast(view)
+render_target(view)
 render_calibration(view)
 render_history(view)

@@ -78,3 +78,19 @@ def test_contracts_without_end_dates_say_nothing_is_due(app_test, tmp_path):
     assert any("nothing is ever due" in i.value for i in at.info)
     assert any("Too few past renewals" in w.value for w in at.warning)
     assert any("No renewal has a known outcome" in i.value for i in at.info)
+
+
+def test_the_renewal_target_is_saved_for_the_workspace(app_test, tmp_path):
+    from cs_analytics.core.settings import get_setting
+    from cs_analytics.demo.build import write_demo
+
+    path = tmp_path / "small.duckdb"
+    write_demo(open_workspace(path), accounts=60, seed=3)
+    close_workspace(path)
+    at = app_test(PAGE, workspace=path)
+    assert_no_exception(at)
+    at.number_input(key="renewal_target").set_value(95.0).run()
+    at.button(key="save_renewal_target").click().run()
+    assert_no_exception(at)
+    assert any("Target saved" in s.value for s in at.success)
+    assert float(get_setting(open_workspace(path), "target_renewal_rate")) == 0.95
