@@ -94,3 +94,37 @@ def test_the_renewal_target_is_saved_for_the_workspace(app_test, tmp_path):
     assert_no_exception(at)
     assert any("Target saved" in s.value for s in at.success)
     assert float(get_setting(open_workspace(path), "target_renewal_rate")) == 0.95
+
+
+def test_hostile_ids_names_and_notes_stay_text(app_test, tmp_path):
+    """A call on an account whose id and name are markdown links: the page shows them as text."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from factories import build_workspace
+    from test_hostile_pages import assert_no_live_markup
+
+    hostile_id = "[verify](https://evil.example/x)"
+    path = tmp_path / "hostile_renewal.duckdb"
+    build_workspace(
+        path,
+        accounts=pd.DataFrame({"account_id": [hostile_id], "account_name": ["![t](https://evil.example/t.png)"]}),
+        contracts=pd.DataFrame({"account_id": [hostile_id], "start_date": ["2025-01-01"],
+                                "end_date": [(dt.date.today() + dt.timedelta(days=40)).isoformat()], "mrr": [100]}),
+        usage=pd.DataFrame({"account_id": [hostile_id], "event_date": [dt.date.today().isoformat()]}),
+    )
+    close_workspace(path)
+    at = app_test(PAGE, workspace=path)
+    assert_no_exception(at)
+    at.text_input(key="identity_name_input").input("<b>[me](https://evil.example)</b>")
+    at.button(key="identity_set_name").click()
+    at.run()
+    renewal = at.selectbox(key="call_renewal").options[0]
+    at.selectbox(key="call_renewal").select_index(0)
+    at.text_input(key="call_note").input("<img src=x onerror=alert(1)> [n](https://evil.example)")
+    at.button(key="call_submit").click()
+    at.run()
+    assert_no_exception(at)
+    assert any("Recorded call" in s.value for s in at.success), renewal
+    assert_no_live_markup(at)
