@@ -41,12 +41,13 @@ class RenewalsView:
     report: RenewalsReport
 
     def upcoming(self, within_days: int) -> pd.DataFrame:
-        """The upcoming list (LIST_COLUMNS) within `within_days`, largest MRR at risk first."""
-        return self.report.within(within_days)[LIST_COLUMNS]
+        """The upcoming list (LIST_COLUMNS) within `within_days`, largest MRR at risk first, MRR at
+        risk in whole units."""
+        return shown_list(self.report.within(within_days))
 
     @property
     def disagreements(self) -> pd.DataFrame:
-        return self.report.disagreements[LIST_COLUMNS]
+        return shown_list(self.report.disagreements)
 
     def call_choices(self) -> dict[tuple[str, dt.date], str]:
         """{(account_id, due_date): label} of every upcoming renewal, soonest first."""
@@ -77,6 +78,11 @@ class RenewalsView:
             text += (f" On the {t['paired']} of them the model also predicted out of sample: calls "
                      f"{t['brier_calls_paired']:.3f}, model {t['brier_model_paired']:.3f}.")
         return text
+
+
+def shown_list(frame: pd.DataFrame) -> pd.DataFrame:
+    """LIST_COLUMNS of upcoming renewals as the page lists them (MRR at risk rounded)."""
+    return frame[LIST_COLUMNS].assign(mrr_at_risk=lambda f: f["mrr_at_risk"].astype(float).round(0))
 
 
 def renewals_view(ws: "Workspace", account_filter: AccountFilter = NO_FILTER, as_of=None) -> RenewalsView:
