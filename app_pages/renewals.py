@@ -23,6 +23,17 @@ LIST_LABELS = {
     "call": "CSM call", "call_note": "Call note", "call_by": "Called by",
 }
 RATE = st.column_config.NumberColumn(format="percent")
+MONEY = "%.0f"
+HISTORY_LABELS = {
+    "quarter": "Quarter of due date", "first_year": "First year", "due": "Due", "renewed": "Renewed",
+    "expiring_mrr": st.column_config.NumberColumn("Expiring MRR", format=MONEY),
+    "renewed_mrr_capped": st.column_config.NumberColumn("Renewed MRR (capped)", format=MONEY),
+    "renewal_mrr": st.column_config.NumberColumn("Renewal MRR", format=MONEY),
+    "gross_rate": st.column_config.NumberColumn("Gross rate", format="percent"),
+    "net_rate": st.column_config.NumberColumn("Net rate", format="percent"),
+    "logo_rate": st.column_config.NumberColumn("Renewed (share)", format="percent"),
+    "band_before": "Band 90 days before",
+}
 FLASH_KEY = "renewals_flash"
 
 
@@ -128,7 +139,8 @@ def render_calibration(view: RenewalsView) -> None:
                f"Brier score {check.brier_score:.3f}. Points near the diagonal: the likelihood means what it says.")
     st.plotly_chart(reliability_chart(check.curve), key="renewals_reliability_chart")
     st.dataframe(check.curve, hide_index=True, key="renewals_reliability_table",
-                 column_config={"bin": "Likelihood bin", "n": "Renewals", "mean_likelihood": RATE,
+                 column_config={"bin": "Likelihood bin", "n": "Renewals",
+                                "mean_likelihood": st.column_config.NumberColumn("Mean likelihood", format="percent"),
                                 "renewal_rate": st.column_config.NumberColumn("Share renewed", format="percent")})
 
 
@@ -139,13 +151,10 @@ def render_history(view: RenewalsView) -> None:
         st.info("No renewal has a known outcome yet: history starts once a due date's following month has ended.")
         return
     st.plotly_chart(history_chart(report.history, report.target_rate), key="renewals_history_chart")
-    st.dataframe(report.history, hide_index=True, key="renewals_history_table",
-                 column_config={"first_year": "First year", "gross_rate": RATE, "net_rate": RATE, "logo_rate": RATE})
+    st.dataframe(report.history, hide_index=True, key="renewals_history_table", column_config=HISTORY_LABELS)
     st.subheader("Renewal rate by health band 90 days before the due date")
     st.markdown(md(view.seed_claim_sentence()))
-    st.dataframe(view.report.by_band, hide_index=True, key="renewals_band_table",
-                 column_config={"band_before": "Band 90 days before", "logo_rate": RATE, "gross_rate": RATE,
-                                "net_rate": RATE})
+    st.dataframe(view.report.by_band, hide_index=True, key="renewals_band_table", column_config=HISTORY_LABELS)
     st.subheader("Track record: CSM calls and the model")
     st.markdown(md(view.track_sentence()))
 

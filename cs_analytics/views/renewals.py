@@ -61,10 +61,12 @@ class RenewalsView:
         if green.empty or not int(green["due"].iloc[0]):
             return f"Seed claim: \"{SEED_CLAIM}\" Not measurable yet: no past renewal of a green account."
         row = green.iloc[0]
+        holds = row["logo_rate"] >= self.report.target_rate
+        verdict = ("it holds here" if holds else
+                   f"it does not hold here: below the {self.report.target_rate:.0%} target")
         return (f"Seed claim: \"{SEED_CLAIM}\" Measured here: {row['logo_rate']:.0%} of the "
                 f"{int(row['due'])} renewals of accounts green 90 days before the due date renewed "
-                f"({int(row['renewed'])}), gross renewal rate {row['gross_rate']:.0%} "
-                f"(target {self.report.target_rate:.0%}).")
+                f"({int(row['renewed'])}), gross renewal rate {row['gross_rate']:.0%}; {verdict}.")
 
     def track_sentence(self) -> str:
         """Brier scores of calls and model on past renewals, with counts."""
