@@ -22,6 +22,7 @@ LIST_LABELS = {
     "mrr_at_risk": st.column_config.NumberColumn("MRR at risk", format="localized"),
     "call": "CSM call", "call_note": "Call note", "call_by": "Called by",
 }
+CALL_LABELS = {"due_date": "Due", "call": "CSM call", "note": "Note", "user_name": "By", "created_at": "Called at"}
 RATE = st.column_config.NumberColumn(format="percent")
 MONEY = "%.0f"
 HISTORY_LABELS = {
@@ -75,6 +76,11 @@ def call_form(ws, view: RenewalsView, user: str | None) -> None:
     call = st.radio("Your call", config.RENEWAL_CALLS, key="call_value", horizontal=True,
                     format_func=lambda c: c.replace("_", " "))
     note = st.text_input("Note", key="call_note", placeholder="What do you know that the data doesn't?")
+    with st.expander(f"Call history ({len(view.calls)} calls, newest first; nothing is ever overwritten)"):
+        if view.calls.empty:
+            st.caption("No call recorded yet.")
+        else:
+            show_accounts_table(view.calls, CALL_LABELS, "renewals_call_history", times=("created_at",))
     if not st.button("Record call", key="call_submit", type="primary"):
         return
     if not user:
@@ -134,7 +140,7 @@ def render_calibration(view: RenewalsView) -> None:
     if check.problem:
         st.caption(md(check.problem))
         return
-    st.caption(f"Fitted on renewals known before {check.cut_date:%Y-%m-%d}, checked on "
+    st.caption(f"Fitted on every account's renewals known before {check.cut_date:%Y-%m-%d}, checked on "
                f"{count_noun(len(check.held_out), 'later renewal')} (features 90 days before the due date). "
                f"Brier score {check.brier_score:.3f}. Points near the diagonal: the likelihood means what it says.")
     st.plotly_chart(reliability_chart(check.curve), key="renewals_reliability_chart")

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cs_analytics.core import config
-from cs_analytics.core.filters import NO_FILTER, AccountFilter
-from cs_analytics.renewals.calls import disagreement_rule
+from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
+from cs_analytics.renewals.calls import call_history, disagreement_rule
 from cs_analytics.renewals.report import RenewalsReport, renewals_report
 
 if TYPE_CHECKING:
@@ -36,9 +36,11 @@ DEFINITION = (
 
 @dataclass(frozen=True)
 class RenewalsView:
-    """What the Renewals page shows at one as-of and filter (report: renewals.report)."""
+    """What the Renewals page shows at one as-of and filter (report: renewals.report; calls: the
+    append-only call history of the filtered accounts, newest first)."""
 
     report: RenewalsReport
+    calls: pd.DataFrame
 
     def upcoming(self, within_days: int) -> pd.DataFrame:
         """The upcoming list (LIST_COLUMNS) within `within_days`, largest MRR at risk first, MRR at
@@ -89,7 +91,10 @@ def shown_list(frame: pd.DataFrame) -> pd.DataFrame:
 
 def renewals_view(ws: "Workspace", account_filter: AccountFilter = NO_FILTER, as_of=None) -> RenewalsView:
     """Everything the Renewals page shows (as_of None: the as-of in force, calls up to now)."""
-    return RenewalsView(report=renewals_report(ws, as_of, account_filter))
+    history = keep_filtered(ws, call_history(ws), account_filter)
+    history = history.sort_values(["created_at", "call_id"], ascending=False).reset_index(drop=True)
+    return RenewalsView(report=renewals_report(ws, as_of, account_filter),
+                        calls=history[["account_id", "due_date", "call", "note", "user_name", "created_at"]])
 
 
 WINDOWS_DAYS = config.RENEWAL_WINDOWS_DAYS

@@ -3,29 +3,17 @@ from __future__ import annotations
 
 from conftest import assert_no_exception
 from cs_analytics.core.db import close_workspace, open_workspace
+from renewals_demo import confident_uncalled_renewal
 
 PAGE = "app_pages/renewals.py"
-
-
-def _confident_renewal(path):
-    """An upcoming renewal the model rates >= 0.85 and nobody has called: calling it at_risk disagrees."""
-    from cs_analytics.renewals.report import renewals_report
-
-    ws = open_workspace(path)
-    try:
-        upcoming = renewals_report(ws).upcoming_all
-        row = upcoming[(upcoming["likelihood"] >= 0.85) & upcoming["call"].isna()].iloc[0]
-        return row["account_id"], row["due_date"]
-    finally:
-        close_workspace(path)
 
 
 def _table_with(at, column: str):
     return [d.value for d in at.dataframe if column in d.value.columns]
 
 
-def test_page_shows_lists_forecast_and_records_a_call(app_test, demo_workspace_path):
-    account, due = _confident_renewal(demo_workspace_path)
+def test_page_shows_lists_forecast_and_records_a_call(app_test, demo_ws, demo_workspace_path):
+    account, _, due = confident_uncalled_renewal(demo_ws)  # demo_ws holds the same data
     at = app_test(PAGE, workspace=demo_workspace_path, timeout=240)
     assert_no_exception(at)
     assert any(m.label.endswith("forecast") for m in at.metric)
@@ -56,6 +44,8 @@ def test_page_shows_lists_forecast_and_records_a_call(app_test, demo_workspace_p
     upcoming_table, disagreement_table = _table_with(at, "call_note")[:2]
     assert "Champion left" in upcoming_table["call_note"].tolist()
     assert "Champion left" in disagreement_table["call_note"].tolist()
+    history = next(t for t in _table_with(at, "user_name") if "note" in t.columns)
+    assert history[["note", "user_name"]].values.tolist()[0] == ["Champion left", "Casey CSM"]  # newest first
 
 
 def test_empty_workspace_shows_the_empty_state(app_test, tmp_path):

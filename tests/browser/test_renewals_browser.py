@@ -5,22 +5,9 @@ import pytest
 
 from conftest import choose_option, wait_for_app
 from cs_analytics.core.db import close_workspace, open_workspace
+from renewals_demo import confident_uncalled_renewal
 
 STEP_MS = 180_000
-
-
-def _confident_uncalled_renewal(path):
-    """The upcoming renewal with the most MRR at risk among those the model rates >= 0.85 and
-    nobody has called: a call at_risk on it disagrees with the model, near the top of the list."""
-    from cs_analytics.renewals.report import renewals_report
-
-    ws = open_workspace(path)
-    try:
-        upcoming = renewals_report(ws).upcoming_all
-        row = upcoming[(upcoming["likelihood"] >= 0.85) & upcoming["call"].isna()].iloc[0]
-        return row["account_id"], row["account_name"]
-    finally:
-        close_workspace(path)
 
 
 def _grid_text(grid) -> str:
@@ -30,8 +17,8 @@ def _grid_text(grid) -> str:
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_csm_records_a_renewal_call_and_sees_it(app_server, browser_page, demo_workspace_path):
-    account, name = _confident_uncalled_renewal(demo_workspace_path)
+def test_csm_records_a_renewal_call_and_sees_it(app_server, browser_page, demo_ws, demo_workspace_path):
+    account, name, _ = confident_uncalled_renewal(demo_ws)  # demo_ws holds the same data
     server = app_server(demo_workspace_path)
     page = browser_page
     page.goto(f"{server.url}/renewals")

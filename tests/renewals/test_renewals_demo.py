@@ -4,12 +4,12 @@ from __future__ import annotations
 import pytest
 
 from cs_analytics.demo import renewals as demo_renewals
-from cs_analytics.renewals.report import renewals_report
+from renewals_demo import demo_report
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def report(demo_ws):
-    return renewals_report(demo_ws)
+    return demo_report(demo_ws)
 
 
 def test_the_model_is_fitted_and_calibrated_within_bins(report):
