@@ -144,6 +144,16 @@ def render_calibration(view: RenewalsView) -> None:
                f"{count_noun(len(check.held_out), 'later renewal')} (features 90 days before the due date). "
                f"Brier score {check.brier_score:.3f}. Points near the diagonal: the likelihood means what it says.")
     st.plotly_chart(reliability_chart(check.curve), key="renewals_reliability_chart")
+    past = view.report.past_forecasts
+    if not past.empty:
+        st.markdown(f"**Past quarters: the forecast the model would have made, and what renewed** "
+                    f"({int(past['inside_interval'].sum())} of {len(past)} inside the 5-95% interval)")
+        st.dataframe(past, hide_index=True, key="renewals_past_forecasts", column_config={
+            "quarter": "Quarter of due date", "renewals": "Renewals",
+            **{c: st.column_config.NumberColumn(label, format=MONEY) for c, label in (
+                ("expiring_mrr", "Expiring MRR"), ("forecast_mrr", "Forecast"), ("low_mrr", "5%"),
+                ("high_mrr", "95%"), ("renewed_mrr", "Renewed MRR"))},
+            "inside_interval": "Inside the interval"})
     st.dataframe(check.curve, hide_index=True, key="renewals_reliability_table",
                  column_config={"bin": "Likelihood bin", "n": "Renewals",
                                 "mean_likelihood": st.column_config.NumberColumn("Mean likelihood", format="percent"),

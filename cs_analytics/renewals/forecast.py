@@ -7,6 +7,8 @@
 - Track record: on past renewals with a CSM call made before the due date, the Brier score of the
   calls (config.RENEWAL_CALL_PROBABILITY) and of the model's held-out likelihood on the same
   renewals (likelihood.backtest), with the counts.
+- Past quarters' forecasts: the same forecast made with the held-out likelihoods (a model fitted
+  on earlier due dates, features 90 days before) against the renewed MRR (capped at expiring).
 """
 from __future__ import annotations
 
@@ -92,3 +94,25 @@ def track_record(scored: pd.DataFrame) -> dict:
         "brier_model_paired": brier(paired["likelihood"], paired["renewed"]),
         "call_probabilities": dict(config.RENEWAL_CALL_PROBABILITY),
     }
+
+
+PAST_FORECAST_COLUMNS = ["quarter", "renewals", "expiring_mrr", "forecast_mrr", "low_mrr", "high_mrr",
+                         "renewed_mrr", "inside_interval"]
+
+
+def past_quarter_forecasts(held_out: pd.DataFrame, past: pd.DataFrame) -> pd.DataFrame:
+    """PAST_FORECAST_COLUMNS per quarter of due date of the held-out renewals: the forecast the
+    model would have made and the MRR that renewed (min(renewal MRR, expiring MRR))."""
+    rows = held_out.merge(past[["account_id", "due_date", "expiring_mrr", "renewal_mrr"]],
+                          on=["account_id", "due_date"])
+    out = []
+    for quarter in sorted({quarter_of(d) for d in rows["due_date"]}):
+        group = rows[[quarter_of(d) == quarter for d in rows["due_date"]]]
+        p = group["likelihood"].to_numpy(dtype=float)
+        mrr = group["expiring_mrr"].to_numpy(dtype=float)
+        low, high = interval(p, mrr)
+        renewed = float(np.minimum(group["renewal_mrr"].astype(float), group["expiring_mrr"]).sum())
+        out.append({"quarter": quarter, "renewals": len(group), "expiring_mrr": float(mrr.sum()),
+                    "forecast_mrr": float((p * mrr).sum()), "low_mrr": low, "high_mrr": high,
+                    "renewed_mrr": renewed, "inside_interval": bool(low <= renewed <= high)})
+    return pd.DataFrame(out, columns=PAST_FORECAST_COLUMNS)

@@ -36,7 +36,8 @@ NOT_SCORED = "not scored"
 class RenewalsReport:
     """Renewals at one as-of. upcoming: UPCOMING_COLUMNS for every renewal due up to the forecast
     horizon (`within` selects a window); history: records.history; by_band: rates by band 90 days
-    before the due date; check: the model's held-out check; forecast: per quarter; calls_track:
+    before the due date; check: the model's held-out check; forecast: per quarter; past_forecasts:
+    the held-out forecasts of past quarters against what renewed (every account); calls_track:
     forecast.track_record; model_problem: why there is no likelihood (None when there is)."""
 
     as_of: dt.date | None
@@ -48,6 +49,7 @@ class RenewalsReport:
     by_band: pd.DataFrame
     check: likelihood.Backtest
     forecast: pd.DataFrame
+    past_forecasts: pd.DataFrame
     calls_track: dict
     model_problem: str | None
     training_renewals: int
@@ -132,6 +134,7 @@ def renewals_report(ws: "Workspace", as_of=None, account_filter: AccountFilter =
         totals_later=records.rates(past_shown[~past_shown["first_year"]]),
         by_band=records.rates_by_group(banded, "band_before", (*BANDS, NOT_SCORED)),
         check=check, forecast=forecast.quarter_forecast(due_ahead, target),
+        past_forecasts=forecast.past_quarter_forecasts(check.held_out, past),
         calls_track=forecast.track_record(scored), model_problem=model.problem,
         training_renewals=model.training_renewals, renewals_seen=len(shown),
     )

@@ -68,3 +68,16 @@ def test_demo_renewal_dates_are_a_share_of_long_terms(demo_ws):
     assert 0.1 * ended < dated < 0.5 * ended
     gap = demo_ws.scalar("SELECT max(end_date - renewal_date) FROM contracts WHERE renewal_date IS NOT NULL")
     assert gap == demo_renewals.RENEWAL_NOTICE_DAYS
+
+
+def test_past_quarter_forecasts_are_scored_against_what_renewed(report, demo_ws):
+    from cs_analytics.renewals.records import past_renewals, renewals
+
+    past = report.past_forecasts
+    assert len(past) >= 2 and past["renewals"].sum() == len(report.check.held_out)
+    assert ((past["low_mrr"] <= past["forecast_mrr"]) & (past["forecast_mrr"] <= past["high_mrr"])).all()
+    # renewed MRR, recomputed from the renewal records for the held-out renewals
+    known = past_renewals(renewals(demo_ws)).merge(report.check.held_out[["account_id", "due_date"]])
+    known["q"] = [f"{d.year}-Q{(d.month - 1) // 3 + 1}" for d in known["due_date"]]
+    capped = known.assign(c=known[["renewal_mrr", "expiring_mrr"]].min(axis=1)).groupby("q")["c"].sum()
+    assert past.set_index("quarter")["renewed_mrr"].to_dict() == pytest.approx(capped.to_dict())
