@@ -21,6 +21,7 @@ LIST_LABELS = {
     "likelihood": st.column_config.NumberColumn("Likelihood to renew", format="percent"),
     "mrr_at_risk": st.column_config.NumberColumn("MRR at risk", format="localized"),
     "call": "CSM call", "call_note": "Call note", "call_by": "Called by",
+    "first_year": st.column_config.CheckboxColumn("First renewal", help="The account's first due date: the most uncertain"),
 }
 CALL_LABELS = {"due_date": "Due", "call": "CSM call", "note": "Note", "user_name": "By", "created_at": "Called at"}
 RATE = st.column_config.NumberColumn(format="percent")

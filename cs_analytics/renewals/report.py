@@ -105,9 +105,11 @@ def band_before_due(observed: pd.DataFrame, past: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def renewals_report(ws: "Workspace", as_of=None, account_filter: AccountFilter = NO_FILTER) -> RenewalsReport:
+def renewals_report(ws: "Workspace", as_of=None, account_filter: AccountFilter = NO_FILTER,
+                    within_days: int = max(config.RENEWAL_WINDOWS_DAYS)) -> RenewalsReport:
     """Everything the Renewals page and the `renewals` command show (as_of None: the as-of in
-    force, with calls and flags up to now)."""
+    force, with calls and flags up to now); upcoming renewals are scored up to within_days after
+    the as-of (and at least to the end of the next quarter, for the forecast)."""
     day = resolve_as_of(ws, as_of)
     calls_as_of = resolve_as_of(ws, as_of) if as_of is not None else None
     target = float(get_setting(ws, "target_renewal_rate"))
@@ -120,7 +122,7 @@ def renewals_report(ws: "Workspace", as_of=None, account_filter: AccountFilter =
     upcoming = pd.DataFrame(columns=UPCOMING_COLUMNS)
     if day is not None:
         last = forecast.forecast_horizon_end(day)
-        ahead = max(last, day + dt.timedelta(days=max(config.RENEWAL_WINDOWS_DAYS)))
+        ahead = max(last, day + dt.timedelta(days=int(within_days)))
         rows = shown[(shown["due_date"] > day) & (shown["due_date"] <= ahead)]
         upcoming = scored_upcoming(ws, rows, day, model, calls_as_of)
     past_shown = keep_filtered(ws, past, account_filter)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 SEED_CLAIM = "Customers with good retention indicators renew almost always."
 LIST_COLUMNS = ["account_id", "account_name", "csm_owner", "due_date", "expiring_mrr", "band",
-                "override_label", "likelihood", "mrr_at_risk", "call", "call_note", "call_by"]
+                "override_label", "likelihood", "mrr_at_risk", "call", "call_note", "call_by", "first_year"]
 DEFINITION = (
     "A renewal is due at a contract's renewal date, else its end date; expiring MRR is the MRR of the "
     "account's contracts due that day. **Renewed**: the account still pays for it at the end of the "

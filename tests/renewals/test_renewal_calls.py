@@ -76,6 +76,9 @@ def test_cli_call_then_renewals(path, capsys):
     assert "Too few past renewals" in out.err
     assert [(r["account_id"], r["csm_call"]) for r in listed] == [("F", "at_risk")]
     assert listed[0]["likelihood"] is None  # far too few past renewals for a model
+    assert main(["renewals", "--within-days", "365", "--format", "json", *ws_arg]) == 0
+    listed = json.loads(capsys.readouterr().out)  # beyond the page's 180 days: scored too
+    assert sorted(r["account_id"] for r in listed) == ["A", "E", "F", "G"]
     assert main(["renewals", "--history", "--format", "csv", *ws_arg]) == 0
     header = capsys.readouterr().out.splitlines()[0]
     assert header == "quarter,first_year,due,renewed,gross_rate,net_rate"

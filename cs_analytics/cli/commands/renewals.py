@@ -15,6 +15,7 @@ from cs_analytics.renewals.report import renewals_report
 
 UPCOMING_CLI_COLUMNS = ["account_id", "due_date", "expiring_mrr", "band", "likelihood", "csm_call",
                         "mrr_at_risk", "disagrees"]
+MAX_WITHIN_DAYS = 3650
 HISTORY_CLI_COLUMNS = ["quarter", "first_year", "due", "renewed", "gross_rate", "net_rate"]
 
 
@@ -39,10 +40,10 @@ def register(subparsers, common) -> None:
 
 
 def cmd_renewals(args) -> pd.DataFrame:
-    if args.within_days < 1:
-        raise UserError(f"--within-days takes a number of days of at least 1, got {args.within_days}.")
+    if not 1 <= args.within_days <= MAX_WITHIN_DAYS:
+        raise UserError(f"--within-days takes a number of days from 1 to {MAX_WITHIN_DAYS}, got {args.within_days}.")
     ws = workspace_from(args, need_data=True)
-    report = renewals_report(ws, args.as_of, account_filter_from(args))
+    report = renewals_report(ws, args.as_of, account_filter_from(args), args.within_days)
     if args.history:
         return report.history[HISTORY_CLI_COLUMNS]
     if report.model_problem:  # the list still prints; the likelihood column stays empty
