@@ -79,6 +79,8 @@ def test_cli_call_then_renewals(path, capsys):
     assert main(["renewals", "--within-days", "365", "--format", "json", *ws_arg]) == 0
     listed = json.loads(capsys.readouterr().out)  # beyond the page's 180 days: scored too
     assert sorted(r["account_id"] for r in listed) == ["A", "E", "F", "G"]
+    assert main(["renewals", "--disagreements", "--format", "csv", *ws_arg]) == 0
+    assert capsys.readouterr().out.strip().count("\n") == 0  # header only: no likelihood, no disagreement
     assert main(["renewals", "--history", "--format", "csv", *ws_arg]) == 0
     header = capsys.readouterr().out.splitlines()[0]
     assert header == "quarter,first_year,due,renewed,gross_rate,net_rate"

@@ -28,6 +28,8 @@ def register(subparsers, common) -> None:
     p.add_argument("--within-days", type=int, default=90, dest="within_days", metavar="N",
                    help="renewals due within N days of the as-of (default 90)")
     p.add_argument("--history", action="store_true", help="renewal rates per quarter instead")
+    p.add_argument("--disagreements", action="store_true",
+                   help="only the renewals where the model and the CSM's call disagree")
     p = add_command(subparsers, common, "call", cmd_call, "record a CSM's renewal call (appends)",
                     "Record a CSM's call on an account's next renewal after the as-of (or --due-date): "
                     "good, monitor or at_risk, with an optional note.")
@@ -48,7 +50,8 @@ def cmd_renewals(args) -> pd.DataFrame:
         return report.history[HISTORY_CLI_COLUMNS]
     if report.model_problem:  # the list still prints; the likelihood column stays empty
         print(f"note: {report.model_problem}", file=sys.stderr)
-    frame = report.within(args.within_days).rename(columns={"call": "csm_call"})
+    frame = report.disagreements if args.disagreements else report.within(args.within_days)
+    frame = frame.rename(columns={"call": "csm_call"})
     return frame[UPCOMING_CLI_COLUMNS].assign(due_date=lambda f: pd.to_datetime(f["due_date"]))
 
 
