@@ -15,7 +15,8 @@ from cs_analytics.core.tables import TABLES, quote_identifier
 
 STORED_COLUMNS = {
     "accounts": ["account_id", "account_name", "segment", "csm_owner", "plan", "industry", "region", "created_at"],
-    "contracts": ["contract_id", "account_id", "start_date", "end_date", "mrr", "product", "currency"],
+    "contracts": ["contract_id", "account_id", "start_date", "end_date", "mrr", "product", "currency",
+                  "renewal_date"],
     "usage": ["account_id", "event_date", "metric", "value", "user_id"],
     "assessments": ["account_id", "assessed_at", "sentiment", "csm", "reason", "note"],
     "nps": ["account_id", "responded_at", "score", "comment"],

@@ -63,3 +63,19 @@ def workspace_path(explicit: str | os.PathLike | None = None) -> Path:
         return Path(explicit)
     from_env = os.environ.get(WORKSPACE_ENV_VAR)
     return Path(from_env) if from_env else DEFAULT_WORKSPACE_PATH
+
+# Renewals (metrics.md, Renewals; docs/renewals.md).
+TARGET_RENEWAL_RATE = 0.90
+RENEWAL_WINDOWS_DAYS = (30, 60, 90, 180)
+RENEWAL_CALLS = ("good", "monitor", "at_risk")
+RENEWAL_CALL_PROBABILITY = {"good": 0.9, "monitor": 0.6, "at_risk": 0.2}
+"""A CSM's call read as a probability of renewal, to score calls with a Brier score."""
+DISAGREE_GOOD_BELOW = 0.60
+"""Disagreement: the call is good while the model's likelihood is below this."""
+DISAGREE_AT_RISK_FROM = 0.85
+"""Disagreement: the call is at_risk while the model's likelihood is at least this."""
+RENEWAL_FEATURE_LEAD_DAYS = 90
+"""Band and score 'before the due date' are read at the last month-end this many days before it."""
+MIN_PAST_RENEWALS = 40
+MIN_LOST_RENEWALS = 8
+"""Fewer past renewals (or lost ones) than this: the page says so instead of a likelihood."""

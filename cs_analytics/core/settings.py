@@ -70,6 +70,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("target_grr", "0.9", _parse_fraction(2.0), "trailing-12-month GRR target (at least)"),
         Setting("target_nrr", "1.1", _parse_fraction(3.0), "trailing-12-month NRR target (at least)"),
         Setting("target_logo_churn", "0.1", _parse_fraction(1.0), "trailing-12-month logo churn target (at most)"),
+        Setting("target_renewal_rate", "0.9", _parse_fraction(1.0), "gross renewal rate target (at least)"),
     )
 }
 

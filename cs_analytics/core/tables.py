@@ -74,6 +74,7 @@ TABLES: dict[str, TableSpec] = {
             ColumnSpec("arr", "decimal", synonyms=("annual recurring revenue", "annual amount", "acv")),
             ColumnSpec("product", "text", synonyms=("product name", "sku")),
             ColumnSpec("currency", "text", synonyms=("curr", "currency code")),
+            ColumnSpec("renewal_date", "date", synonyms=("renewal", "renewal date", "renewal due", "renewal due date", "next renewal date")),
         ),
         "Contracts or subscriptions with a start, an optional inclusive end, and MRR or ARR.",
     ),

@@ -73,6 +73,7 @@ import pandas as pd
 from cs_analytics.core.tables import TABLE_NAMES
 from cs_analytics.demo import model
 from cs_analytics.demo.model import AS_OF, Account
+from cs_analytics.demo.renewals import renewal_calls, with_renewal_dates, write_calls
 from cs_analytics.demo.signals import generate_assessments, generate_nps
 from cs_analytics.demo.usage import generate_usage
 
@@ -119,6 +120,8 @@ def generate_demo_frames(accounts: int = DEFAULT_ACCOUNTS, seed: int = DEFAULT_S
         "demo_truth": truth_table(book),
     }
     _pin_as_of(frames["usage"], book)
+    frames["contracts"] = with_renewal_dates(np.random.default_rng([seed, 12]), frames["contracts"])
+    frames["renewal_calls"] = renewal_calls(np.random.default_rng([seed, 13]), book, frames["contracts"], csm_of)
     return frames
 
 
@@ -231,9 +234,11 @@ def write_demo(ws, accounts: int = DEFAULT_ACCOUNTS, seed: int = DEFAULT_SEED,
         raise RuntimeError(f"The demo data had quarantined rows: {quarantined}")
     report(0.9, "replacing demo_truth")
     write_truth(ws, frames["demo_truth"])
+    write_calls(ws, frames["renewal_calls"])
     report(0.92, "rebuilding derived tables")
     as_of = rebuild_workspace(ws)
     rows["demo_truth"] = ws.row_count("demo_truth")
+    rows["renewal_calls"] = len(frames["renewal_calls"])
     report(1.0, "done")
     return {
         "accounts": accounts,

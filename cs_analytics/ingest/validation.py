@@ -56,6 +56,7 @@ STORED = {
         "contract_id": "p_contract_id", "account_id": "p_account_id",
         "start_date": "p_start_date", "end_date": "p_end_date",
         "mrr": "coalesce(p_mrr, p_arr / 12.0)", "product": "p_product", "currency": "p_currency",
+        "renewal_date": "p_renewal_date",
     },
     "usage": {
         "account_id": "p_account_id", "event_date": "p_event_date",
@@ -263,6 +264,9 @@ def _checks(table: str, present: list[str], colmap: dict[str, str] | None = None
         if "end_date" in present:
             checks.append(("p_end_date < p_start_date", "end_date",
                            "'end_date ' || strftime(p_end_date, '%Y-%m-%d') || ' is before start_date ' || strftime(p_start_date, '%Y-%m-%d')"))
+        if "renewal_date" in present:
+            checks.append(("p_renewal_date < p_start_date", "renewal_date",
+                           "'renewal_date ' || strftime(p_renewal_date, '%Y-%m-%d') || ' is before start_date ' || strftime(p_start_date, '%Y-%m-%d')"))
     return checks
 
 

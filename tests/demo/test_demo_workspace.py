@@ -94,7 +94,7 @@ def test_demo_frames_have_canonical_columns():
     assert list(frames["accounts"].columns) == ["account_id", "account_name", "segment", "csm_owner",
                                                 "plan", "industry", "region", "created_at"]
     assert list(frames["contracts"].columns) == ["contract_id", "account_id", "start_date", "end_date",
-                                                 "mrr", "product"]
+                                                 "mrr", "product", "renewal_date"]
     assert list(frames["usage"].columns) == ["account_id", "event_date", "metric", "value", "user_id"]
     assert list(frames["assessments"].columns) == ["account_id", "assessed_at", "sentiment", "csm",
                                                    "reason", "note"]

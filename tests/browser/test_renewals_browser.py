@@ -1,0 +1,48 @@
+"""A CSM records a renewal call in a real browser and sees it in the list and the disagreement list."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import choose_option, wait_for_app
+from cs_analytics.core.db import close_workspace, open_workspace
+from renewals_demo import confident_uncalled_renewal
+
+STEP_MS = 180_000
+
+
+def _grid_text(grid) -> str:
+    """The text of a Streamlit dataframe's accessible table (the visible rows of the canvas grid)."""
+    return " ".join(grid.locator("td, th").all_inner_texts())
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_csm_records_a_renewal_call_and_sees_it(app_server, browser_page, demo_ws, demo_workspace_path):
+    account, name, _ = confident_uncalled_renewal(demo_ws)  # demo_ws holds the same data
+    server = app_server(demo_workspace_path)
+    page = browser_page
+    page.goto(f"{server.url}/renewals")
+    wait_for_app(page, timeout_ms=STEP_MS)
+    page.get_by_label("Your name (recorded with every flag you make)").fill("Browser CSM")
+    page.get_by_role("button", name="Use this name").click()
+    wait_for_app(page, timeout_ms=STEP_MS)
+    choose_option(page, "Renewal", account)
+    page.locator("[data-testid='stRadio']").get_by_text("at risk").click()
+    wait_for_app(page, timeout_ms=STEP_MS)
+    page.get_by_label("Note").fill("Champion left last week")
+    page.get_by_role("button", name="Record call").click()
+    wait_for_app(page, timeout_ms=STEP_MS)
+    page.get_by_text(f"Recorded call").first.wait_for()
+    assert account in page.get_by_text("Recorded call").first.inner_text()
+
+    grids = page.locator("[data-testid='stDataFrame']")
+    disagreement_grid = grids.nth(1)
+    disagreement_grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    assert name in _grid_text(disagreement_grid)
+    server.stop()
+
+    ws = open_workspace(demo_workspace_path)
+    stored = ws.query("SELECT account_id, call, note, user_name FROM renewal_calls WHERE source = 'app'").values.tolist()
+    close_workspace(demo_workspace_path)
+    assert stored == [[account, "at_risk", "Champion left last week", "Browser CSM"]]
