@@ -23,6 +23,7 @@ PAGES = {
         st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("app_pages/revenue.py", title="Revenue", icon=":material/payments:"),
         st.Page("app_pages/cohorts.py", title="Cohorts", icon=":material/grid_on:"),
+        st.Page("app_pages/onboarding.py", title="Onboarding", icon=":material/rocket_launch:"),
     ],
     "Health": [
         st.Page("app_pages/health.py", title="Health", icon=":material/favorite:"),

@@ -112,16 +112,17 @@ def shares(accounts: pd.DataFrame, window_days: int) -> dict:
     """The figures of one group: accounts; per N in SHARE_DAYS the accounts observed N days and
     the share of them activated within N days (NaN when none is observed); median and 75th
     percentile days to activation (accounts observed for the window that activated)."""
+    observed_days = accounts["observed_days"].to_numpy(float)
+    day = accounts["activation_day"].to_numpy(float)
     out: dict = {"accounts": int(len(accounts))}
     for days in SHARE_DAYS:
-        observed = accounts[accounts["observed_days"] >= days]
-        hit = (observed["activation_day"] < days).sum()
-        out[f"observed_{days}_days"] = int(len(observed))
-        out[f"activated_within_{days}_days"] = float(hit / len(observed)) if len(observed) else np.nan
-    decided = accounts[(accounts["observed_days"] >= window_days) & accounts["activation_day"].notna()]
-    days_to = decided["activation_day"]
-    out["median_days_to_activation"] = float(days_to.median()) if len(days_to) else np.nan
-    out["p75_days_to_activation"] = float(days_to.quantile(0.75)) if len(days_to) else np.nan
+        observed = observed_days >= days
+        count = int(observed.sum())
+        out[f"observed_{days}_days"] = count
+        out[f"activated_within_{days}_days"] = float((day[observed] < days).sum() / count) if count else np.nan
+    days_to = day[(observed_days >= window_days) & ~np.isnan(day)]
+    out["median_days_to_activation"] = float(np.median(days_to)) if len(days_to) else np.nan
+    out["p75_days_to_activation"] = float(np.quantile(days_to, 0.75)) if len(days_to) else np.nan
     return out
 
 
