@@ -42,9 +42,9 @@ def starts_from_usage(usage: pd.DataFrame, as_of: dt.date) -> dict[str, dt.date]
 
 
 def first_day(usage: pd.DataFrame, start: dt.date, as_of: dt.date, metric: str, kind: str, threshold: float):
-    """The first day d since start on which the cumulative value reaches threshold (None: never)."""
-    u = usage.assign(event_date=pd.to_datetime(usage["event_date"]).dt.date)
-    u = u[(u["event_date"] >= start) & (u["event_date"] <= as_of)]
+    """The first day d since start on which the cumulative value reaches threshold (None: never);
+    `usage` holds one account's rows with event_date as datetime.date."""
+    u = usage[(usage["event_date"] >= start) & (usage["event_date"] <= as_of)]
     if metric != "any":
         u = u[u["metric"] == metric]
     if u.empty:
@@ -66,8 +66,13 @@ def activation(usage: pd.DataFrame, starts: dict, as_of: dt.date, metric: str, k
                window_days: int) -> pd.DataFrame:
     """account_id, start_date, observed_days, first_day, activation_day, status per account with a start."""
     rows = []
+    usage = usage.assign(event_date=pd.to_datetime(usage["event_date"]).dt.date)
+    if metric != "any":
+        usage = usage[usage["metric"] == metric]
+    by_account = dict(tuple(usage.groupby("account_id")))
+    empty = usage.iloc[0:0]
     for account, start in sorted(starts.items()):
-        fd = first_day(usage[usage["account_id"] == account], start, as_of, metric, kind, threshold)
+        fd = first_day(by_account.get(account, empty), start, as_of, metric, kind, threshold)
         act = fd if fd is not None and fd < window_days else None
         observed = (as_of - start).days
         status = "activated" if act is not None else ("not_activated" if observed >= window_days else "pending")

@@ -44,7 +44,9 @@ RETENTION_DEFINITIONS = {
     "contracts": "Logo retention at month k since start: share of the accounts observed at month k "
                  "(start month + k <= last complete month) with month-end MRR > 0 in the start month + k.",
     "usage": "Activity retention at month k since start: share of the accounts observed at month k with "
-             "any usage of value > 0 in the start month + k (no contracts, so no logo retention or survival).",
+             "any usage of value > 0 in the start month + k (no contracts, so no logo retention or survival). "
+             "Months inside the window partly restate the rule itself (activity then is what activates); "
+             "read the months after W.",
 }
 
 
