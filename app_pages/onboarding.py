@@ -167,3 +167,7 @@ with finder_tab:
                 st.session_state["onboarding_saved_message"] = f"Saved the activation rule: {result.winner.describe()}."
                 st.rerun()
             st.dataframe(vo.finder_table(result), hide_index=True, width="stretch", key="finder_table")
+            download_csv(result.candidates, "activation_finder.csv", key="download_finder",
+                         label="Download every candidate (CSV)")
+    definition_card("Activation finder", vo.FINDER_DEFINITION, as_of=view.as_of,
+                    excluded="accounts whose 12 months after start are not yet observed")

@@ -39,6 +39,16 @@ LATER_DEFINITION = (
     "rule (same metric, kind and threshold, no window) first holds on a day W <= d < {follow_up}. The claim "
     "is read as holding when at most 20% of them do."
 )
+FINDER_DEFINITION = (
+    "Candidates: metric (each and any) x kind x threshold (the 10/25/50/75th percentiles of the fitting "
+    "accounts' cumulative value in their first 90 days) x window (7, 14, 30, 60, 90 days). Outcome: 12-month "
+    "retention, i.e. not churned within (start, start + 365 days] with contracts, or active in the start "
+    "month + 12 from usage alone, for accounts whose 365 days are observed. The accounts, sorted by start "
+    "month, split in two halves: the earlier fit, the later validate. Separation = 12-month retention of "
+    "activated minus that of not activated accounts; both groups need at least max(15, 5% of accounts). "
+    "The winner has the largest fitted separation; it holds on the later cohorts when its separation "
+    "there is at least half the fitted one with p < 0.05 (two-proportion z-test)."
+)
 RETENTION_LABELS = {"contracts": "Logo retention", "usage": "Activity retention"}
 RETENTION_DEFINITIONS = {
     "contracts": "Logo retention at month k since start: share of the accounts observed at month k "
