@@ -12,7 +12,10 @@ from cs_analytics.onboarding.activation import SEED_CLAIM
 from cs_analytics.onboarding.rule import ANY_METRIC, KIND_LABELS, KINDS, MAX_WINDOW_DAYS, ActivationRule
 from cs_analytics.views import onboarding as vo
 from ui.cache import cached_view
-from ui.common import current_filter, definition_card, download_csv, get_workspace, require_data, view_as_of
+from ui.common import (
+    ACCOUNT_LINK_CONFIG, account_link_column, current_filter, definition_card, download_csv, get_workspace,
+    require_data, view_as_of,
+)
 from ui.identity import current_user
 from ui.text import md
 
@@ -115,6 +118,14 @@ with cohort_tab:
         st.info(f"No account is observed for the whole {rule.window_days}-day window yet, so there is no curve.")
     else:
         st.plotly_chart(activation_curve_figure(view.curve, rule.describe()), key="activation_curve", width="stretch")
+    waiting = view.not_yet_activated
+    st.markdown(f"**Not activated yet ({len(waiting):,})**: not activated within the window, or still inside it "
+                "(pending); first day = the day the rule first held after the window, if it did.")
+    st.dataframe(account_link_column(waiting), hide_index=True, width="stretch", key="not_activated_table",
+                 column_config={**ACCOUNT_LINK_CONFIG, "account_id": None, "segment": "Segment",
+                                "start_date": "Start", "status": "Status", "observed_days": "Days observed",
+                                "first_day": "First day the rule held"})
+    download_csv(waiting, "not_activated.csv", key="download_not_activated", label="Download these accounts (CSV)")
 
 with later_tab:
     later = view.later

@@ -82,6 +82,14 @@ class OnboardingView:
     def retention_label(self) -> str:
         return RETENTION_LABELS[self.basis]
 
+    @property
+    def not_yet_activated(self) -> pd.DataFrame:
+        """The accounts not activated (window over) and pending, newest start first: who CS ops
+        should look at (account_id, segment, start_date, status, observed_days, first_day)."""
+        frame = self.accounts[self.accounts["status"] != "activated"]
+        columns = ["account_id", "segment", "start_date", "status", "observed_days", "first_day"]
+        return frame.sort_values(["start_date", "account_id"], ascending=[False, True])[columns].reset_index(drop=True)
+
 
 def rule_in_force(ws: "Workspace", rule_json: str | None = None) -> ActivationRule:
     """The rule given as JSON, else the workspace's saved `activation_rule`."""

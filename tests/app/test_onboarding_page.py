@@ -37,7 +37,15 @@ def test_default_rule_then_edit_preview_and_save(app_test, demo_workspace_path):
     assert table["Within 30 days"].str.contains(" of ").any()
     assert "hard to activate later" in _text(at)
     assert "Lifetimes differ between activation groups" in _text(at)
+    waiting = next(d.value for d in at.dataframe if "observed_days" in d.value.columns)
+    assert set(waiting["status"]) <= {"not_activated", "pending"} and len(waiting) > 0
+    assert waiting["link"].str.startswith("/account?").all()
     before = at.metric[2].value
+    at.radio(key="onboarding_grain").set_value("quarter")
+    at.toggle(key="onboarding_by_segment").set_value(True).run()
+    assert_no_exception(at)
+    table = next(d.value for d in at.dataframe if "Within 30 days" in d.value.columns)
+    assert table["Cohort"].str.contains("-Q").all() and table["Segment"].nunique() > 1
 
     at.selectbox(key="rule_kind").set_value("users")
     at.number_input(key="rule_threshold").set_value(3.0)
