@@ -17,22 +17,19 @@ def last_complete_month_end(as_of: dt.date) -> dt.date:
 
 
 def starts_from_contracts(contracts: pd.DataFrame, as_of: dt.date) -> dict[str, dt.date]:
-    """account -> first day of the first month whose month-end MRR > 0 (month-ends <= last complete)."""
-    last_end = last_complete_month_end(as_of)
-    c = contracts.copy()
-    c["start_date"] = pd.to_datetime(c["start_date"]).dt.date
-    c["end_date"] = [as_of if e is None or pd.isna(e) else pd.Timestamp(e).date() for e in c["end_date"]]
-    first = min(c["start_date"])
-    month_ends = pd.date_range(pd.Timestamp(first.year, first.month, 1), pd.Timestamp(last_end), freq="ME")
-    out: dict[str, dt.date] = {}
-    for account, rows in c.groupby("account_id"):
-        for end in month_ends:
-            day = end.date()
-            mrr = rows[(rows["start_date"] <= day) & (rows["end_date"] >= day)]["mrr"].sum()
-            if mrr > 0:
-                out[account] = dt.date(day.year, day.month, 1)
-                break
-    return out
+    """account -> first day of the first month whose month-end MRR > 0 (month-ends <= last complete).
+
+    With positive MRRs, a month-end has MRR > 0 when some contract covers it; the first month-end a
+    contract can cover is the end of its start month, so each contract's candidate is its start
+    month when it is still running on that month-end (an empty end runs through the as-of)."""
+    last_end = pd.Timestamp(last_complete_month_end(as_of))
+    c = contracts[contracts["mrr"] > 0]
+    starts = pd.to_datetime(c["start_date"])
+    month_end = starts + pd.offsets.MonthEnd(0)
+    ends = pd.to_datetime(c["end_date"]).fillna(pd.Timestamp(as_of))
+    covered = (ends >= month_end) & (month_end <= last_end)
+    firsts = (month_end - pd.offsets.MonthBegin(1))[covered]
+    return {a: d.date() for a, d in firsts.groupby(c.loc[covered, "account_id"]).min().items()}
 
 
 def starts_from_usage(usage: pd.DataFrame, as_of: dt.date) -> dict[str, dt.date]:
@@ -43,13 +40,11 @@ def starts_from_usage(usage: pd.DataFrame, as_of: dt.date) -> dict[str, dt.date]
 
 def first_day(usage: pd.DataFrame, start: dt.date, as_of: dt.date, metric: str, kind: str, threshold: float):
     """The first day d since start on which the cumulative value reaches threshold (None: never);
-    `usage` holds one account's rows with event_date as datetime.date."""
-    u = usage[(usage["event_date"] >= start) & (usage["event_date"] <= as_of)]
-    if metric != "any":
-        u = u[u["metric"] == metric]
+    `usage` holds one account's rows of the rule's metric, event_date as datetime64."""
+    u = usage[(usage["event_date"] >= pd.Timestamp(start)) & (usage["event_date"] <= pd.Timestamp(as_of))]
     if u.empty:
         return None
-    u = u.assign(day=[(d - start).days for d in u["event_date"]])
+    u = u.assign(day=(u["event_date"] - pd.Timestamp(start)).dt.days)
     if kind == "sum":
         cum = u.groupby("day")["value"].sum().sort_index().cumsum()
     elif kind == "active_days":
@@ -66,7 +61,7 @@ def activation(usage: pd.DataFrame, starts: dict, as_of: dt.date, metric: str, k
                window_days: int) -> pd.DataFrame:
     """account_id, start_date, observed_days, first_day, activation_day, status per account with a start."""
     rows = []
-    usage = usage.assign(event_date=pd.to_datetime(usage["event_date"]).dt.date)
+    usage = usage.assign(event_date=pd.to_datetime(usage["event_date"]))
     if metric != "any":
         usage = usage[usage["metric"] == metric]
     by_account = dict(tuple(usage.groupby("account_id")))
