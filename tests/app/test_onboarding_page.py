@@ -107,3 +107,21 @@ def test_empty_and_contracts_only_workspaces(app_test, tmp_path):
     at = app_test(PAGE, contracts_only)
     assert_no_exception(at)
     assert "There is no usage data, so no account can activate" in _text(at)
+
+
+def test_a_hostile_metric_in_the_saved_rule_reads_as_text(app_test, tmp_path):
+    from cs_analytics.core.settings import set_setting
+    from onboarding_cases import ACCOUNTS, CONTRACTS, USAGE
+
+    path = tmp_path / "hostile_rule.duckdb"
+    ws = build_workspace(path, accounts=ACCOUNTS, contracts=CONTRACTS, usage=USAGE)
+    evil = "[click](http://evil.example) <b>x</b>"
+    set_setting(ws, "activation_rule", json.dumps({"metric": evil, "kind": "sum", "threshold": 1}))
+    close_workspace(path)
+    at = app_test(PAGE, path)
+    assert_no_exception(at)
+    shown = [w.value for w in at.warning] + [c.value for c in at.caption]
+    mentions = [t for t in shown if "click" in t]
+    assert len(mentions) >= 2  # the caption's rule and the unknown-metric warning
+    for text in mentions:
+        assert "](" not in text.replace("\\]\\(", "").replace("\\](", "") and "<b>" not in text

@@ -11,7 +11,7 @@ import pytest
 from cs_analytics.cli.main import main
 from cs_analytics.core.db import close_workspace
 from factories import build_workspace
-from test_onboarding_activation import ACCOUNTS, CONTRACTS, USAGE
+from onboarding_cases import ACCOUNTS, CONTRACTS, USAGE
 
 AS_OF = "2025-12-31"
 
