@@ -28,7 +28,7 @@ import pandas as pd
 from cs_analytics.core.filters import NO_FILTER, AccountFilter
 from cs_analytics.onboarding.activation import Starts, account_starts, series_params
 from cs_analytics.onboarding.outcomes import twelve_month_retention
-from cs_analytics.onboarding.rule import ANY_KEY, ANY_METRIC, KINDS, ActivationRule
+from cs_analytics.onboarding.rule import ANY_KEY, ANY_METRIC, ActivationRule
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace

@@ -79,3 +79,11 @@ def test_find_on_the_demo_prints_the_winner(capsys, demo_workspace_path):
     data = json.loads(out)
     assert data["winner"]["window_days"] in (7, 14, 30, 60, 90) and data["holds_on_later_cohorts"] is True
     assert data["winner_scores"]["fit_separation"] >= data["rule_in_force_scores"]["fit_separation"]
+
+
+def test_where_keeps_one_segment(capsys, ws_path):
+    code, out, _ = run(capsys, "activation", "--workspace", ws_path, "--as-of", AS_OF, "--format", "json",
+                       "--where", "segment=ENT")
+    assert code == 0
+    data = json.loads(out)
+    assert data["accounts"] == 2 and data["not_activated_by_window"] == 1  # d activated, g not

@@ -2,7 +2,6 @@
 and the outcomes of activated versus not (12-month retention, retention curves, survival)."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -2,7 +2,6 @@
 (docs/spec/cli.md): activation per start cohort as metrics.md defines, or the activation finder."""
 from __future__ import annotations
 
-import pandas as pd
 
 from cs_analytics.cli.common import UserError, account_filter_from, add_command, workspace_from
 from cs_analytics.onboarding.finder import SCORE_COLUMNS
