@@ -103,3 +103,25 @@ def test_curve_is_cumulative_among_accounts_observed_for_the_window(hand_ws):
     assert curve.set_index("day").loc[0, "activated"] == 0
     assert curve.set_index("day").loc[1, "activated"] == 1 and curve.set_index("day").loc[89, "activated"] == 2
     assert curve["share"].is_monotonic_increasing
+
+
+def test_usage_only_twelve_month_retention_is_activity_in_month_twelve(tmp_path):
+    from cs_analytics.onboarding.outcomes import retention_curves, retained_by_month, twelve_month_retention
+
+    usage = pd.DataFrame([
+        ("x", "2023-01-05", "buy", 5.0, None), ("x", "2024-01-20", "buy", 5.0, None),  # active in month 12
+        ("y", "2023-01-10", "buy", 5.0, None), ("y", "2023-12-20", "buy", 5.0, None),  # month 11 only
+        ("z", "2024-06-01", "buy", 5.0, None), ("z", "2024-12-31", "buy", 1.0, None),  # 12 months not observed
+    ], columns=["account_id", "event_date", "metric", "value", "user_id"])
+    ws = build_workspace(tmp_path / "u12.duckdb", usage=usage)
+    try:
+        starts = act.account_starts(ws)
+        assert starts.basis == "usage" and starts.win.last_month == dt.date(2024, 12, 1)
+        got = twelve_month_retention(ws, starts).set_index("account_id")["retained_12m"].to_dict()
+        assert got == {"x": True, "y": False}
+        frame, _ = act.account_activation(ws, DEFAULT_RULE)
+        curves = retention_curves(retained_by_month(ws, starts), frame).set_index(["group", "month_since_start"])
+        assert curves.loc[("not_activated", 12), "retained"] == 1  # x: one purchase day within 90 days
+        assert curves.loc[("not_activated", 12), "accounts"] == 2
+    finally:
+        close_workspace(ws.path)
