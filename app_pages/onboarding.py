@@ -172,7 +172,7 @@ with finder_tab:
                 st.markdown(md(line))
             if result.winner.to_json() == saved.to_json():
                 st.success("The winner is the saved rule already.")
-            elif st.button(f"Use this rule: {result.winner.describe()}", key="use_winner", type="primary"):
+            elif st.button(f"Use this rule: {md(result.winner.describe())}", key="use_winner", type="primary"):
                 set_setting(ws, "activation_rule", result.winner.to_json(), current_user())
                 st.session_state["onboarding_load_rule"] = True
                 st.session_state["onboarding_saved_message"] = f"Saved the activation rule: {result.winner.describe()}."
