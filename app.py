@@ -24,6 +24,7 @@ PAGES = {
         st.Page("app_pages/revenue.py", title="Revenue", icon=":material/payments:"),
         st.Page("app_pages/cohorts.py", title="Cohorts", icon=":material/grid_on:"),
         st.Page("app_pages/renewals.py", title="Renewals", icon=":material/autorenew:"),
+        st.Page("app_pages/onboarding.py", title="Onboarding", icon=":material/rocket_launch:"),
     ],
     "Health": [
         st.Page("app_pages/health.py", title="Health", icon=":material/favorite:"),

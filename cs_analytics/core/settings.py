@@ -54,6 +54,13 @@ def _parse_fraction(upper: float) -> Callable[[str], str]:
     return parse
 
 
+def _parse_activation_rule(text: str) -> str:
+    """The activation rule as canonical JSON (onboarding/rule.py holds the one format)."""
+    from cs_analytics.onboarding.rule import rule_setting_text
+
+    return rule_setting_text(text)
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str
@@ -71,6 +78,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("target_nrr", "1.1", _parse_fraction(3.0), "trailing-12-month NRR target (at least)"),
         Setting("target_logo_churn", "0.1", _parse_fraction(1.0), "trailing-12-month logo churn target (at most)"),
         Setting("target_renewal_rate", "0.9", _parse_fraction(1.0), "gross renewal rate target (at least)"),
+        Setting("activation_rule", '{"metric": "any", "kind": "active_days", "threshold": 2, "window_days": 90}',
+                _parse_activation_rule, "the onboarding activation rule as JSON (metric, kind, threshold, window_days)"),
     )
 }
 

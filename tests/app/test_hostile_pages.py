@@ -15,7 +15,8 @@ from cs_analytics.core.db import close_workspace
 from cs_analytics.core.text import unescape_markdown
 
 PAGES = ["app_pages/overview.py", "app_pages/revenue.py", "app_pages/cohorts.py", "app_pages/health.py",
-         "app_pages/reality.py", "app_pages/account.py", "app_pages/data.py", "app_pages/renewals.py"]
+         "app_pages/reality.py", "app_pages/account.py", "app_pages/data.py", "app_pages/renewals.py",
+         "app_pages/onboarding.py"]
 MARKDOWN_BODIES = (et.Markdown, et.HeadingBase, et.AlertBase)
 LIVE = re.compile(r"\]\(|<a\b|<img\b|://|www\.|\w@\w", re.IGNORECASE)
 

@@ -1,0 +1,1 @@
+"""Onboarding and activation (docs/spec/metrics.md, Onboarding and activation; docs/onboarding.md)."""

@@ -1,0 +1,2 @@
+-- The usage metrics an activation rule can name, in order.
+SELECT DISTINCT metric FROM usage ORDER BY metric
