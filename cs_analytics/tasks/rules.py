@@ -30,6 +30,7 @@ from cs_analytics.health.bands import BANDS
 from cs_analytics.health.scoring import score_snapshots
 from cs_analytics.reality.flags import flags_due_for_review
 from cs_analytics.reality.quadrants import GREEN_BUT_FAILING, quadrants, renewal_dates
+from cs_analytics.renewals.calls import calls_in_force
 from cs_analytics.reality.spikes import activity_spikes
 from cs_analytics.tasks.store import NewTask
 
@@ -44,17 +45,13 @@ def previous_month_end(as_of: dt.date) -> dt.date:
     return month_end(add_months(as_of, -1))
 
 
-def at_risk_calls(ws: "Workspace", as_of: dt.date) -> set[str]:
-    """Accounts whose latest CSM renewal call (on or before as_of) is `at_risk`.
-
-    The renewal calls arrive with issue 12 (table `renewal_calls`); until they are merged no
-    account has one. Wire here: the latest call per account_id with call = 'at_risk'."""
-    if not ws.table_exists("renewal_calls"):
-        return set()
-    frame = ws.query(
-        "SELECT account_id, call FROM renewal_calls WHERE CAST(created_at AS DATE) <= ? "
-        "QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY created_at DESC) = 1", [as_of])
-    return set(frame.loc[frame["call"] == "at_risk", "account_id"])
+def at_risk_calls(ws: "Workspace", as_of: dt.date, *, calls_up_to_now: bool = False) -> set[str]:
+    """Accounts whose CSM renewal call in force on a renewal due after as_of is `at_risk`
+    (renewals.calls: the newest call per renewal made on or before as_of, or up to now when
+    `calls_up_to_now`, as the flags are read in the current view)."""
+    calls = calls_in_force(ws, None if calls_up_to_now else as_of)
+    calls = calls[calls["due_date"] > as_of]
+    return set(calls.loc[calls["call"] == "at_risk", "account_id"])
 
 
 @dataclass
@@ -138,7 +135,7 @@ def flag_review(ctx: RuleContext, config: dict) -> list[NewTask]:
 def renewal_risk(ctx: RuleContext, config: dict) -> list[NewTask]:
     risky = {"red", "yellow"} if config["include_yellow"] else {"red"}
     bands = ctx.scores_at(ctx.as_of).set_index("account_id")["band"]
-    calls = at_risk_calls(ctx.ws, ctx.as_of)
+    calls = at_risk_calls(ctx.ws, ctx.as_of, calls_up_to_now=ctx.as_of_arg is None)
     horizon = ctx.as_of + dt.timedelta(days=int(config["window_days"]))
     out = []
     for row in renewal_dates(ctx.ws, ctx.as_of).itertuples():

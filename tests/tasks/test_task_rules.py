@@ -87,24 +87,34 @@ def test_renewal_risk_matches_a_reference_and_is_due_by_the_renewal(small_demo):
     soon = renewals[renewals["renewal_date"] <= as_of + dt.timedelta(days=90)]
     soon = soon.merge(wide["now"].rename("band").reset_index(), on="account_id")
     proposed = evaluate_rules(small_demo, today=as_of)["renewal_risk"]
-    assert _accounts(proposed) == set(soon.loc[soon["band"].isin(["red", "yellow"]), "account_id"])
+    calls = small_demo.query("SELECT account_id, due_date, call, created_at, call_id FROM renewal_calls")
+    calls["due_date"] = pd.to_datetime(calls["due_date"]).dt.date
+    newest = calls.sort_values(["created_at", "call_id"]).groupby(["account_id", "due_date"]).tail(1)
+    at_risk = set(newest[(newest["call"] == "at_risk") & (newest["due_date"] > as_of)]["account_id"])
+    assert at_risk, "the demo plants at-risk calls on upcoming renewals"
+    expected = soon["band"].isin(["red", "yellow"]) | soon["account_id"].isin(at_risk)
+    assert _accounts(proposed) == set(soon.loc[expected, "account_id"])
     renewal_of = soon.set_index("account_id")["renewal_date"]
     assert all(t.due_date == min(as_of + dt.timedelta(days=14), renewal_of[t.account_id]) for t in proposed)
     set_rule_config(small_demo, "renewal_risk", {"include_yellow": "false", "window_days": 30})
     red = evaluate_rules(small_demo, today=as_of)["renewal_risk"]
-    ref = soon[(soon["band"] == "red") & (soon["renewal_date"] <= as_of + dt.timedelta(days=30))]
+    ref = soon[((soon["band"] == "red") | soon["account_id"].isin(at_risk))
+               & (soon["renewal_date"] <= as_of + dt.timedelta(days=30))]
     assert _accounts(red) == set(ref["account_id"])
 
 
-def test_renewal_risk_takes_an_at_risk_call(small_demo, monkeypatch):
-    from cs_analytics.tasks import rules
+def test_renewal_risk_takes_an_at_risk_call(small_demo):
+    from cs_analytics.renewals.calls import record_call
 
     as_of = resolve_as_of(small_demo)
     renewals = renewal_dates(small_demo, as_of)
     green = set(score_snapshots(small_demo, [as_of]).query("band == 'green'")["account_id"])
     target = sorted(set(renewals[renewals["renewal_date"] <= as_of + dt.timedelta(days=90)]["account_id"]) & green)[0]
     assert target not in _accounts(evaluate_rules(small_demo, today=as_of)["renewal_risk"])
-    monkeypatch.setattr(rules, "at_risk_calls", lambda ws, day: {target})
+    due = renewals.set_index("account_id").loc[target, "renewal_date"]
+    record_call(small_demo, target, due, "good", user="Dana Lee")
+    assert target not in _accounts(evaluate_rules(small_demo, today=as_of)["renewal_risk"])
+    record_call(small_demo, target, due, "at_risk", user="Dana Lee")  # the newest call is in force
     task = next(t for t in evaluate_rules(small_demo, today=as_of)["renewal_risk"] if t.account_id == target)
     assert "renewal call says at risk" in task.reason
 

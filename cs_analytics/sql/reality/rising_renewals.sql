@@ -1,10 +1,10 @@
--- Per account with a contract end in (as_of, until]: its next one, the usage in the 60 days up to
+-- Per account with a renewal due in (as_of, until] (renewal_date, else end_date): its next one, the usage in the 60 days up to
 -- as_of, in the 180 days before those, and whether usage started early enough for a complete
 -- baseline. Parameters (named): as_of, until.
 WITH due AS (
-    SELECT account_id, min(end_date) AS renewal_date
+    SELECT account_id, min(coalesce(renewal_date, end_date)) AS renewal_date
     FROM contracts
-    WHERE end_date > $as_of AND end_date <= $until
+    WHERE coalesce(renewal_date, end_date) > $as_of AND coalesce(renewal_date, end_date) <= $until
     GROUP BY account_id
 ),
 first_use AS (
