@@ -59,3 +59,11 @@ def rebuild_workspace(ws: "Workspace", today: dt.date | None = None) -> dt.date 
     """Rebuild the derived tables of `ws` in one transaction; returns the data's as-of."""
     with ws.transaction() as cur:
         return rebuild(cur, today)
+
+
+def data_stamp(ws: "Workspace") -> str | None:
+    """When the input tables were last rebuilt into the derived ones (`derived_built_at`): it
+    changes on every data write (ingest, clear, demo, as-of setting) and on nothing else, so work
+    that reads only the input tables can be kept per stamp (a flag or a call does not change it)."""
+    return ws.scalar("SELECT value FROM workspace_info WHERE key = ?", ["derived_built_at"])
+

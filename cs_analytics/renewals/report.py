@@ -9,6 +9,8 @@ The model is fitted on every account's past renewals; the account filter selects
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cs_analytics.core import config
+from cs_analytics.core.derived import data_stamp
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.core.settings import get_setting
 from cs_analytics.core.workspace import resolve_as_of
@@ -105,6 +108,31 @@ def band_before_due(observed: pd.DataFrame, past: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_FITTED: "OrderedDict[tuple, tuple]" = OrderedDict()
+_FITTED_LOCK = threading.Lock()
+FITTED_ENTRIES = 8
+
+
+def fitted_model(ws: "Workspace", day: dt.date | None, past: pd.DataFrame) -> tuple:
+    """(observations, model, held-out check) of the past renewals at `day`. This is the slow part
+    (every past renewal scored at its lead snapshots, the fit, the held-out check) and it reads only
+    the input tables and the scorecard, so it is kept per (workspace, data build, scorecard, day):
+    recording a call, a flag or a task, which change neither, does not refit."""
+    scorecard = active_scorecard(ws)
+    key = (str(ws.path), data_stamp(ws), scorecard.to_json(), day)
+    with _FITTED_LOCK:
+        if key in _FITTED:
+            _FITTED.move_to_end(key)
+            return _FITTED[key]
+    observed = likelihood.observations(ws, past, scorecard) if day else past
+    result = (observed, likelihood.fit_model(observed), likelihood.backtest(observed))
+    with _FITTED_LOCK:
+        _FITTED[key] = result
+        while len(_FITTED) > FITTED_ENTRIES:
+            _FITTED.popitem(last=False)
+    return result
+
+
 def renewals_report(ws: "Workspace", as_of=None, account_filter: AccountFilter = NO_FILTER,
                     within_days: int = max(config.RENEWAL_WINDOWS_DAYS)) -> RenewalsReport:
     """Everything the Renewals page and the `renewals` command show (as_of None: the as-of in
@@ -115,9 +143,7 @@ def renewals_report(ws: "Workspace", as_of=None, account_filter: AccountFilter =
     target = float(get_setting(ws, "target_renewal_rate"))
     everyone = records.renewals(ws, day)
     past = records.past_renewals(everyone)
-    observed = likelihood.observations(ws, past, active_scorecard(ws)) if day else past
-    model = likelihood.fit_model(observed)
-    check = likelihood.backtest(observed)
+    observed, model, check = fitted_model(ws, day, past)
     shown = keep_filtered(ws, everyone, account_filter)
     upcoming = pd.DataFrame(columns=UPCOMING_COLUMNS)
     if day is not None:
