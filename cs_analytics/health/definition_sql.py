@@ -22,53 +22,64 @@ if TYPE_CHECKING:
 
 WINDOW_AGGREGATIONS = ("sum", "avg_per_active_day", "active_days", "distinct_users", "distinct_metrics_share")
 
-_MAIN_AGGREGATE = {
+# the aggregate computed in the one scan for each kind of spec
+_SPEC_AGGREGATE = {
     "sum": "sum(u.value) FILTER (WHERE {cond})",
-    "avg_per_active_day": "sum(u.value) FILTER (WHERE {cond})",
-    "active_days": "count(DISTINCT u.event_date) FILTER (WHERE {cond} AND u.value > 0)",
-    "distinct_users": "count(DISTINCT u.user_id) FILTER (WHERE {cond} AND u.value > 0)",
-    "distinct_metrics_share": "count(DISTINCT u.metric) FILTER (WHERE {cond} AND u.value > 0)",
+    "days": "count(DISTINCT u.event_date) FILTER (WHERE {cond} AND u.value > 0)",
+    "users": "count(DISTINCT u.user_id) FILTER (WHERE {cond} AND u.value > 0)",
+    "metrics": "count(DISTINCT u.metric) FILTER (WHERE {cond} AND u.value > 0)",
 }
+_MAIN_KIND = {"sum": "sum", "avg_per_active_day": "sum", "active_days": "days", "distinct_users": "users",
+              "distinct_metrics_share": "metrics"}
 
 
-def _window_condition(i: int, which: str, metric: str | None) -> str:
-    cond = f"d.k < $window_{i}" if which == "now" else f"d.k >= $window_{i} AND d.k < 2 * $window_{i}"
-    return cond + (f" AND u.metric = $metric_{i}" if metric is not None else "")
+def _roles(d: MeasureDefinition) -> list[tuple[str, str, bool]]:
+    """(role, spec kind, over all metrics?) of the values a definition needs from one window."""
+    roles = [("main", _MAIN_KIND[d.aggregation], d.metric is None)]
+    if d.aggregation == "avg_per_active_day":
+        roles.append(("days", "days", d.metric is None))
+    if d.per == "user":
+        roles.append(("users", "users", True))  # active users of the account, any metric
+    return roles
 
 
 def _window_value(i: int, d: MeasureDefinition, which: str) -> str:
     """The SQL expression of definition i's value over one window (`now` or `prev`)."""
-    main = f"coalesce(w.v{i}_{which}, 0)"
+    main = f"coalesce(w.p{i}_main_{which}, 0)"
     if d.aggregation == "avg_per_active_day":
-        days = f"coalesce(w.d{i}_{which}, 0)"
+        days = f"coalesce(w.p{i}_days_{which}, 0)"
         value = f"CASE WHEN {days} > 0 THEN {main} / {days} ELSE 0 END"
     elif d.aggregation == "distinct_metrics_share":
         value = f"CASE WHEN c.metrics > 0 THEN {main} / c.metrics END"
     else:
         value = main
     if d.per == "user":
-        users = f"coalesce(w.u{i}_{which}, 0)"
+        users = f"coalesce(w.p{i}_users_{which}, 0)"
         value = f"CASE WHEN {users} > 0 THEN ({value}) / {users} END"
     return f"CAST({value} AS DOUBLE)"
 
 
 def usage_window_sql(defs: Sequence[MeasureDefinition]) -> tuple[str, dict]:
-    """The one query for all window definitions: SQL text and its parameters (without dates)."""
-    aggregates, outputs, params = [], [], {}
+    """The one query for all window definitions: SQL text and its parameters (without dates).
+
+    The scan computes each distinct (kind, window, this/previous) spec once per account and metric
+    and once per account over all metrics; each definition then picks its values (`pivots`)."""
+    specs: dict[tuple[str, int, str], int] = {}
+    aggregates, pivots, outputs, params = [], [], [], {}
     for i, d in enumerate(defs):
-        params[f"window_{i}"] = int(d.window_days)
         if d.metric is not None:
             params[f"metric_{i}"] = d.metric
         for which in ("now", "prev") if d.trend else ("now",):
-            cond = _window_condition(i, which, d.metric)
-            aggregates.append(f"{_MAIN_AGGREGATE[d.aggregation].format(cond=cond)} AS v{i}_{which}")
-            if d.aggregation == "avg_per_active_day":
-                aggregates.append(
-                    f"count(DISTINCT u.event_date) FILTER (WHERE {cond} AND u.value > 0) AS d{i}_{which}")
-            if d.per == "user":
-                users_cond = _window_condition(i, which, None)
-                aggregates.append(
-                    f"count(DISTINCT u.user_id) FILTER (WHERE {users_cond} AND u.value > 0) AS u{i}_{which}")
+            for role, kind, over_all in _roles(d):
+                key = (kind, int(d.window_days), which)
+                if key not in specs:
+                    j = specs[key] = len(specs)
+                    params[f"spec_window_{j}"] = int(d.window_days)
+                    cond = (f"d.k < $spec_window_{j}" if which == "now"
+                            else f"d.k >= $spec_window_{j} AND d.k < 2 * $spec_window_{j}")
+                    aggregates.append(f"{_SPEC_AGGREGATE[kind].format(cond=cond)} AS s{j}")
+                row = "all_metrics = 1" if over_all else f"all_metrics = 0 AND metric = $metric_{i}"
+                pivots.append(f"max(s{specs[key]}) FILTER (WHERE {row}) AS p{i}_{role}_{which}")
         now = _window_value(i, d, "now")
         if d.trend:
             prev = _window_value(i, d, "prev")
@@ -78,6 +89,7 @@ def usage_window_sql(defs: Sequence[MeasureDefinition]) -> tuple[str, dict]:
     params["max_days"] = max(d.window_days * (2 if d.trend else 1) for d in defs)
     sql = (load_sql("measures/usage_window")
            .replace("/*aggregates*/", ",\n           ".join(aggregates))
+           .replace("/*pivots*/", ",\n           ".join(pivots))
            .replace("/*outputs*/", ",\n       ".join(outputs)))
     return sql, params
 

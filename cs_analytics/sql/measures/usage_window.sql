@@ -1,6 +1,6 @@
 -- Template: every usage-window measure definition in one scan of usage (health/definition_sql.py
--- fills the aggregates and outputs markers with one column group per definition; metric names and
--- windows are bound as $metric_<i> and $window_<i>, never written into the text).
+-- fills the aggregates, pivots and outputs markers; metric names and windows are bound as
+-- $metric_<i> and $spec_window_<j>, never written into the text).
 -- For each T in $as_of_dates (DATE[]) the window of definition i is T - $window_<i> + 1 .. T
 -- (k < window, k = T - event_date) and its previous window the same length before it.
 -- Population: accounts with a usage row dated <= T (any metric); with no row in a window an
@@ -28,15 +28,24 @@ window_days AS (
     SELECT as_of, as_of - CAST(k AS INTEGER) AS day, CAST(k AS INTEGER) AS k
     FROM dates CROSS JOIN range(0, CAST($max_days AS BIGINT)) r(k)
 ),
+-- one scan: the distinct (aggregate, window) specs of all definitions, per metric and over all
+-- metrics (GROUPING SETS; all_metrics = 1 on the rows over all metrics)
 windowed AS (
-    SELECT d.as_of, u.account_id,
+    SELECT d.as_of, u.account_id, u.metric, GROUPING(u.metric) AS all_metrics,
            /*aggregates*/
     FROM usage u
     JOIN window_days d ON u.event_date = d.day
-    GROUP BY ALL
+    GROUP BY GROUPING SETS ((d.as_of, u.account_id, u.metric), (d.as_of, u.account_id))
+),
+-- each definition picks its spec values from its metric's row (or the all-metrics row)
+pivoted AS (
+    SELECT as_of, account_id,
+           /*pivots*/
+    FROM windowed
+    GROUP BY as_of, account_id
 )
 SELECT b.as_of, b.account_id,
        /*outputs*/
 FROM base b
 JOIN catalogue c ON c.as_of = b.as_of
-LEFT JOIN windowed w ON w.as_of = b.as_of AND w.account_id = b.account_id
+LEFT JOIN pivoted w ON w.as_of = b.as_of AND w.account_id = b.account_id
