@@ -42,6 +42,18 @@ HEALTH_DEFINITION = (
 )
 
 
+MODEL_COLUMN_HELP = {
+    "Higher measure score went with": st.column_config.TextColumn(
+        "Higher measure score went with",
+        help="The sign of the measure's coefficient in the fitted logistic regression: 'less churn' means "
+             "accounts with a higher score on this measure churned less, the other measures held fixed."),
+    "AUC lost without it": st.column_config.NumberColumn(
+        "AUC lost without it", format="%.3f",
+        help="Permutation importance: how much the model's AUC on the later (test) snapshots drops when "
+             "this measure's values are shuffled between accounts. Near 0 or below: the model did not need it."),
+}
+
+
 # -- the suggestion panel's hand-off to the editor (ui/scorecard_editor.py) -------------------------
 
 def load_suggested(weights: dict[str, float]) -> None:
@@ -142,7 +154,7 @@ def backtest_results(result: bt.BacktestResult, horizon_days: int) -> None:
         st.markdown("**Current versus suggested weights**")
         st.plotly_chart(charts.weights_comparison_chart(result.current_weights, result.suggested_weights),
                         key="health_weights_chart")
-        st.dataframe(tables.measures, hide_index=True, key="health_model_measures")
+        st.dataframe(tables.measures, hide_index=True, key="health_model_measures", column_config=MODEL_COLUMN_HELP)
         st.caption(
             "A measure keeps a suggested weight only when, in the model, a higher measure score went "
             "with less churn and leaving it out lowers the model's AUC on the later snapshots (a value "
