@@ -43,55 +43,90 @@ def _roles(d: MeasureDefinition) -> list[tuple[str, str, bool]]:
     return roles
 
 
-def _window_value(i: int, d: MeasureDefinition, which: str) -> str:
-    """The SQL expression of definition i's value over one window (`now` or `prev`)."""
-    main = f"coalesce(w.p{i}_main_{which}, 0)"
+def _window_value(d: MeasureDefinition, refs: dict[tuple[str, str], str], which: str) -> str:
+    """The SQL expression of a definition's value over one window (`now` or `prev`), from the
+    columns `refs` names for each (role, which)."""
+    main = f"coalesce({refs['main', which]}, 0)"
     if d.aggregation == "avg_per_active_day":
-        days = f"coalesce(w.p{i}_days_{which}, 0)"
+        days = f"coalesce({refs['days', which]}, 0)"
         value = f"CASE WHEN {days} > 0 THEN {main} / {days} ELSE 0 END"
     elif d.aggregation == "distinct_metrics_share":
         value = f"CASE WHEN c.metrics > 0 THEN {main} / c.metrics END"
     else:
         value = main
     if d.per == "user":
-        users = f"coalesce(w.p{i}_users_{which}, 0)"
+        users = f"coalesce({refs['users', which]}, 0)"
         value = f"CASE WHEN {users} > 0 THEN ({value}) / {users} END"
     return f"CAST({value} AS DOUBLE)"
+
+
+class _WindowQuery:
+    """Collects the specs (each distinct aggregate over a window, at the metric or account level),
+    the pivots and the outputs of the usage-window template."""
+
+    def __init__(self) -> None:
+        self.specs: dict[tuple[str, str, int, str], str] = {}
+        self.metric_aggregates: list[str] = []
+        self.account_aggregates: list[str] = []
+        self.pivots: list[str] = []
+        self.params: dict = {}
+
+    def spec(self, level: str, kind: str, window_days: int, which: str) -> str:
+        """The column holding this spec (added on first use); window bound as $spec_window_<j>."""
+        key = (level, kind, int(window_days), which)
+        if key not in self.specs:
+            j = len(self.specs)
+            self.params[f"spec_window_{j}"] = int(window_days)
+            cond = (f"u.k < $spec_window_{j}" if which == "now"
+                    else f"u.k >= $spec_window_{j} AND u.k < 2 * $spec_window_{j}")
+            if kind == "used":  # does this metric have a row with value > 0 in the window?
+                aggregate = f"bool_or(u.value > 0 AND {cond})"
+            else:
+                aggregate = _SPEC_AGGREGATE[kind].format(cond=cond)
+            name = f"s{j}"
+            (self.metric_aggregates if level == "metric" else self.account_aggregates).append(f"{aggregate} AS {name}")
+            if kind == "used":
+                self.pivots.append(f"count(*) FILTER (WHERE {name}) AS used{j}")
+                name = f"used{j}"
+            self.specs[key] = name
+        return self.specs[key]
+
+    def refs(self, i: int, d: MeasureDefinition, which: str) -> dict[tuple[str, str], str]:
+        out = {}
+        for role, kind, over_all in _roles(d):
+            if over_all and kind == "metrics":  # metrics used = metric rows with a positive value
+                out[role, which] = f"w.{self.spec('metric', 'used', d.window_days, which)}"
+            elif over_all:
+                out[role, which] = f"a.{self.spec('account', kind, d.window_days, which)}"
+            else:
+                column = self.spec("metric", kind, d.window_days, which)
+                self.pivots.append(f"max({column}) FILTER (WHERE metric = $metric_{i}) AS p{i}_{role}_{which}")
+                out[role, which] = f"w.p{i}_{role}_{which}"
+        return out
 
 
 def usage_window_sql(defs: Sequence[MeasureDefinition]) -> tuple[str, dict]:
     """The one query for all window definitions: SQL text and its parameters (without dates).
 
-    The scan computes each distinct (kind, window, this/previous) spec once per account and metric
-    and once per account over all metrics; each definition then picks its values (`pivots`)."""
-    specs: dict[tuple[str, int, str], int] = {}
-    aggregates, pivots, outputs, params = [], [], [], {}
+    The scan computes each distinct spec once, per account and metric for definitions of one
+    metric, per account for definitions over all metrics; each definition then picks its values."""
+    q = _WindowQuery()
+    outputs = []
     for i, d in enumerate(defs):
         if d.metric is not None:
-            params[f"metric_{i}"] = d.metric
-        for which in ("now", "prev") if d.trend else ("now",):
-            for role, kind, over_all in _roles(d):
-                key = (kind, int(d.window_days), which)
-                if key not in specs:
-                    j = specs[key] = len(specs)
-                    params[f"spec_window_{j}"] = int(d.window_days)
-                    cond = (f"d.k < $spec_window_{j}" if which == "now"
-                            else f"d.k >= $spec_window_{j} AND d.k < 2 * $spec_window_{j}")
-                    aggregates.append(f"{_SPEC_AGGREGATE[kind].format(cond=cond)} AS s{j}")
-                row = "all_metrics = 1" if over_all else f"all_metrics = 0 AND metric = $metric_{i}"
-                pivots.append(f"max(s{specs[key]}) FILTER (WHERE {row}) AS p{i}_{role}_{which}")
-        now = _window_value(i, d, "now")
+            q.params[f"metric_{i}"] = d.metric
+        now = _window_value(d, q.refs(i, d, "now"), "now")
         if d.trend:
-            prev = _window_value(i, d, "prev")
+            prev = _window_value(d, q.refs(i, d, "prev"), "prev")
             outputs.append(f"CASE WHEN {prev} > 0 THEN {now} / {prev} END AS c{i}")
         else:
             outputs.append(f"{now} AS c{i}")
-    params["max_days"] = max(d.window_days * (2 if d.trend else 1) for d in defs)
-    sql = (load_sql("measures/usage_window")
-           .replace("/*aggregates*/", ",\n           ".join(aggregates))
-           .replace("/*pivots*/", ",\n           ".join(pivots))
-           .replace("/*outputs*/", ",\n       ".join(outputs)))
-    return sql, params
+    q.params["max_days"] = max(d.window_days * (2 if d.trend else 1) for d in defs)
+    sql = load_sql("measures/usage_window")
+    for marker, items in (("metric_aggregates", q.metric_aggregates), ("account_aggregates", q.account_aggregates),
+                          ("pivots", q.pivots)):
+        sql = sql.replace(f",\n           /*{marker}*/", "".join(f",\n           {x}" for x in items))
+    return sql.replace("/*outputs*/", ",\n       ".join(outputs)), q.params
 
 
 def single_sql(d: MeasureDefinition) -> tuple[str, dict]:
