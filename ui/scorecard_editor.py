@@ -145,7 +145,8 @@ def add_measure_form(ws) -> None:
     with st.expander("Add a measure", expanded=False):
         c1, c2, c3 = st.columns(3)
         source = c1.selectbox("source", ("usage", "attribute", "nps", "revenue"), key=f"{NEW}source")
-        fields = {"name": c1.text_input("name (a-z, 0-9, _)", key=f"{NEW}name"), "source": source}
+        fields = {"name": c1.text_input("name (a-z, 0-9, _; blank: made from the fields)", key=f"{NEW}name"),
+                  "source": source}
         if source == "usage":
             metric = c2.selectbox("metric", (NO_METRIC, *options.metrics), key=f"{NEW}metric")
             fields["metric"] = None if metric == NO_METRIC else metric

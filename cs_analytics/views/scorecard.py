@@ -19,6 +19,7 @@ import pandas as pd
 
 from cs_analytics.core.filters import NO_FILTER, AccountFilter
 from cs_analytics.core.formatting import blank_missing
+from cs_analytics.health.candidates import slug
 from cs_analytics.health.compare import Comparison, compare_scorecards
 from cs_analytics.health.definitions import (
     AGGREGATIONS, MeasureDefinition, numeric_attributes, unavailable_reasons, usage_metrics,
@@ -55,7 +56,18 @@ def editor_options(ws: "Workspace", account_filter: AccountFilter | None, as_of:
                          {k: tuple(v) for k, v in AGGREGATIONS.items()})
 
 
+def suggested_name(fields: dict) -> str:
+    """A measure name from the form's fields when none is typed, e.g. 'login_active_days_30d_trend'."""
+    what = fields.get("metric") if fields.get("source") == "usage" else fields.get("attribute")
+    parts = [slug(what) if what else str(fields.get("source") or "measure"), str(fields.get("aggregation") or "")]
+    if fields.get("source") == "usage" and fields.get("aggregation") != "days_since_last":
+        parts.append(f"{fields.get('window_days')}d")
+    parts += ["trend"] * bool(fields.get("trend")) + [f"per_{fields['per']}"] * bool(fields.get("per"))
+    return slug("_".join(p for p in parts if p))[:63]
+
+
 def _definition(fields: dict) -> MeasureDefinition:
+    fields = {**fields, "name": (fields.get("name") or "").strip() or suggested_name(fields)}
     clean = {k: v for k, v in fields.items() if v not in (None, "")}
     if clean.get("source") != "usage":
         clean.pop("metric", None)
@@ -65,12 +77,14 @@ def _definition(fields: dict) -> MeasureDefinition:
 
 
 def definition_preview(fields: dict) -> tuple[str | None, str | None, str | None]:
-    """(definition text, unit, None) for valid form fields, else (None, None, the reason)."""
+    """(definition text, unit, None) for valid form fields, else (None, None, the reason). A blank
+    name is replaced by `suggested_name`, which the text then names."""
     try:
         d = _definition(fields)
     except (TypeError, ValueError) as exc:
         return None, None, str(exc)
-    return d.describe(), d.unit(), None
+    named = "" if (fields.get("name") or "").strip() else f" (name: {d.name})"
+    return d.describe() + named, d.unit(), None
 
 
 def add_measure(draft_json: str, fields: dict, direction: str, normalisation: str, thresholds_text: str,

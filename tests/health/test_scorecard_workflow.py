@@ -184,6 +184,10 @@ def test_the_editor_logic_adds_previews_and_removes():
     assert "must not increase" in refusal
     fewer, refusal = remove_measure(draft, "api_trend")
     assert refusal is None and "api_trend" not in Scorecard.from_json(fewer).measure_names
+    text, _, error = definition_preview({**fields, "name": "", "metric": "Log-ins ✓"})
+    assert error is None and text.endswith("(name: log_ins_sum_30d_trend)")
+    named, refusal = add_measure(default_scorecard().to_json(), {**fields, "name": " "}, "higher", "percentile", "", 5)
+    assert refusal is None and Scorecard.from_json(named).measures[-1].name == "api_call_sum_30d_trend"
     only = Scorecard([MeasureSetting("recency", True, 10, "lower", "percentile")]).to_json()
     assert "at least one measure" in remove_measure(only, "recency")[1]
 
