@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cs_analytics.core import config
+from cs_analytics.health.definitions import MeasureDefinition
 from cs_analytics.health.measures import MEASURES, get_measure
 
 if TYPE_CHECKING:
@@ -37,9 +38,22 @@ class MeasureSetting:
     direction: str = "higher"
     normalisation: str = "thresholds"
     thresholds: list[tuple[float, float]] = field(default_factory=list)  # (raw, score), raw increasing
+    definition: MeasureDefinition | None = None  # None = the built-in measure of that name
+
+    @property
+    def resolved_definition(self) -> MeasureDefinition:
+        """The definition computed for this measure (its own, else the built-in's)."""
+        return self.definition if self.definition is not None else get_measure(self.name).definition
+
+    @property
+    def label(self) -> str:
+        if self.definition is None and self.name in MEASURES:
+            return MEASURES[self.name].label
+        return self.resolved_definition.label
 
     def validate(self) -> None:
-        get_measure(self.name)
+        if self.resolved_definition.name != self.name:
+            raise ValueError(f"Measure {self.name}: its definition is named {self.resolved_definition.name!r}.")
         if self.direction not in DIRECTIONS:
             raise ValueError(f"Measure {self.name}: direction must be 'higher' or 'lower', got {self.direction!r}.")
         if self.normalisation not in NORMALISATIONS:
@@ -73,6 +87,7 @@ class Scorecard:
     created_at: dt.datetime | None = None
     created_by: str | None = None
     change_summary: str | None = None
+    segment: str | None = None  # None = the default scorecard; else it scores this segment
 
     # -- access ------------------------------------------------------------------------------
     def setting(self, name: str) -> MeasureSetting:
@@ -96,7 +111,8 @@ class Scorecard:
             return "built-in default scorecard"
         when = f" saved {self.created_at:%Y-%m-%d %H:%M}" if self.created_at else ""
         who = f" by {self.created_by}" if self.created_by else ""
-        return f"scorecard v{self.version}{when}{who}"
+        whose = f" for segment {self.segment}" if self.segment else ""
+        return f"scorecard v{self.version}{whose}{when}{who}"
 
     def normalised_weights(self, names: Iterable[str] | None = None) -> dict[str, float]:
         """Weights of the enabled measures (restricted to `names` when given), summing to 100."""
@@ -132,6 +148,7 @@ class Scorecard:
                     "direction": m.direction,
                     "normalisation": m.normalisation,
                     "thresholds": [[float(r), float(s)] for r, s in m.thresholds],
+                    "definition": m.resolved_definition.to_dict(),
                 }
                 for m in self.measures
             ],
@@ -145,24 +162,7 @@ class Scorecard:
     def from_dict(cls, data: dict) -> "Scorecard":
         if not isinstance(data, dict) or not isinstance(data.get("measures"), list):
             raise ValueError("A scorecard file is a JSON object with a 'measures' list.")
-        measures = []
-        for item in data["measures"]:
-            if not isinstance(item, dict) or "name" not in item:
-                raise ValueError("Every scorecard measure needs a 'name'.")
-            default = default_setting(get_measure(item["name"]).name)
-            try:
-                measures.append(
-                    MeasureSetting(
-                        name=item["name"],
-                        enabled=bool(item.get("enabled", True)),
-                        weight=float(item.get("weight", default.weight)),
-                        direction=item.get("direction", default.direction),
-                        normalisation=item.get("normalisation", default.normalisation),
-                        thresholds=[(float(r), float(s)) for r, s in item.get("thresholds", default.thresholds)],
-                    )
-                )
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"Measure {item['name']}: {exc}") from None
+        measures = [_setting_from_dict(item) for item in data["measures"]]
         bands = data.get("bands", {})
         return cls(
             measures=measures,
@@ -180,6 +180,37 @@ class Scorecard:
 
     def copy(self) -> "Scorecard":
         return Scorecard.from_dict(self.to_dict())
+
+
+def _setting_from_dict(item) -> MeasureSetting:
+    """One measure entry of a scorecard file or stored version. An entry without a definition is
+    a built-in measure (versions saved before definitions existed load this way); an entry with
+    one takes its defaults (direction, percentile normalisation, weight 10) from it."""
+    if not isinstance(item, dict) or "name" not in item:
+        raise ValueError("Every scorecard measure needs a 'name'.")
+    name = item["name"]
+    definition = None
+    if item.get("definition") is not None:
+        definition = MeasureDefinition.from_dict({"name": name, **item["definition"]})
+        if name in MEASURES and MEASURES[name].definition == definition:
+            definition = None  # the built-in itself: keeps its label and defaults
+    if definition is None:
+        default = default_setting(get_measure(name).name)
+    else:
+        default = MeasureSetting(name=name, weight=10.0, direction=definition.default_direction,
+                                 normalisation="percentile", definition=definition)
+    try:
+        return MeasureSetting(
+            name=name,
+            enabled=bool(item.get("enabled", True)),
+            weight=float(item.get("weight", default.weight)),
+            direction=item.get("direction", default.direction),
+            normalisation=item.get("normalisation", default.normalisation),
+            thresholds=[(float(r), float(s)) for r, s in item.get("thresholds", default.thresholds)],
+            definition=definition,
+        )
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"Measure {name}: {exc}") from None
 
 
 def default_setting(name: str) -> MeasureSetting:
@@ -231,52 +262,29 @@ def normalise_percentile(raw: pd.Series, direction: str = "higher", groups: pd.S
     return pct
 
 
-# -- stored versions -------------------------------------------------------------------------
+# -- stored versions (health/versions.py) -----------------------------------------------------
 
-def _from_row(row) -> Scorecard:
-    sc = Scorecard.from_json(row["config"])
-    sc.version = int(row["version"])
-    created = row["created_at"]
-    sc.created_at = None if pd.isna(created) else pd.Timestamp(created).to_pydatetime()
-    sc.created_by = row["created_by"]
-    sc.change_summary = row["change_summary"]
-    return sc
+def active_scorecard(ws: "Workspace", segment: str | None = None) -> Scorecard:
+    """The active default version (or, given a segment, that segment's active version, falling back
+    to the default), or the built-in default (version 0) when none was saved."""
+    from cs_analytics.health.versions import active_version
 
-
-def active_scorecard(ws: "Workspace") -> Scorecard:
-    """The active saved version, or the built-in default (version 0) when none was saved."""
-    rows = ws.query(
-        "SELECT * FROM scorecards WHERE active ORDER BY version DESC LIMIT 1"
-    )
-    if rows.empty:
-        return default_scorecard()
-    return _from_row(rows.iloc[0])
+    return active_version(ws, segment)
 
 
 def scorecard_history(ws: "Workspace") -> pd.DataFrame:
-    """Every saved version: version, created_at, created_by, change_summary, active."""
-    return ws.query(
-        "SELECT version, created_at, created_by, change_summary, active FROM scorecards ORDER BY version"
-    )
+    """Every saved version: version, created_at, created_by, change_summary, segment, active."""
+    from cs_analytics.health.versions import version_history
+
+    return version_history(ws)
 
 
-def save_scorecard(ws: "Workspace", sc: Scorecard, user: str, change_summary: str) -> int:
-    """Store `sc` as a new version, make it the only active one and return its number."""
-    sc.validate()
-    user = (user or "").strip()
-    if not user:
-        raise ValueError("Saving a scorecard needs the name of who changes it.")
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
-    with ws.transaction() as cur:
-        version = cur.execute("SELECT nextval('scorecard_version_seq')").fetchone()[0]
-        cur.execute("UPDATE scorecards SET active = FALSE WHERE active")
-        cur.execute(
-            "INSERT INTO scorecards (version, created_at, created_by, config, change_summary, active) "
-            "VALUES (?, ?, ?, ?, ?, TRUE)",
-            [version, now, user, sc.to_json(), (change_summary or "").strip() or None],
-        )
-    sc.version, sc.created_at, sc.created_by, sc.change_summary = int(version), now, user, change_summary
-    return int(version)
+def save_scorecard(ws: "Workspace", sc: Scorecard, user: str, change_summary: str,
+                   segment: str | None = None) -> int:
+    """Store `sc` as a new version, the only active one for its segment (None = the default)."""
+    from cs_analytics.health.versions import save_version
+
+    return save_version(ws, sc, user, change_summary, segment)
 
 
 # -- differences ---------------------------------------------------------------------------
@@ -294,11 +302,13 @@ def diff_scorecards(a: Scorecard, b: Scorecard) -> str:
         ma = next((m for m in a.measures if m.name == name), None)
         mb = next((m for m in b.measures if m.name == name), None)
         if ma is None:
-            lines.append(f"{name}: added")
+            lines.append(f"{name}: added ({mb.resolved_definition.describe()})")
             continue
         if mb is None:
             lines.append(f"{name}: removed")
             continue
+        if ma.resolved_definition != mb.resolved_definition:
+            lines.append(f"{name}: definition -> {mb.resolved_definition.describe()}")
         on_a, on_b = name in wa, name in wb
         if on_a != on_b:
             lines.append(f"{name}: turned {'on' if on_b else 'off'}")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from cs_analytics.health import measures as measure_registry
+from cs_analytics.health.definitions import compute_raw_values, unavailable_reasons
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.core.snapshots import recent_month_ends
 from cs_analytics.health.bands import band_for
@@ -72,18 +72,15 @@ def score_frame(ws: "Workspace", dates: Sequence[dt.date], scorecard: Scorecard)
     if not dates:
         return frame, {}
     latest = max(dates)
-    unavailable = {
-        m.name: measure_registry.get_measure(m.name).unavailable_reason
-        for m in scorecard.measures
-        if not measure_registry.get_measure(m.name).availability(ws, latest)
-    }
-    for setting in scorecard.measures:
-        col = f"{setting.name}_raw"
-        if setting.name in unavailable or frame.empty:
-            frame[col] = np.nan
-            continue
-        raw = measure_registry.raw_values(ws, setting.name, dates).rename(columns={"raw": col})
+    unavailable = unavailable_reasons(ws, [s.resolved_definition for s in scorecard.measures], latest)
+    computed = [s.resolved_definition for s in scorecard.measures if s.name not in unavailable]
+    if computed and not frame.empty:
+        raw = compute_raw_values(ws, computed, dates)
+        raw = raw.rename(columns={d.name: f"{d.name}_raw" for d in computed})
         frame = frame.merge(raw, on=["as_of", "account_id"], how="left")
+    for setting in scorecard.measures:
+        if f"{setting.name}_raw" not in frame:
+            frame[f"{setting.name}_raw"] = np.nan
     for setting in scorecard.measures:
         raw = frame[f"{setting.name}_raw"].astype(float)
         if setting.normalisation == "percentile":
@@ -117,33 +114,54 @@ def score_frame(ws: "Workspace", dates: Sequence[dt.date], scorecard: Scorecard)
     return frame, unavailable
 
 
-def _public_columns(scorecard: Scorecard) -> list[str]:
+def _public_columns(scorecards: Sequence[Scorecard]) -> list[str]:
     cols = list(ID_COLUMNS)
-    for name in scorecard.measure_names:
+    names = dict.fromkeys(name for sc in scorecards for name in sc.measure_names)
+    for name in names:
         cols += [f"{name}_raw", f"{name}_score", f"{name}_points"]
     return cols + ["missing_measures"]
+
+
+def assigned_score_frame(ws: "Workspace", dates: Sequence[dt.date]) -> tuple[pd.DataFrame, list[Scorecard]]:
+    """score_frame with the scorecards in force: each segment that has its own active scorecard is
+    scored by it, every other account by the active default (health/versions.py). Percentiles
+    rank within the whole population of each date, as for one scorecard."""
+    from cs_analytics.health.versions import segment_scorecards
+
+    default = active_scorecard(ws)
+    frame, _ = score_frame(ws, dates, default)
+    cards = [default]
+    for segment, sc in segment_scorecards(ws).items():
+        seg_frame, _ = score_frame(ws, dates, sc)
+        keep = frame["segment"].ne(segment) | frame["segment"].isna()
+        frame = pd.concat([frame[keep], seg_frame[seg_frame["segment"] == segment]], ignore_index=True)
+        cards.append(sc)
+    return frame, cards
 
 
 def score_snapshots(ws: "Workspace", snapshot_dates: Iterable, scorecard: Scorecard | None = None,
                     account_filter: AccountFilter = NO_FILTER) -> pd.DataFrame:
     """Scores on every date in `snapshot_dates`, long form: `as_of` then score_accounts' columns.
 
-    Each measure's SQL runs once for all dates. Percentiles rank within the whole population of
-    each date (the filter only selects which rows are returned)."""
-    scorecard = scorecard or active_scorecard(ws)
+    Without a scorecard, the scorecards in force score (segment ones, else the default). All of a
+    scorecard's measures are computed for all dates at once. Percentiles rank within the whole
+    population of each date (the filter only selects which rows are returned)."""
     dates = sorted({pd.Timestamp(d).date() for d in snapshot_dates})
-    frame, _ = score_frame(ws, dates, scorecard)
+    if scorecard is None:
+        frame, cards = assigned_score_frame(ws, dates)
+    else:
+        (frame, _), cards = score_frame(ws, dates, scorecard), [scorecard]
     frame = keep_filtered(ws, frame, account_filter)
-    return frame[["as_of", *_public_columns(scorecard)]].sort_values(["as_of", "account_id"]).reset_index(drop=True)
+    return frame[["as_of", *_public_columns(cards)]].sort_values(["as_of", "account_id"]).reset_index(drop=True)
 
 
 def score_accounts(ws: "Workspace", as_of=None, scorecard: Scorecard | None = None,
                    account_filter: AccountFilter = NO_FILTER) -> pd.DataFrame:
-    """Scores of the accounts that are customers on `as_of` (default: the as-of in force)."""
-    scorecard = scorecard or active_scorecard(ws)
+    """Scores of the accounts that are customers on `as_of` (default: the as-of in force), by
+    `scorecard` (default: the scorecards in force)."""
     day = resolve_as_of(ws, as_of)
     if day is None:
-        return pd.DataFrame(columns=_public_columns(scorecard))
+        return pd.DataFrame(columns=_public_columns([scorecard or active_scorecard(ws)]))
     frame = score_snapshots(ws, [day], scorecard, account_filter)
     return frame.drop(columns="as_of")
 
@@ -152,10 +170,10 @@ def score_with_trend(ws: "Workspace", as_of=None, scorecard: Scorecard | None = 
                      account_filter: AccountFilter = NO_FILTER) -> pd.DataFrame:
     """score_accounts plus previous_score (same scorecard, one month earlier), score_change and
     trend ('up' / 'down' / 'flat' when |change| < 2 points, 'new' when not scored a month ago)."""
-    scorecard = scorecard or active_scorecard(ws)
     day = resolve_as_of(ws, as_of)
     if day is None:
-        return pd.DataFrame(columns=[*_public_columns(scorecard), "previous_score", "score_change", "trend"])
+        cols = _public_columns([scorecard or active_scorecard(ws)])
+        return pd.DataFrame(columns=[*cols, "previous_score", "score_change", "trend"])
     prev = previous_month_date(day)
     both = score_snapshots(ws, [prev, day], scorecard, account_filter)
     now = both[both["as_of"] == day].drop(columns="as_of")
@@ -214,7 +232,11 @@ class Explanation:
         return None if self.previous_score is None else self.score - self.previous_score
 
     def cli_table(self) -> pd.DataFrame:
-        return self.table[["measure", "raw", "score", "weight", "points", "vs_portfolio"]]
+        """The explanation as exported (CLI `explain`, the Account page's download)."""
+        return self.table[["measure", "raw", "score", "weight", "points", "vs_portfolio", "definition", "unit"]]
+
+    def export_table(self) -> pd.DataFrame:
+        return self.cli_table()
 
     def text(self) -> str:
         lines = [
@@ -243,7 +265,10 @@ def explain_account(ws: "Workspace", account_id: str, as_of=None, scorecard: Sco
     over the population at as_of (accounts with the measure). The change since the previous
     month is attributed to measures as points_now - points_before (a missing measure counts 0
     points), so the changes add up to the score change exactly."""
+    from cs_analytics.health.versions import scorecard_for_account
+
     account_id = normalise_id(account_id) or ""
+    scorecard = scorecard or scorecard_for_account(ws, account_id)
     return explain_accounts(ws, [account_id], as_of, scorecard)[account_id]
 
 
@@ -277,7 +302,7 @@ def _explanation(row: pd.Series, before: pd.Series | None, day: dt.date, prev: d
                  unavailable: dict, portfolio: dict) -> Explanation:
     records, missing, change_rows = [], {}, []
     for name in scorecard.enabled_names:
-        measure = measure_registry.get_measure(name)
+        setting = scorecard.setting(name)
         counted = not np.isnan(row[f"{name}_score"])
         if not counted:
             missing[name] = (
@@ -286,7 +311,9 @@ def _explanation(row: pd.Series, before: pd.Series | None, day: dt.date, prev: d
             )
         records.append({
             "measure": name,
-            "label": measure.label,
+            "label": setting.label,
+            "definition": setting.resolved_definition.describe(),
+            "unit": setting.resolved_definition.unit(),
             "raw": row[f"{name}_raw"],
             "score": row[f"{name}_score"],
             "weight": row[f"{name}_weight"],
@@ -299,7 +326,7 @@ def _explanation(row: pd.Series, before: pd.Series | None, day: dt.date, prev: d
             before_pts = np.nan
         else:
             before_pts = 0.0 if np.isnan(before[f"{name}_points"]) else float(before[f"{name}_points"])
-        change_rows.append({"measure": name, "label": measure.label, "points_before": before_pts,
+        change_rows.append({"measure": name, "label": setting.label, "points_before": before_pts,
                             "points_now": now_pts, "change": now_pts - before_pts})
     notes = []
     if before is None:

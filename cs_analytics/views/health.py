@@ -24,6 +24,7 @@ from cs_analytics.health.bands import BANDS, band_counts
 from cs_analytics.health.measures import MEASURES
 from cs_analytics.health.scorecard import Scorecard, active_scorecard, scorecard_history
 from cs_analytics.health.scoring import TREND_ARROWS, band_changes, score_with_trend
+from cs_analytics.health.versions import segment_scorecards
 from cs_analytics.reality.overrides import apply_overrides
 from cs_analytics.core.formatting import blank_missing
 
@@ -34,6 +35,7 @@ SCORE_LABELS = {
     "account_id": "Account ID", "account_name": "Account name", "segment": "Segment", "csm_owner": "CSM",
     "mrr": "MRR", "score": "Score", "band": "Metric band", "trend": "Trend", "change": "Δ month",
     "effective_band": "Effective band", "override": "CSM override", "missing": "Missing measures",
+    "scorecard_version": "Scorecard version",
 }
 BAND_CHANGE_LABELS = {
     "account_id": "Account ID", "account_name": "Account name", "score_before": "Score now",
@@ -65,7 +67,8 @@ class HealthScores:
 def health_scores(ws: "Workspace", account_filter: AccountFilter | None, as_of: dt.date | None) -> HealthScores:
     """The active scorecard's scores at as_of for the accounts in the filter, with overrides."""
     scorecard = active_scorecard(ws)
-    scores = score_with_trend(ws, as_of, scorecard, account_filter or NO_FILTER)
+    cards = [scorecard, *segment_scorecards(ws).values()]
+    scores = score_with_trend(ws, as_of, None, account_filter or NO_FILTER)  # the scorecards in force
     if scores.empty:
         return HealthScores(as_of=as_of)
     scores = apply_overrides(ws, scores, None)
@@ -75,11 +78,11 @@ def health_scores(ws: "Workspace", account_filter: AccountFilter | None, as_of: 
         metric_bands=band_counts(scores, "band"),
         overrides=int(scores["is_override"].sum()),
         scores=scores[["account_id", "score", "band"]].reset_index(drop=True),
-        table=_scores_table(scores, scorecard),
+        table=_scores_table(scores, cards),
     )
 
 
-def _scores_table(scores: pd.DataFrame, scorecard: Scorecard) -> pd.DataFrame:
+def _scores_table(scores: pd.DataFrame, cards: list[Scorecard]) -> pd.DataFrame:
     """One row per account, readable column names, blanks instead of missing text; the columns a
     reader scans first (name, score, bands, override) come first."""
     table = pd.DataFrame({
@@ -95,9 +98,12 @@ def _scores_table(scores: pd.DataFrame, scorecard: Scorecard) -> pd.DataFrame:
         "segment": scores["segment"],
         "csm_owner": scores["csm_owner"],
     })
-    for name in scorecard.enabled_names:
-        table[f"{MEASURES[name].label} (points)"] = scores[f"{name}_points"].round(1)
-    table["missing"] = scores["missing_measures"].map(_measure_labels)
+    labels = measure_labels(cards)
+    for name in dict.fromkeys(n for sc in cards for n in sc.enabled_names):
+        table[f"{labels[name]} (points)"] = scores[f"{name}_points"].round(1)
+    if len(cards) > 1:
+        table["scorecard_version"] = scores["scorecard_version"]
+    table["missing"] = scores["missing_measures"].map(lambda names: _measure_labels(names, labels))
     table = table.sort_values("score").reset_index(drop=True)
     return blank_missing(table).rename(columns=SCORE_LABELS)
 
@@ -131,8 +137,9 @@ def backtest_tables(result: BacktestResult) -> BacktestTables:
     if result.measures.empty:
         return BacktestTables(per_band=per_band, measures=pd.DataFrame())
     m = result.measures
+    labels = {name: MEASURES[name].label if name in MEASURES else name for name in m["measure"]}
     measures = pd.DataFrame({
-        "Measure": [MEASURES[name].label for name in m["measure"]],
+        "Measure": [labels[name] for name in m["measure"]],
         "Current weight": m["current_weight"].round(1),
         "Suggested weight": m["suggested_weight"].round(1),
         "Higher measure score went with": ["less churn" if c < 0 else "more churn" for c in m["coefficient"]],
@@ -141,8 +148,17 @@ def backtest_tables(result: BacktestResult) -> BacktestTables:
     return BacktestTables(per_band=per_band, measures=measures)
 
 
-def _measure_labels(names: str | None) -> str:
+def measure_labels(cards: list[Scorecard]) -> dict[str, str]:
+    """{measure name: its label} over the scorecards given (the first one naming it wins)."""
+    labels: dict[str, str] = {}
+    for sc in cards:
+        for m in sc.measures:
+            labels.setdefault(m.name, m.label)
+    return labels
+
+
+def _measure_labels(names: str | None, labels: dict[str, str]) -> str:
     """'nps, breadth' -> 'NPS, Breadth' (the measures' labels); blank for none."""
     if not names:
         return ""
-    return ", ".join(MEASURES[n].label if n in MEASURES else n for n in names.split(", "))
+    return ", ".join(labels.get(n, n) for n in names.split(", "))

@@ -44,7 +44,9 @@ def test_explanation_of_a_hand_made_account(case_ws):
     # vs_portfolio: B's active_users score 0 vs mean of (100, 0) = 50
     assert e.table.set_index("measure").loc["active_users", "vs_portfolio"] == pytest.approx(-50.0)
     assert "B" in e.text() and "missing" in e.text()
-    assert list(e.cli_table().columns) == ["measure", "raw", "score", "weight", "points", "vs_portfolio"]
+    assert list(e.cli_table().columns) == ["measure", "raw", "score", "weight", "points", "vs_portfolio",
+                                          "definition", "unit"]
+    assert e.cli_table().set_index("measure").loc["recency", "unit"] == "days"
 
 
 def test_explanation_errors(case_ws):

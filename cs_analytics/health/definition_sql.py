@@ -1,0 +1,189 @@
+"""SQL for measure definitions, generated from the templates in `sql/measures/`.
+
+Only fixed fragments written here go into the SQL text: column aliases are generated (`c0`,
+`c1`, ...), metric names, attribute names and windows are always bound parameters. All usage
+definitions aggregated over a window share one scan (`usage_window.sql`); the others run one
+query per definition (`days_since_last`, `usage_latest`, `nps_latest`, `revenue_mrr`,
+`attribute_value`). Per-seat division joins the `seats` attribute in pandas (vectorised).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+
+from cs_analytics.core.db import load_sql
+from cs_analytics.health.definitions import SEATS_ATTRIBUTE, MeasureDefinition
+
+if TYPE_CHECKING:
+    from cs_analytics.core.db import Workspace
+
+WINDOW_AGGREGATIONS = ("sum", "avg_per_active_day", "active_days", "distinct_users", "distinct_metrics_share")
+
+# the aggregate computed in the one scan for each kind of spec
+_SPEC_AGGREGATE = {
+    "sum": "sum(u.value) FILTER (WHERE {cond})",
+    "days": "count(DISTINCT u.event_date) FILTER (WHERE {cond} AND u.value > 0)",
+    "users": "count(DISTINCT u.user_id) FILTER (WHERE {cond} AND u.value > 0)",
+    "metrics": "count(DISTINCT u.metric) FILTER (WHERE {cond} AND u.value > 0)",
+}
+_MAIN_KIND = {"sum": "sum", "avg_per_active_day": "sum", "active_days": "days", "distinct_users": "users",
+              "distinct_metrics_share": "metrics"}
+
+
+def _roles(d: MeasureDefinition) -> list[tuple[str, str, bool]]:
+    """(role, spec kind, over all metrics?) of the values a definition needs from one window."""
+    roles = [("main", _MAIN_KIND[d.aggregation], d.metric is None)]
+    if d.aggregation == "avg_per_active_day":
+        roles.append(("days", "days", d.metric is None))
+    if d.per == "user":
+        roles.append(("users", "users", True))  # active users of the account, any metric
+    return roles
+
+
+def _window_value(d: MeasureDefinition, refs: dict[tuple[str, str], str], which: str) -> str:
+    """The SQL expression of a definition's value over one window (`now` or `prev`), from the
+    columns `refs` names for each (role, which)."""
+    main = f"coalesce({refs['main', which]}, 0)"
+    if d.aggregation == "avg_per_active_day":
+        days = f"coalesce({refs['days', which]}, 0)"
+        value = f"CASE WHEN {days} > 0 THEN {main} / {days} ELSE 0 END"
+    elif d.aggregation == "distinct_metrics_share":
+        value = f"CASE WHEN c.metrics > 0 THEN {main} / c.metrics END"
+    else:
+        value = main
+    if d.per == "user":
+        users = f"coalesce({refs['users', which]}, 0)"
+        value = f"CASE WHEN {users} > 0 THEN ({value}) / {users} END"
+    return f"CAST({value} AS DOUBLE)"
+
+
+class _WindowQuery:
+    """Collects the specs (each distinct aggregate over a window, at the metric or account level),
+    the pivots and the outputs of the usage-window template."""
+
+    def __init__(self) -> None:
+        self.specs: dict[tuple[str, str, int, str], str] = {}
+        self.metric_aggregates: list[str] = []
+        self.account_aggregates: list[str] = []
+        self.pivots: list[str] = []
+        self.params: dict = {}
+
+    def spec(self, level: str, kind: str, window_days: int, which: str) -> str:
+        """The column holding this spec (added on first use); window bound as $spec_window_<j>."""
+        key = (level, kind, int(window_days), which)
+        if key not in self.specs:
+            j = len(self.specs)
+            self.params[f"spec_window_{j}"] = int(window_days)
+            cond = (f"u.k < $spec_window_{j}" if which == "now"
+                    else f"u.k >= $spec_window_{j} AND u.k < 2 * $spec_window_{j}")
+            if kind == "used":  # does this metric have a row with value > 0 in the window?
+                aggregate = f"bool_or(u.value > 0 AND {cond})"
+            else:
+                aggregate = _SPEC_AGGREGATE[kind].format(cond=cond)
+            name = f"s{j}"
+            (self.metric_aggregates if level == "metric" else self.account_aggregates).append(f"{aggregate} AS {name}")
+            if kind == "used":
+                self.pivots.append(f"count(*) FILTER (WHERE {name}) AS used{j}")
+                name = f"used{j}"
+            self.specs[key] = name
+        return self.specs[key]
+
+    def refs(self, i: int, d: MeasureDefinition, which: str) -> dict[tuple[str, str], str]:
+        out = {}
+        for role, kind, over_all in _roles(d):
+            if over_all and kind == "metrics":  # metrics used = metric rows with a positive value
+                out[role, which] = f"w.{self.spec('metric', 'used', d.window_days, which)}"
+            elif over_all:
+                out[role, which] = f"a.{self.spec('account', kind, d.window_days, which)}"
+            else:
+                column = self.spec("metric", kind, d.window_days, which)
+                self.pivots.append(f"max({column}) FILTER (WHERE metric = $metric_{i}) AS p{i}_{role}_{which}")
+                out[role, which] = f"w.p{i}_{role}_{which}"
+        return out
+
+
+def usage_window_sql(defs: Sequence[MeasureDefinition]) -> tuple[str, dict]:
+    """The one query for all window definitions: SQL text and its parameters (without dates).
+
+    The scan computes each distinct spec once, per account and metric for definitions of one
+    metric, per account for definitions over all metrics; each definition then picks its values."""
+    q = _WindowQuery()
+    outputs = []
+    for i, d in enumerate(defs):
+        if d.metric is not None:
+            q.params[f"metric_{i}"] = d.metric
+        now = _window_value(d, q.refs(i, d, "now"), "now")
+        if d.trend:
+            prev = _window_value(d, q.refs(i, d, "prev"), "prev")
+            outputs.append(f"CASE WHEN {prev} > 0 THEN {now} / {prev} END AS c{i}")
+        else:
+            outputs.append(f"{now} AS c{i}")
+    q.params["max_days"] = max(d.window_days * (2 if d.trend else 1) for d in defs)
+    sql = load_sql("measures/usage_window")
+    for marker, items in (("metric_aggregates", q.metric_aggregates), ("account_aggregates", q.account_aggregates),
+                          ("pivots", q.pivots)):
+        sql = sql.replace(f",\n           /*{marker}*/", "".join(f",\n           {x}" for x in items))
+    return sql.replace("/*outputs*/", ",\n       ".join(outputs)), q.params
+
+
+def single_sql(d: MeasureDefinition, n_dates: int = 2) -> tuple[str, dict]:
+    """The query of one definition that is not a usage-window one: SQL text and parameters."""
+    metric_filter = "AND metric = $metric" if d.metric is not None else ""
+    params: dict = {"metric": d.metric} if d.metric is not None else {}
+    if d.source == "usage" and d.aggregation == "days_since_last":
+        name = "days_since_last_one_date" if n_dates == 1 else "days_since_last"
+    elif d.source == "usage" and d.aggregation == "latest":
+        name, params["window_days"] = "usage_latest", d.window_days
+    elif d.source == "nps":
+        name, params = "nps_latest", {"window_days": d.window_days}
+    elif d.source == "revenue":
+        name, params = "revenue_mrr", {"months_back": d.trend_months, "trend": bool(d.trend)}
+    else:
+        name, params = "attribute_value", {"attribute": d.attribute}
+    sql = load_sql(f"measures/{name}").replace("/*metric_filter*/", metric_filter)
+    return sql, params
+
+
+def _is_window(d: MeasureDefinition) -> bool:
+    return d.source == "usage" and d.aggregation in WINDOW_AGGREGATIONS
+
+
+def _query(ws: "Workspace", sql: str, params: dict, dates: Sequence[dt.date]) -> pd.DataFrame:
+    return ws.query(sql, {**params, "as_of_dates": list(dates)})
+
+
+def raw_value_frames(ws: "Workspace", defs: list[MeasureDefinition],
+                     dates: Sequence[dt.date]) -> Iterator[pd.DataFrame]:
+    """Frames of as_of, account_id and one column per definition (named after it)."""
+    window = [d for d in defs if _is_window(d)]
+    seats = _seats(ws, dates) if any(d.per == "seat" for d in defs) else None
+    if window:
+        sql, params = usage_window_sql(window)
+        frame = _query(ws, sql, params, dates)
+        frame = frame.rename(columns={f"c{i}": d.name for i, d in enumerate(window)})
+        yield _per_seat(frame, [d for d in window if d.per == "seat"], seats)
+    for d in defs:
+        if _is_window(d):
+            continue
+        sql, params = single_sql(d, len(dates))
+        frame = _query(ws, sql, params, dates).rename(columns={"raw": d.name})
+        yield _per_seat(frame, [d] if d.per == "seat" else [], seats)
+
+
+def _seats(ws: "Workspace", dates: Sequence[dt.date]) -> pd.DataFrame:
+    frame = _query(ws, load_sql("measures/attribute_value"), {"attribute": SEATS_ATTRIBUTE}, dates)
+    return frame.rename(columns={"raw": "_seats"})
+
+
+def _per_seat(frame: pd.DataFrame, defs: list[MeasureDefinition], seats: pd.DataFrame | None) -> pd.DataFrame:
+    """Divides each per-seat definition's column by the account's seats (missing when not > 0)."""
+    if not defs or seats is None:
+        return frame
+    merged = frame.merge(seats, on=["as_of", "account_id"], how="left")
+    divisor = merged["_seats"].where(merged["_seats"] > 0)
+    for d in defs:
+        merged[d.name] = merged[d.name].astype(float) / divisor.to_numpy(dtype=float)
+    return merged.drop(columns="_seats").replace({np.inf: np.nan})
