@@ -112,3 +112,20 @@ def _with_reasons(ws: "Workspace", frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.merge(reasons, on="account_id", how="left")
     out.loc[~out["churned"].astype(bool), "reason"] = None
     return out
+
+
+NO_REASON = "(no reason given)"
+
+
+def reason_breakdown(churned_rows: pd.DataFrame) -> pd.DataFrame:
+    """reason, accounts, mrr: the churned accounts per reason (an account counted once, with its
+    reason and the MRR of its latest churned row; blank reasons as NO_REASON), most accounts first."""
+    columns = ["reason", "accounts", "mrr"]
+    if churned_rows.empty:
+        return pd.DataFrame(columns=columns)
+    rows = churned_rows.sort_values("as_of").groupby("account_id").tail(1).copy()
+    rows["reason"] = rows["reason"].fillna(NO_REASON).replace("", NO_REASON)
+    mrr = rows["mrr"] if "mrr" in rows else pd.Series(float("nan"), index=rows.index)
+    rows = rows.assign(mrr=pd.to_numeric(mrr, errors="coerce"))
+    out = rows.groupby("reason").agg(accounts=("account_id", "size"), mrr=("mrr", lambda s: s.sum(min_count=1)))
+    return out.reset_index().sort_values(["accounts", "reason"], ascending=[False, True]).reset_index(drop=True)[columns]

@@ -136,7 +136,8 @@ def _bin_measure(name: str, values: np.ndarray, y: np.ndarray) -> BinnedMeasure:
     idx = np.searchsorted(edges, x, side="left")
     frame = pd.DataFrame({"bin": idx, "x": x, "y": t}).groupby("bin").agg(
         lower=("x", "min"), upper=("x", "max"), rows=("y", "size"), churned=("y", "sum")).reset_index(drop=True)
-    direction = "lower" if len(x) > 2 and pd.Series(x).corr(pd.Series(t), method="spearman") > 0 else "higher"
+    varies = len(x) > 2 and np.ptp(x) > 0 and np.ptp(t) > 0
+    direction = "lower" if varies and pd.Series(x).corr(pd.Series(t), method="spearman") > 0 else "higher"
     frame = _monotone_merge(frame, rising=direction == "lower")
     frame["churn_rate"] = frame["churned"] / frame["rows"]
     retained, churned = frame["rows"] - frame["churned"], frame["churned"]
