@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cs_analytics.core import config
+from cs_analytics.health.definitions import MeasureDefinition
 from cs_analytics.health.measures import MEASURES, get_measure
 
 if TYPE_CHECKING:
@@ -37,9 +38,22 @@ class MeasureSetting:
     direction: str = "higher"
     normalisation: str = "thresholds"
     thresholds: list[tuple[float, float]] = field(default_factory=list)  # (raw, score), raw increasing
+    definition: MeasureDefinition | None = None  # None = the built-in measure of that name
+
+    @property
+    def resolved_definition(self) -> MeasureDefinition:
+        """The definition computed for this measure (its own, else the built-in's)."""
+        return self.definition if self.definition is not None else get_measure(self.name).definition
+
+    @property
+    def label(self) -> str:
+        if self.definition is None and self.name in MEASURES:
+            return MEASURES[self.name].label
+        return self.resolved_definition.label
 
     def validate(self) -> None:
-        get_measure(self.name)
+        if self.resolved_definition.name != self.name:
+            raise ValueError(f"Measure {self.name}: its definition is named {self.resolved_definition.name!r}.")
         if self.direction not in DIRECTIONS:
             raise ValueError(f"Measure {self.name}: direction must be 'higher' or 'lower', got {self.direction!r}.")
         if self.normalisation not in NORMALISATIONS:
@@ -132,6 +146,7 @@ class Scorecard:
                     "direction": m.direction,
                     "normalisation": m.normalisation,
                     "thresholds": [[float(r), float(s)] for r, s in m.thresholds],
+                    "definition": m.resolved_definition.to_dict(),
                 }
                 for m in self.measures
             ],
@@ -145,24 +160,7 @@ class Scorecard:
     def from_dict(cls, data: dict) -> "Scorecard":
         if not isinstance(data, dict) or not isinstance(data.get("measures"), list):
             raise ValueError("A scorecard file is a JSON object with a 'measures' list.")
-        measures = []
-        for item in data["measures"]:
-            if not isinstance(item, dict) or "name" not in item:
-                raise ValueError("Every scorecard measure needs a 'name'.")
-            default = default_setting(get_measure(item["name"]).name)
-            try:
-                measures.append(
-                    MeasureSetting(
-                        name=item["name"],
-                        enabled=bool(item.get("enabled", True)),
-                        weight=float(item.get("weight", default.weight)),
-                        direction=item.get("direction", default.direction),
-                        normalisation=item.get("normalisation", default.normalisation),
-                        thresholds=[(float(r), float(s)) for r, s in item.get("thresholds", default.thresholds)],
-                    )
-                )
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"Measure {item['name']}: {exc}") from None
+        measures = [_setting_from_dict(item) for item in data["measures"]]
         bands = data.get("bands", {})
         return cls(
             measures=measures,
@@ -180,6 +178,37 @@ class Scorecard:
 
     def copy(self) -> "Scorecard":
         return Scorecard.from_dict(self.to_dict())
+
+
+def _setting_from_dict(item) -> MeasureSetting:
+    """One measure entry of a scorecard file or stored version. An entry without a definition is
+    a built-in measure (versions saved before definitions existed load this way); an entry with
+    one takes its defaults (direction, percentile normalisation, weight 10) from it."""
+    if not isinstance(item, dict) or "name" not in item:
+        raise ValueError("Every scorecard measure needs a 'name'.")
+    name = item["name"]
+    definition = None
+    if item.get("definition") is not None:
+        definition = MeasureDefinition.from_dict({"name": name, **item["definition"]})
+        if name in MEASURES and MEASURES[name].definition == definition:
+            definition = None  # the built-in itself: keeps its label and defaults
+    if definition is None:
+        default = default_setting(get_measure(name).name)
+    else:
+        default = MeasureSetting(name=name, weight=10.0, direction=definition.default_direction,
+                                 normalisation="percentile", definition=definition)
+    try:
+        return MeasureSetting(
+            name=name,
+            enabled=bool(item.get("enabled", True)),
+            weight=float(item.get("weight", default.weight)),
+            direction=item.get("direction", default.direction),
+            normalisation=item.get("normalisation", default.normalisation),
+            thresholds=[(float(r), float(s)) for r, s in item.get("thresholds", default.thresholds)],
+            definition=definition,
+        )
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"Measure {name}: {exc}") from None
 
 
 def default_setting(name: str) -> MeasureSetting:

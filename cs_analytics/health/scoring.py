@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from cs_analytics.health import measures as measure_registry
+from cs_analytics.health.definitions import compute_raw_values, unavailable_reason
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.core.snapshots import recent_month_ends
 from cs_analytics.health.bands import band_for
@@ -72,18 +72,19 @@ def score_frame(ws: "Workspace", dates: Sequence[dt.date], scorecard: Scorecard)
     if not dates:
         return frame, {}
     latest = max(dates)
-    unavailable = {
-        m.name: measure_registry.get_measure(m.name).unavailable_reason
-        for m in scorecard.measures
-        if not measure_registry.get_measure(m.name).availability(ws, latest)
-    }
+    unavailable = {}
     for setting in scorecard.measures:
-        col = f"{setting.name}_raw"
-        if setting.name in unavailable or frame.empty:
-            frame[col] = np.nan
-            continue
-        raw = measure_registry.raw_values(ws, setting.name, dates).rename(columns={"raw": col})
+        reason = unavailable_reason(ws, setting.resolved_definition, latest)
+        if reason is not None:
+            unavailable[setting.name] = reason
+    computed = [s.resolved_definition for s in scorecard.measures if s.name not in unavailable]
+    if computed and not frame.empty:
+        raw = compute_raw_values(ws, computed, dates)
+        raw = raw.rename(columns={d.name: f"{d.name}_raw" for d in computed})
         frame = frame.merge(raw, on=["as_of", "account_id"], how="left")
+    for setting in scorecard.measures:
+        if f"{setting.name}_raw" not in frame:
+            frame[f"{setting.name}_raw"] = np.nan
     for setting in scorecard.measures:
         raw = frame[f"{setting.name}_raw"].astype(float)
         if setting.normalisation == "percentile":
@@ -277,7 +278,7 @@ def _explanation(row: pd.Series, before: pd.Series | None, day: dt.date, prev: d
                  unavailable: dict, portfolio: dict) -> Explanation:
     records, missing, change_rows = [], {}, []
     for name in scorecard.enabled_names:
-        measure = measure_registry.get_measure(name)
+        setting = scorecard.setting(name)
         counted = not np.isnan(row[f"{name}_score"])
         if not counted:
             missing[name] = (
@@ -286,7 +287,9 @@ def _explanation(row: pd.Series, before: pd.Series | None, day: dt.date, prev: d
             )
         records.append({
             "measure": name,
-            "label": measure.label,
+            "label": setting.label,
+            "definition": setting.resolved_definition.describe(),
+            "unit": setting.resolved_definition.unit(),
             "raw": row[f"{name}_raw"],
             "score": row[f"{name}_score"],
             "weight": row[f"{name}_weight"],
@@ -299,7 +302,7 @@ def _explanation(row: pd.Series, before: pd.Series | None, day: dt.date, prev: d
             before_pts = np.nan
         else:
             before_pts = 0.0 if np.isnan(before[f"{name}_points"]) else float(before[f"{name}_points"])
-        change_rows.append({"measure": name, "label": measure.label, "points_before": before_pts,
+        change_rows.append({"measure": name, "label": setting.label, "points_before": before_pts,
                             "points_now": now_pts, "change": now_pts - before_pts})
     notes = []
     if before is None:

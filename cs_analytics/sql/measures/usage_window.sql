@@ -1,10 +1,11 @@
--- The usage measures read over the 30 days ending T (T-29 .. T), for every T in $as_of_dates (DATE[]):
---   active_users(a, T) = distinct user_id on usage rows with value > 0 in the window;
---   breadth(a, T)      = distinct metrics with value > 0 the account used in the window
---                        / distinct metrics with value > 0 in the whole data (all accounts) dated <= T
---                        (missing when that is 0).
--- Both are 0 for an account with usage before T but none in the window, and missing for an
--- account with no usage row dated <= T.
+-- Template: every usage-window measure definition in one scan of usage (health/definition_sql.py
+-- fills the aggregates and outputs markers with one column group per definition; metric names and
+-- windows are bound as $metric_<i> and $window_<i>, never written into the text).
+-- For each T in $as_of_dates (DATE[]) the window of definition i is T - $window_<i> + 1 .. T
+-- (k < window, k = T - event_date) and its previous window the same length before it.
+-- Population: accounts with a usage row dated <= T (any metric); with no row in a window an
+-- aggregate is 0. `catalogue` = distinct metrics with value > 0 in the whole data dated <= T.
+-- Bound: $as_of_dates, $max_days (the longest window, doubled for trends).
 WITH dates AS (
     SELECT DISTINCT unnest(CAST($as_of_dates AS DATE[])) AS as_of
 ),
@@ -22,19 +23,20 @@ firsts AS (
 base AS (
     SELECT d.as_of, f.account_id FROM firsts f JOIN dates d ON f.first_day <= d.as_of
 ),
+-- the window days of every date, so usage joins on equality (a hash join) instead of a range
 window_days AS (
-    SELECT as_of, as_of - CAST(k AS INTEGER) AS day FROM dates CROSS JOIN range(0, 30) r(k)
+    SELECT as_of, as_of - CAST(k AS INTEGER) AS day, CAST(k AS INTEGER) AS k
+    FROM dates CROSS JOIN range(0, CAST($max_days AS BIGINT)) r(k)
 ),
-recent AS (
-    SELECT d.as_of, u.account_id, count(DISTINCT u.user_id) AS users, count(DISTINCT u.metric) AS metrics
+windowed AS (
+    SELECT d.as_of, u.account_id,
+           /*aggregates*/
     FROM usage u
     JOIN window_days d ON u.event_date = d.day
-    WHERE u.value > 0
     GROUP BY ALL
 )
 SELECT b.as_of, b.account_id,
-       CAST(coalesce(r.users, 0) AS DOUBLE) AS active_users,
-       CASE WHEN c.metrics > 0 THEN CAST(coalesce(r.metrics, 0) AS DOUBLE) / c.metrics END AS breadth
+       /*outputs*/
 FROM base b
 JOIN catalogue c ON c.as_of = b.as_of
-LEFT JOIN recent r ON r.as_of = b.as_of AND r.account_id = b.account_id
+LEFT JOIN windowed w ON w.as_of = b.as_of AND w.account_id = b.account_id

@@ -1,5 +1,6 @@
--- recency(a, T) = T - the date of the account's last usage row dated <= T, in days (lower is
--- better). Missing for an account with no usage row dated <= T. Bound: $as_of_dates (DATE[]).
+-- days_since_last(a, T) = T - the date of the account's last usage row dated <= T (of metric
+-- $metric when the metric filter marker is filled), in days. Missing for an
+-- account with no such row. Bound: $as_of_dates (DATE[]) and, with a metric, $metric.
 -- Computed as the later of (the last usage date in months before T's month, found by an ASOF
 -- join on per-month maxima) and (the last usage date in T's month up to T).
 WITH dates AS (
@@ -8,6 +9,7 @@ WITH dates AS (
 monthly AS (
     SELECT account_id, CAST(date_trunc('month', event_date) AS DATE) AS month, max(event_date) AS last_day
     FROM usage
+    WHERE TRUE /*metric_filter*/
     GROUP BY ALL
 ),
 grid AS (
@@ -28,6 +30,7 @@ current_month AS (
     SELECT d.as_of, u.account_id, max(u.event_date) AS last_day
     FROM usage u
     JOIN month_days d ON u.event_date = d.day
+    WHERE TRUE /*metric_filter*/
     GROUP BY ALL
 )
 SELECT as_of, account_id, CAST(as_of - max(last_day) AS DOUBLE) AS raw
