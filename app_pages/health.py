@@ -28,7 +28,6 @@ from cs_analytics.health.scorecard import (
 )
 from cs_analytics.views.health import (
     HealthScores,
-    backtest_tables,
     band_change_preview,
     health_scores,
     scorecard_versions,
@@ -45,6 +44,7 @@ from ui.common import (
     require_data,
     view_as_of,
 )
+from ui.health_evidence import backtest_results, discovery_section, draft_scorecard
 from ui.identity import current_user
 from ui.text import md
 
@@ -81,16 +81,6 @@ def init_editor(sc: Scorecard, force: bool = False) -> None:
     st.session_state[f"{EDITOR_PREFIX}green"] = float(sc.green_min)
     st.session_state[f"{EDITOR_PREFIX}yellow"] = float(sc.yellow_min)
     st.session_state[EDITOR_BASE] = sc.version
-
-
-def load_suggested(weights: dict[str, float]) -> None:
-    """Callback: copy suggested weights into the editor (not saved)."""
-    for name in MEASURES:
-        if _key(name, "weight") in st.session_state:
-            w = round(float(weights.get(name, 0.0)), 1)
-            st.session_state[_key(name, "weight")] = w
-            st.session_state[_key(name, "enabled")] = w > 0
-    st.session_state["sc_edit_loaded_note"] = True
 
 
 def editor_scorecard(active: Scorecard) -> tuple[Scorecard | None, str | None]:
@@ -220,14 +210,23 @@ def editor_section(ws, active: Scorecard, as_of, account_filter: AccountFilter) 
 def backtest_section(ws, active: Scorecard, account_filter: AccountFilter) -> None:
     st.caption(
         "At every month-end at least one horizon before the as-of date, the customers are scored with "
-        "only the data known then; each is then checked for churn within the horizon (its month-end "
-        "MRR falls to 0). Churned within (T, T+H] = month-end MRR is 0 at some month-end after T, up to T + H."
+        "only the data known then; each is then checked for churn within the horizon: with contracts, "
+        "its month-end MRR falls to 0 at some month-end after T, up to T + H; with a churn list and no "
+        "contracts, its churn date lies in (T, T + H]. A churn list without that much history is one "
+        "snapshot at the as-of date, labelled by the list (no horizon)."
     )
     horizon = st.number_input("Horizon (days)", min_value=7, max_value=730, value=config.DEFAULT_HORIZON_DAYS,
                               step=1, key="health_horizon")
+    draft = draft_scorecard(active)
+    chosen = active
+    if draft is not None:
+        which = st.radio("Scorecard", ["Active", "Draft (not saved)"], horizontal=True, key="health_backtest_which")
+        chosen = draft if which.startswith("Draft") else active
+        if chosen is draft:
+            st.caption("Draft measures: " + md(", ".join(f"{m.name} ({m.weight:g})" for m in draft.measures if m.enabled)))
     if st.button("Run backtest", key="health_run_backtest"):
         bar = st.progress(0.0, text="Starting")
-        result = bt.run_backtest(ws, int(horizon), active, account_filter, as_of=view_as_of(ws),
+        result = bt.run_backtest(ws, int(horizon), chosen, account_filter, as_of=view_as_of(ws),
                                  progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg))
         st.session_state[BACKTEST_STATE] = (int(horizon), active.version, filter_key(account_filter), result)
     stored = st.session_state.get(BACKTEST_STATE)
@@ -237,52 +236,10 @@ def backtest_section(ws, active: Scorecard, account_filter: AccountFilter) -> No
     if version_run != active.version:
         st.caption("These results are for an earlier scorecard version; run again to refresh.")
     if result.too_small:
-        st.warning(result.too_small)
+        st.warning(md(result.too_small))
     if result.auc is None:
         return
-    backtest_results(result, horizon_run)
-
-
-def _auc_text(auc: float | None) -> str:
-    return "-" if auc is None else f"{auc:.3f}"
-
-
-def backtest_results(result: bt.BacktestResult, horizon_days: int) -> None:
-    c = st.columns(4)
-    c[0].metric("Score AUC (all snapshots)", _auc_text(result.auc))
-    c[1].metric("Score AUC (test snapshots)", _auc_text(result.test_auc))
-    c[2].metric("Model AUC (test snapshots)", _auc_text(result.model_auc))
-    c[3].metric("Suggested weights AUC (test)", _auc_text(result.suggested_auc))
-    st.caption(
-        f"{count_noun(len(result.snapshot_dates), 'snapshot')} ({result.snapshot_dates[0]} to {result.snapshot_dates[-1]}), "
-        f"{count_noun(result.observations, 'account-snapshot')}, {result.churned:,} churned within {horizon_days} days. "
-        f"Model trained on the {count_noun(len(result.train_dates), 'earliest snapshot')}, tested on the "
-        f"{count_noun(len(result.test_dates), 'later one')}. "
-        "AUC 0.5 = no better than chance, 1.0 = perfect ranking."
-    )
-    tables = backtest_tables(result)
-    left, right = st.columns(2)
-    with left:
-        st.markdown("**Churn per band**")
-        st.dataframe(tables.per_band, hide_index=True, key="health_per_band",
-                     column_config={"Churn rate": st.column_config.NumberColumn("Churn rate", format="percent")})
-    with right:
-        st.markdown("**Calibration by score decile**")
-        st.plotly_chart(charts.calibration_chart(result.calibration), key="health_calibration")
-    if not tables.measures.empty:
-        st.markdown("**Current versus suggested weights**")
-        st.plotly_chart(charts.weights_comparison_chart(result.current_weights, result.suggested_weights),
-                        key="health_weights_chart")
-        st.dataframe(tables.measures, hide_index=True, key="health_model_measures")
-        st.caption(
-            "A measure keeps a suggested weight only when, in the model, a higher measure score went "
-            "with less churn and leaving it out lowers the model's AUC on the later snapshots (a value "
-            "below 0 means the model did better without it)."
-        )
-    if result.suggested_weights:
-        st.button("Load suggested weights into the editor", key="health_load_suggested",
-                  on_click=load_suggested, args=(result.suggested_weights,))
-        st.caption("Loading only fills the editor (Scorecard tab); nothing changes until you save a new version.")
+    backtest_results(ws, result, horizon_run, active.version)
 
 
 # -- page -------------------------------------------------------------------------------------
@@ -290,7 +247,8 @@ def backtest_results(result: bt.BacktestResult, horizon_days: int) -> None:
 def main() -> None:
     ws = get_workspace()
     st.title("Health")
-    if not require_data(ws, ("contracts",)):
+    # Contracts, or (without them) usage scored against a churn list (metrics.md, Outcomes).
+    if ws.row_count("usage") == 0 and not require_data(ws, ("contracts",)):
         return
     account_filter = current_filter()
     as_of = page_as_of(ws)
@@ -300,15 +258,18 @@ def main() -> None:
         "health score",
         HEALTH_DEFINITION.format(green=active.green_min, yellow=active.yellow_min),
         as_of=as_of,
-        excluded="accounts that are not customers on the date (no active contract with MRR > 0).",
+        excluded="accounts that are not customers on the date (no active contract with MRR > 0; without "
+                 "contracts: no data yet, or churned by then in the churn list).",
     )
-    tabs = st.tabs(["Scores", "Scorecard", "Does it predict churn?"])
+    tabs = st.tabs(["Scores", "Scorecard", "Does it predict churn?", "Which signals predict churn?"])
     with tabs[0]:
         scores_section(cached_view(health_scores, ws, account_filter, as_of), active, as_of)
     with tabs[1]:
         editor_section(ws, active, as_of, account_filter)
     with tabs[2]:
         backtest_section(ws, active, account_filter)
+    with tabs[3]:
+        discovery_section(ws, active, account_filter, as_of)
 
 
 main()

@@ -29,6 +29,7 @@ from cs_analytics.core.outcomes import churn_outcomes, outcome_plan
 from cs_analytics.core.workspace import resolve_as_of
 from cs_analytics.health.definitions import MeasureDefinition, compute_raw_values, numeric_attributes, usage_metrics
 from cs_analytics.health.evaluation import auc
+from cs_analytics.health.scorecard import Scorecard
 from cs_analytics.health.scoring import population
 
 if TYPE_CHECKING:
@@ -150,4 +151,16 @@ def _unique(name: str, taken: dict) -> str:
     out, i = name, 2
     while out in taken:
         out, i = f"{name}_{i}", i + 1
+    return out
+
+
+def add_candidate(scorecard: Scorecard, definition: dict, direction: str, weight: float = 10.0) -> Scorecard:
+    """A copy of `scorecard` with the candidate as an enabled measure (percentile normalisation,
+    the direction discovery found, `weight`); a measure of the same name is replaced."""
+    entry = {"name": definition["name"], "definition": definition, "enabled": True, "weight": weight,
+             "direction": direction, "normalisation": "percentile"}
+    data = scorecard.to_dict()
+    data["measures"] = [m for m in data["measures"] if m["name"] != definition["name"]] + [entry]
+    out = Scorecard.from_dict(data)
+    out.version = 0
     return out
