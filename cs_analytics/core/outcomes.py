@@ -106,9 +106,14 @@ def churn_outcomes(ws: "Workspace", snapshot_dates: Sequence[dt.date], horizon_d
     return frame[list(OUTCOME_COLUMNS)]
 
 
+def churn_list_reasons(ws: "Workspace") -> pd.DataFrame:
+    """account_id, reason: the churn list's reason of every account it lists as churned with one."""
+    return ws.query("SELECT account_id, reason FROM churn_list WHERE churned AND reason IS NOT NULL")
+
+
 def _with_reasons(ws: "Workspace", frame: pd.DataFrame) -> pd.DataFrame:
     """Contracts decide the date; the churn list adds the reason of a churned row."""
-    reasons = ws.query("SELECT account_id, reason FROM churn_list WHERE churned AND reason IS NOT NULL")
+    reasons = churn_list_reasons(ws)
     out = frame.merge(reasons, on="account_id", how="left")
     out.loc[~out["churned"].astype(bool), "reason"] = None
     return out
@@ -123,7 +128,8 @@ def reason_breakdown(churned_rows: pd.DataFrame) -> pd.DataFrame:
     columns = ["reason", "accounts", "mrr"]
     if churned_rows.empty:
         return pd.DataFrame(columns=columns)
-    rows = churned_rows.sort_values("as_of").groupby("account_id").tail(1).copy()
+    ordered = churned_rows.sort_values("as_of") if "as_of" in churned_rows else churned_rows
+    rows = ordered.groupby("account_id").tail(1).copy()
     rows["reason"] = rows["reason"].fillna(NO_REASON).replace("", NO_REASON)
     mrr = rows["mrr"] if "mrr" in rows else pd.Series(float("nan"), index=rows.index)
     rows = rows.assign(mrr=pd.to_numeric(mrr, errors="coerce"))
