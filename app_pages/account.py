@@ -9,13 +9,15 @@ from cs_analytics.charts import health as charts
 from cs_analytics.health.bands import band_colour
 from cs_analytics.views.account import AccountView, account_options, account_view
 from ui.cache import cached_view
-from ui.common import current_filter, get_workspace, page_as_of, require_data
+from ui.common import current_filter, download_csv, get_workspace, page_as_of, require_data
 from cs_analytics.core.formatting import blank_missing
 from ui.text import md
 
 EXPLANATION_LABELS = {
     "label": st.column_config.TextColumn("Measure", pinned=True),
     "raw": st.column_config.NumberColumn("Raw value", format="%.3g"),
+    "unit": "Unit",
+    "definition": st.column_config.TextColumn("Definition", width="large"),
     "score": st.column_config.NumberColumn("Score 0-100", format="%.1f"),
     "weight": st.column_config.NumberColumn("Weight %", format="%.1f"),
     "points": st.column_config.NumberColumn("Points", format="%.2f"),
@@ -81,8 +83,10 @@ def score_block(view: AccountView) -> None:
 def explanation_block(view: AccountView) -> None:
     explanation = view.explanation
     st.plotly_chart(charts.explanation_waterfall(explanation.table, explanation.score), key="account_waterfall")
-    table = explanation.table[["label", "points", "score", "weight", "raw", "vs_portfolio", "status"]]
+    table = explanation.table[["label", "points", "score", "weight", "raw", "unit", "definition", "vs_portfolio", "status"]]
     st.dataframe(blank_missing(table), hide_index=True, key="account_explanation", column_config=EXPLANATION_LABELS)
+    download_csv(explanation.export_table(), f"explanation_{explanation.account_id}_{explanation.as_of}.csv",
+                 key="account_explanation_download")
     for name, why in explanation.missing.items():
         st.caption(f"Missing: **{md(name)}** — {md(why)}; its weight is shared among the other measures.")
     st.markdown(f"**Change since {explanation.previous_as_of:%Y-%m-%d}**")

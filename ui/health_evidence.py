@@ -1,6 +1,6 @@
 """The Health page's evidence: the backtest's results with the fitted scorecard, and "Which of my
 signals predict churn?" with "Add to draft scorecard". Layout only: the numbers come from
-cs_analytics.views.health_fit; the draft is a scorecard JSON in the session (DRAFT_STATE), never
+cs_analytics.views.health_fit; the draft is the scorecard editor's (ui/scorecard_editor.py), never
 saved until someone saves it as a version.
 """
 from __future__ import annotations
@@ -13,43 +13,48 @@ from cs_analytics.core.filters import AccountFilter
 from cs_analytics.core.formatting import count_noun
 from cs_analytics.health import backtest as bt
 from cs_analytics.health.discovery import add_candidate
-from cs_analytics.health.scorecard import Scorecard, save_scorecard
+from cs_analytics.health.scorecard import Scorecard, format_thresholds, save_scorecard
 from cs_analytics.views.health_fit import backtest_tables, signal_discovery
 from ui.cache import cached_view
 from ui.identity import current_user
+from ui.scorecard_editor import DRAFT, editor_key, editor_scorecard
 from ui.text import md
 
-DRAFT_STATE = "health_draft_scorecard"  # (active version it was built on, scorecard JSON)
 SELECTED_CANDIDATE = "health_signal_selected"
 
 
-# -- the draft --------------------------------------------------------------------------------
+# -- the draft (ui/scorecard_editor.py keeps it: DRAFT JSON plus one widget per measure field) ---
 
-def draft_scorecard(active: Scorecard) -> Scorecard | None:
-    """The session's draft when it was built on the active version, else None."""
-    stored = st.session_state.get(DRAFT_STATE)
-    if not stored or stored[0] != active.version:
-        return None
-    return Scorecard.from_json(stored[1])
+def _set_draft(sc: Scorecard, names: list[str]) -> None:
+    """Make `sc` the editor's draft and put the settings of `names` into their widgets."""
+    st.session_state[DRAFT] = sc.to_json()
+    for m in sc.measures:
+        if m.name in names:
+            st.session_state[editor_key(m.name, "enabled")] = bool(m.enabled)
+            st.session_state[editor_key(m.name, "weight")] = float(m.weight)
+            st.session_state[editor_key(m.name, "direction")] = m.direction
+            st.session_state[editor_key(m.name, "normalisation")] = m.normalisation
+            st.session_state[editor_key(m.name, "thresholds")] = format_thresholds(m.thresholds)
 
 
-def _add_to_draft(active_json: str, version: int, name: str, definition: dict, direction: str) -> None:
-    """Callback: the candidate joins the draft (the active scorecard plus the candidates added)."""
-    active = Scorecard.from_json(active_json)
-    active.version = version
-    base = draft_scorecard(active) or active
-    st.session_state[DRAFT_STATE] = (version, add_candidate(base, definition, direction).to_json())
+def _add_to_draft(name: str, definition: dict, direction: str) -> None:
+    """Callback: the candidate joins the editor's draft (as edited so far); nothing is saved."""
+    current, _ = editor_scorecard() if DRAFT in st.session_state else (None, None)
+    base = current or Scorecard.from_json(st.session_state[DRAFT])
+    _set_draft(add_candidate(base, definition, direction), [name])
     st.session_state["health_signal_added"] = name
 
 
-def _use_fitted_as_draft(version: int, fitted_json: str) -> None:
-    st.session_state[DRAFT_STATE] = (version, fitted_json)
-    st.session_state["health_fitted_as_draft"] = True
+def _use_fitted_as_draft(fitted_json: str) -> None:
+    """Callback: the fitted scorecard becomes the editor's draft, every measure's widgets set."""
+    fitted = Scorecard.from_json(fitted_json)
+    _set_draft(fitted, fitted.measure_names)
+    st.session_state["sc_edit_loaded_note"] = True
 
 
 # -- which of my signals predict churn ---------------------------------------------------------
 
-def discovery_section(ws, active: Scorecard, account_filter: AccountFilter, as_of) -> None:
+def discovery_section(ws, account_filter: AccountFilter, as_of) -> None:
     """Candidates ranked by AUC alone, the churn rate by bin of the one selected, and the button
     that adds it to the draft scorecard."""
     st.caption(
@@ -81,11 +86,12 @@ def discovery_section(ws, active: Scorecard, account_filter: AccountFilter, as_o
     overall = float(bins["churned"].sum() / bins["rows"].sum()) if bins["rows"].sum() else None
     st.plotly_chart(charts.churn_rate_by_bin_chart(bins, overall, value_label=name), key="health_signal_chart")
     st.button("Add to draft scorecard", key="health_signal_add", on_click=_add_to_draft,
-              args=(active.to_json(), active.version, name, found.definitions[name], row["direction"]))
+              args=(name, found.definitions[name], row["direction"]), disabled=DRAFT not in st.session_state)
     added = st.session_state.pop("health_signal_added", None)
     if added:
-        st.success(f"Added {md(added)} to the draft scorecard (weight 10, percentile normalisation). "
-                   "Backtest the draft in the next tab; nothing is saved until you save a version.")
+        st.success(f"Added {md(added)} to the draft scorecard (weight 10, percentile normalisation, "
+                   f"{row['direction']} is better). Edit it, backtest the draft beside the active version and "
+                   "save it in the Scorecard tab; nothing is saved until then.")
 
 
 # -- does it predict churn: results --------------------------------------------------------------
@@ -94,8 +100,9 @@ def _auc_text(auc: float | None) -> str:
     return "-" if auc is None else f"{auc:.3f}"
 
 
-def backtest_results(ws, result: bt.BacktestResult, horizon_days: int, version: int) -> None:
-    """AUCs, churn per band and reasons, calibration, and the fitted scorecard with its verdict."""
+def backtest_results(ws, result: bt.BacktestResult, horizon_days: int, segment: str | None = None) -> None:
+    """AUCs, churn per band and reasons, calibration, and the fitted scorecard with its verdict
+    (saved, when offered and asked, as the next version of `segment`'s scorecard; None = default)."""
     c = st.columns(3)
     c[0].metric("Score AUC (all snapshots)", _auc_text(result.auc))
     c[1].metric("Score AUC (held out)", _auc_text(result.test_auc))
@@ -116,7 +123,7 @@ def backtest_results(ws, result: bt.BacktestResult, horizon_days: int, version: 
     if tables.verdict:
         (st.success if result.offered else st.info)(md(tables.verdict))
     if not tables.measures.empty:
-        _fitted_section(ws, result, tables, version)
+        _fitted_section(ws, result, tables, segment)
 
 
 def _run_sentence(result: bt.BacktestResult, horizon_days: int) -> str:
@@ -133,7 +140,7 @@ def _run_sentence(result: bt.BacktestResult, horizon_days: int) -> str:
     return text + "AUC 0.5 = no better than chance, 1.0 = perfect ranking."
 
 
-def _fitted_section(ws, result: bt.BacktestResult, tables, version: int) -> None:
+def _fitted_section(ws, result: bt.BacktestResult, tables, segment: str | None) -> None:
     st.markdown("**The fitted scorecard** (binned logistic regression: each measure's bins become points)")
     fitted = result.measures.set_index("measure")["fitted_weight"].to_dict()
     st.plotly_chart(charts.weights_comparison_chart(result.current_weights, fitted, "fitted"),
@@ -146,11 +153,12 @@ def _fitted_section(ws, result: bt.BacktestResult, tables, version: int) -> None
     )
     if not result.offered:
         return
-    fitted_json = result.fitted_scorecard.to_json()
-    st.button("Use the fitted scorecard as the draft", key="health_use_fitted",
-              on_click=_use_fitted_as_draft, args=(version, fitted_json))
+    st.button("Load the fitted scorecard into the editor", key="health_use_fitted",
+              on_click=_use_fitted_as_draft, args=(result.fitted_scorecard.to_json(),))
+    st.caption("Loading only fills the editor (Scorecard tab); nothing changes until you save a new version.")
     with st.form("save_fitted"):
         user = st.text_input("Your name", value=current_user() or "")
         if st.form_submit_button("Save the fitted scorecard as a new version"):
-            saved = save_scorecard(ws, result.fitted_scorecard, user, "fitted scorecard (binned logistic regression)")
+            saved = save_scorecard(ws, result.fitted_scorecard, user, "fitted scorecard (binned logistic regression)",
+                                   segment)
             st.success(f"Saved scorecard v{saved}; it is now the active version.")

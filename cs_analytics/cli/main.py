@@ -18,12 +18,14 @@ from typing import Any, Sequence
 import pandas as pd
 
 from cs_analytics.cli.commands import data, demo, health, overview, reality, retention, settings
+from cs_analytics.cli.commands import measures
 from cs_analytics.cli.common import UserError, common_options
 from cs_analytics.core.db import close_workspace
 from cs_analytics.core.errors import WorkspaceError
 from cs_analytics.core.export import to_csv_text
 
 COMMAND_GROUPS = (demo, data, retention, health, reality, overview, settings)
+COMMAND_GROUPS += (measures,)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -50,7 +50,7 @@ _PHRASES = {
     "avg_per_active_day": "Average value per active day of {what}",
     "active_days": "Days with {what} (value > 0)",
     "distinct_users": "Distinct users of {what} (value > 0)",
-    "distinct_metrics_share": "Share of all metrics used (distinct metrics with value > 0 "
+    "distinct_metrics_share": "Share of all metrics used{window} (distinct metrics with value > 0 "
                               "divided by the distinct metrics in the whole data up to T)",
     "latest": "Value of {what} on the last day with data",
 }
@@ -97,7 +97,11 @@ class MeasureDefinition:
         what = f"metric '{self.metric}'" if self.metric is not None else "all metrics"
         if self.aggregation == "days_since_last":
             return f"Days since the last usage row of {what} (lower is better)"
-        return _PHRASES[self.aggregation].format(what=what) + f" in the {self.window_days} days ending T"
+        window = f" in the {self.window_days} days ending T"
+        phrase = _PHRASES[self.aggregation]
+        if "{window}" in phrase:
+            return phrase.format(window=window)
+        return phrase.format(what=what) + window
 
     def unit(self) -> str:
         """The unit of the raw value."""

@@ -1,10 +1,11 @@
 """Which of my signals predict churn? Every candidate measure ranked by how well it alone separates
 churners (metrics.md, Measure discovery).
 
-- Candidates: for each usage metric and for all metrics together: sum of value, days with usage
-  and distinct users (when usage has user_id) in the 30 days ending T, the 30-day sum as a trend
-  (this window / the previous one), and days since the last usage row; plus each numeric account
-  attribute. Each is a `MeasureDefinition` (health.definitions), so it can join a scorecard as is.
+- Candidates (health.candidates): for each usage metric and for all metrics together: sum of
+  value, days with usage and distinct users (when usage has user_id) in the 30 days ending T, the
+  30-day sum as a trend (this window / the previous one), and days since the last usage row; plus
+  each numeric account attribute. Each is a `MeasureDefinition` (health.definitions), so it can
+  join a scorecard as is.
 - Rows: the outcome plan of the backtest (core.outcomes): the latest DISCOVERY_SNAPSHOTS snapshot
   dates (or the one snapshot labelled by the churn list), the population at each T and churned
   within (T, T+H] (or listed as churned).
@@ -17,7 +18,6 @@ churners (metrics.md, Measure discovery).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
@@ -27,7 +27,8 @@ import pandas as pd
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.core.outcomes import churn_outcomes, outcome_plan
 from cs_analytics.core.workspace import resolve_as_of
-from cs_analytics.health.definitions import MeasureDefinition, compute_raw_values, numeric_attributes, usage_metrics
+from cs_analytics.health.candidates import candidate_definitions
+from cs_analytics.health.definitions import MeasureDefinition, compute_raw_values
 from cs_analytics.health.evaluation import auc
 from cs_analytics.health.scorecard import Scorecard
 from cs_analytics.health.scoring import population
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
 
 DISCOVERY_SNAPSHOTS = 6
-WINDOW_DAYS = 30
 MAX_DISTINCT_BINS = 12
 DECILES = 10
 CANDIDATE_COLUMNS = ["measure", "description", "source", "direction", "auc", "accounts", "rows", "churned"]
@@ -55,26 +55,6 @@ class Discovery:
     empty_reason: str | None = None
 
 
-def candidate_definitions(ws: "Workspace") -> dict[str, MeasureDefinition]:
-    """The candidate measures of this workspace (module docstring), keyed by their name."""
-    has_users = bool(ws.scalar("SELECT count(*) > 0 FROM usage WHERE user_id IS NOT NULL"))
-    kinds = [("sum", "sum", False), ("active_days", "days", False), ("sum", "trend", True),
-             ("days_since_last", "days_since_last", False)]
-    if has_users:
-        kinds.insert(2, ("distinct_users", "users", False))
-    out: dict[str, MeasureDefinition] = {}
-    for metric in [None, *usage_metrics(ws)]:
-        stem = "all_metrics" if metric is None else _slug(metric)
-        for aggregation, suffix, trend in kinds:
-            name = _unique(f"{stem}_{suffix}" + ("" if aggregation == "days_since_last" else f"_{WINDOW_DAYS}d"), out)
-            out[name] = MeasureDefinition(name, "usage", metric=metric, aggregation=aggregation,
-                                          window_days=WINDOW_DAYS, trend=trend)
-    for attribute in numeric_attributes(ws):
-        name = _unique(f"attr_{_slug(attribute)}", out)
-        out[name] = MeasureDefinition(name, "attribute", attribute=attribute, aggregation="value")
-    return out
-
-
 def discover(ws: "Workspace", horizon_days: int, account_filter: AccountFilter = NO_FILTER, as_of=None,
              progress: Progress | None = None) -> Discovery:
     """Rank every candidate by its AUC alone against churn (module docstring)."""
@@ -86,7 +66,7 @@ def discover(ws: "Workspace", horizon_days: int, account_filter: AccountFilter =
             f"The data is too short: no month-end T with T + {horizon_days} days on or before the as-of date.")
         return Discovery(empty, outcome_note=plan.description, empty_reason=reason)
     dates = list(plan.dates)[-DISCOVERY_SNAPSHOTS:]
-    definitions = candidate_definitions(ws)
+    definitions = {d.name: d for d in candidate_definitions(ws)}
     progress(0.1, f"Computing {len(definitions)} candidate measures")
     rows = _labelled_rows(ws, dates, horizon_days, plan.label_only, account_filter)
     raw = compute_raw_values(ws, list(definitions.values()), dates)
@@ -137,21 +117,6 @@ def _rank_row(name: str, definition: MeasureDefinition, rows: pd.DataFrame) -> d
         "accounts": int(rows.loc[known, "account_id"].nunique()),
         "rows": int(known.sum()), "churned": int(y[known].sum()),
     }
-
-
-def _slug(text: str) -> str:
-    """A measure-name-safe stem from a metric or attribute name (user text): lower case, letters,
-    digits and underscores, starting with a letter, at most 40 characters."""
-    slug = re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")[:40].strip("_")
-    return slug if slug[:1].isalpha() else f"m_{slug}".rstrip("_")
-
-
-def _unique(name: str, taken: dict) -> str:
-    """`name`, or `name_2`, `name_3`... when two metric names give the same stem."""
-    out, i = name, 2
-    while out in taken:
-        out, i = f"{name}_{i}", i + 1
-    return out
 
 
 def add_candidate(scorecard: Scorecard, definition: dict, direction: str, weight: float = 10.0) -> Scorecard:

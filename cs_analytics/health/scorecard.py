@@ -87,6 +87,7 @@ class Scorecard:
     created_at: dt.datetime | None = None
     created_by: str | None = None
     change_summary: str | None = None
+    segment: str | None = None  # None = the default scorecard; else it scores this segment
 
     # -- access ------------------------------------------------------------------------------
     def setting(self, name: str) -> MeasureSetting:
@@ -110,7 +111,8 @@ class Scorecard:
             return "built-in default scorecard"
         when = f" saved {self.created_at:%Y-%m-%d %H:%M}" if self.created_at else ""
         who = f" by {self.created_by}" if self.created_by else ""
-        return f"scorecard v{self.version}{when}{who}"
+        whose = f" for segment {self.segment}" if self.segment else ""
+        return f"scorecard v{self.version}{whose}{when}{who}"
 
     def normalised_weights(self, names: Iterable[str] | None = None) -> dict[str, float]:
         """Weights of the enabled measures (restricted to `names` when given), summing to 100."""
@@ -260,52 +262,29 @@ def normalise_percentile(raw: pd.Series, direction: str = "higher", groups: pd.S
     return pct
 
 
-# -- stored versions -------------------------------------------------------------------------
+# -- stored versions (health/versions.py) -----------------------------------------------------
 
-def _from_row(row) -> Scorecard:
-    sc = Scorecard.from_json(row["config"])
-    sc.version = int(row["version"])
-    created = row["created_at"]
-    sc.created_at = None if pd.isna(created) else pd.Timestamp(created).to_pydatetime()
-    sc.created_by = row["created_by"]
-    sc.change_summary = row["change_summary"]
-    return sc
+def active_scorecard(ws: "Workspace", segment: str | None = None) -> Scorecard:
+    """The active default version (or, given a segment, that segment's active version, falling back
+    to the default), or the built-in default (version 0) when none was saved."""
+    from cs_analytics.health.versions import active_version
 
-
-def active_scorecard(ws: "Workspace") -> Scorecard:
-    """The active saved version, or the built-in default (version 0) when none was saved."""
-    rows = ws.query(
-        "SELECT * FROM scorecards WHERE active ORDER BY version DESC LIMIT 1"
-    )
-    if rows.empty:
-        return default_scorecard()
-    return _from_row(rows.iloc[0])
+    return active_version(ws, segment)
 
 
 def scorecard_history(ws: "Workspace") -> pd.DataFrame:
-    """Every saved version: version, created_at, created_by, change_summary, active."""
-    return ws.query(
-        "SELECT version, created_at, created_by, change_summary, active FROM scorecards ORDER BY version"
-    )
+    """Every saved version: version, created_at, created_by, change_summary, segment, active."""
+    from cs_analytics.health.versions import version_history
+
+    return version_history(ws)
 
 
-def save_scorecard(ws: "Workspace", sc: Scorecard, user: str, change_summary: str) -> int:
-    """Store `sc` as a new version, make it the only active one and return its number."""
-    sc.validate()
-    user = (user or "").strip()
-    if not user:
-        raise ValueError("Saving a scorecard needs the name of who changes it.")
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
-    with ws.transaction() as cur:
-        version = cur.execute("SELECT nextval('scorecard_version_seq')").fetchone()[0]
-        cur.execute("UPDATE scorecards SET active = FALSE WHERE active")
-        cur.execute(
-            "INSERT INTO scorecards (version, created_at, created_by, config, change_summary, active) "
-            "VALUES (?, ?, ?, ?, ?, TRUE)",
-            [version, now, user, sc.to_json(), (change_summary or "").strip() or None],
-        )
-    sc.version, sc.created_at, sc.created_by, sc.change_summary = int(version), now, user, change_summary
-    return int(version)
+def save_scorecard(ws: "Workspace", sc: Scorecard, user: str, change_summary: str,
+                   segment: str | None = None) -> int:
+    """Store `sc` as a new version, the only active one for its segment (None = the default)."""
+    from cs_analytics.health.versions import save_version
+
+    return save_version(ws, sc, user, change_summary, segment)
 
 
 # -- differences ---------------------------------------------------------------------------
@@ -323,11 +302,13 @@ def diff_scorecards(a: Scorecard, b: Scorecard) -> str:
         ma = next((m for m in a.measures if m.name == name), None)
         mb = next((m for m in b.measures if m.name == name), None)
         if ma is None:
-            lines.append(f"{name}: added")
+            lines.append(f"{name}: added ({mb.resolved_definition.describe()})")
             continue
         if mb is None:
             lines.append(f"{name}: removed")
             continue
+        if ma.resolved_definition != mb.resolved_definition:
+            lines.append(f"{name}: definition -> {mb.resolved_definition.describe()}")
         on_a, on_b = name in wa, name in wb
         if on_a != on_b:
             lines.append(f"{name}: turned {'on' if on_b else 'off'}")

@@ -118,33 +118,54 @@ def score_frame(ws: "Workspace", dates: Sequence[dt.date], scorecard: Scorecard)
     return frame, unavailable
 
 
-def _public_columns(scorecard: Scorecard) -> list[str]:
+def _public_columns(scorecards: Sequence[Scorecard]) -> list[str]:
     cols = list(ID_COLUMNS)
-    for name in scorecard.measure_names:
+    names = dict.fromkeys(name for sc in scorecards for name in sc.measure_names)
+    for name in names:
         cols += [f"{name}_raw", f"{name}_score", f"{name}_points"]
     return cols + ["missing_measures"]
+
+
+def assigned_score_frame(ws: "Workspace", dates: Sequence[dt.date]) -> tuple[pd.DataFrame, list[Scorecard]]:
+    """score_frame with the scorecards in force: each segment that has its own active scorecard is
+    scored by it, every other account by the active default (health/versions.py). Percentiles
+    rank within the whole population of each date, as for one scorecard."""
+    from cs_analytics.health.versions import segment_scorecards
+
+    default = active_scorecard(ws)
+    frame, _ = score_frame(ws, dates, default)
+    cards = [default]
+    for segment, sc in segment_scorecards(ws).items():
+        seg_frame, _ = score_frame(ws, dates, sc)
+        keep = frame["segment"].ne(segment) | frame["segment"].isna()
+        frame = pd.concat([frame[keep], seg_frame[seg_frame["segment"] == segment]], ignore_index=True)
+        cards.append(sc)
+    return frame, cards
 
 
 def score_snapshots(ws: "Workspace", snapshot_dates: Iterable, scorecard: Scorecard | None = None,
                     account_filter: AccountFilter = NO_FILTER) -> pd.DataFrame:
     """Scores on every date in `snapshot_dates`, long form: `as_of` then score_accounts' columns.
 
-    Each measure's SQL runs once for all dates. Percentiles rank within the whole population of
-    each date (the filter only selects which rows are returned)."""
-    scorecard = scorecard or active_scorecard(ws)
+    Without a scorecard, the scorecards in force score (segment ones, else the default). All of a
+    scorecard's measures are computed for all dates at once. Percentiles rank within the whole
+    population of each date (the filter only selects which rows are returned)."""
     dates = sorted({pd.Timestamp(d).date() for d in snapshot_dates})
-    frame, _ = score_frame(ws, dates, scorecard)
+    if scorecard is None:
+        frame, cards = assigned_score_frame(ws, dates)
+    else:
+        (frame, _), cards = score_frame(ws, dates, scorecard), [scorecard]
     frame = keep_filtered(ws, frame, account_filter)
-    return frame[["as_of", *_public_columns(scorecard)]].sort_values(["as_of", "account_id"]).reset_index(drop=True)
+    return frame[["as_of", *_public_columns(cards)]].sort_values(["as_of", "account_id"]).reset_index(drop=True)
 
 
 def score_accounts(ws: "Workspace", as_of=None, scorecard: Scorecard | None = None,
                    account_filter: AccountFilter = NO_FILTER) -> pd.DataFrame:
-    """Scores of the accounts that are customers on `as_of` (default: the as-of in force)."""
-    scorecard = scorecard or active_scorecard(ws)
+    """Scores of the accounts that are customers on `as_of` (default: the as-of in force), by
+    `scorecard` (default: the scorecards in force)."""
     day = resolve_as_of(ws, as_of)
     if day is None:
-        return pd.DataFrame(columns=_public_columns(scorecard))
+        return pd.DataFrame(columns=_public_columns([scorecard or active_scorecard(ws)]))
     frame = score_snapshots(ws, [day], scorecard, account_filter)
     return frame.drop(columns="as_of")
 
@@ -153,10 +174,10 @@ def score_with_trend(ws: "Workspace", as_of=None, scorecard: Scorecard | None = 
                      account_filter: AccountFilter = NO_FILTER) -> pd.DataFrame:
     """score_accounts plus previous_score (same scorecard, one month earlier), score_change and
     trend ('up' / 'down' / 'flat' when |change| < 2 points, 'new' when not scored a month ago)."""
-    scorecard = scorecard or active_scorecard(ws)
     day = resolve_as_of(ws, as_of)
     if day is None:
-        return pd.DataFrame(columns=[*_public_columns(scorecard), "previous_score", "score_change", "trend"])
+        cols = _public_columns([scorecard or active_scorecard(ws)])
+        return pd.DataFrame(columns=[*cols, "previous_score", "score_change", "trend"])
     prev = previous_month_date(day)
     both = score_snapshots(ws, [prev, day], scorecard, account_filter)
     now = both[both["as_of"] == day].drop(columns="as_of")
@@ -215,7 +236,11 @@ class Explanation:
         return None if self.previous_score is None else self.score - self.previous_score
 
     def cli_table(self) -> pd.DataFrame:
-        return self.table[["measure", "raw", "score", "weight", "points", "vs_portfolio"]]
+        """The explanation as exported (CLI `explain`, the Account page's download)."""
+        return self.table[["measure", "raw", "score", "weight", "points", "vs_portfolio", "definition", "unit"]]
+
+    def export_table(self) -> pd.DataFrame:
+        return self.cli_table()
 
     def text(self) -> str:
         lines = [
@@ -244,7 +269,10 @@ def explain_account(ws: "Workspace", account_id: str, as_of=None, scorecard: Sco
     over the population at as_of (accounts with the measure). The change since the previous
     month is attributed to measures as points_now - points_before (a missing measure counts 0
     points), so the changes add up to the score change exactly."""
+    from cs_analytics.health.versions import scorecard_for_account
+
     account_id = normalise_id(account_id) or ""
+    scorecard = scorecard or scorecard_for_account(ws, account_id)
     return explain_accounts(ws, [account_id], as_of, scorecard)[account_id]
 
 

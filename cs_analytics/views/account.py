@@ -15,7 +15,8 @@ import pandas as pd
 from cs_analytics.core.accounts import account_choices
 from cs_analytics.core.filters import NO_FILTER, AccountFilter
 from cs_analytics.core.ids import normalise_id
-from cs_analytics.health.scorecard import active_scorecard, scorecard_history
+from cs_analytics.health.scorecard import scorecard_history
+from cs_analytics.health.versions import scorecard_for_account
 from cs_analytics.health.scoring import Explanation, explain_account, score_history
 from cs_analytics.reality.flags import current_flags, flag_history
 from cs_analytics.reality.overrides import apply_overrides
@@ -119,7 +120,7 @@ def account_override(ws: "Workspace", account_id: str, explanation: Explanation 
 def account_view(ws: "Workspace", account_filter: AccountFilter, as_of: dt.date, account_id: str) -> AccountView:
     """One account's page at as_of (the filter only chooses which accounts are offered)."""
     info = ws.query_named("account/account", [account_id]).iloc[0]
-    scorecard = active_scorecard(ws)
+    scorecard = scorecard_for_account(ws, account_id)
     try:
         explanation, unscored = explain_account(ws, account_id, as_of, scorecard), None
     except ValueError as exc:

@@ -22,6 +22,7 @@ from cs_analytics.health.bands import BANDS, band_counts
 from cs_analytics.health.measures import MEASURES
 from cs_analytics.health.scorecard import Scorecard, active_scorecard, scorecard_history
 from cs_analytics.health.scoring import TREND_ARROWS, band_changes, score_with_trend
+from cs_analytics.health.versions import segment_scorecards
 from cs_analytics.reality.overrides import apply_overrides
 from cs_analytics.core.formatting import blank_missing
 
@@ -32,6 +33,7 @@ SCORE_LABELS = {
     "account_id": "Account ID", "account_name": "Account name", "segment": "Segment", "csm_owner": "CSM",
     "mrr": "MRR", "score": "Score", "band": "Metric band", "trend": "Trend", "change": "Δ month",
     "effective_band": "Effective band", "override": "CSM override", "missing": "Missing measures",
+    "scorecard_version": "Scorecard version",
 }
 BAND_CHANGE_LABELS = {
     "account_id": "Account ID", "account_name": "Account name", "score_before": "Score now",
@@ -61,7 +63,8 @@ class HealthScores:
 def health_scores(ws: "Workspace", account_filter: AccountFilter | None, as_of: dt.date | None) -> HealthScores:
     """The active scorecard's scores at as_of for the accounts in the filter, with overrides."""
     scorecard = active_scorecard(ws)
-    scores = score_with_trend(ws, as_of, scorecard, account_filter or NO_FILTER)
+    cards = [scorecard, *segment_scorecards(ws).values()]
+    scores = score_with_trend(ws, as_of, None, account_filter or NO_FILTER)  # the scorecards in force
     if scores.empty:
         return HealthScores(as_of=as_of)
     scores = apply_overrides(ws, scores, None)
@@ -71,11 +74,11 @@ def health_scores(ws: "Workspace", account_filter: AccountFilter | None, as_of: 
         metric_bands=band_counts(scores, "band"),
         overrides=int(scores["is_override"].sum()),
         scores=scores[["account_id", "score", "band"]].reset_index(drop=True),
-        table=_scores_table(scores, scorecard),
+        table=_scores_table(scores, cards),
     )
 
 
-def _scores_table(scores: pd.DataFrame, scorecard: Scorecard) -> pd.DataFrame:
+def _scores_table(scores: pd.DataFrame, cards: list[Scorecard]) -> pd.DataFrame:
     """One row per account, readable column names, blanks instead of missing text; the columns a
     reader scans first (name, score, bands, override) come first."""
     table = pd.DataFrame({
@@ -91,9 +94,12 @@ def _scores_table(scores: pd.DataFrame, scorecard: Scorecard) -> pd.DataFrame:
         "segment": scores["segment"],
         "csm_owner": scores["csm_owner"],
     })
-    for name in scorecard.enabled_names:
-        table[f"{MEASURES[name].label} (points)"] = scores[f"{name}_points"].round(1)
-    table["missing"] = scores["missing_measures"].map(_measure_labels)
+    labels = measure_labels(cards)
+    for name in dict.fromkeys(n for sc in cards for n in sc.enabled_names):
+        table[f"{labels[name]} (points)"] = scores[f"{name}_points"].round(1)
+    if len(cards) > 1:
+        table["scorecard_version"] = scores["scorecard_version"]
+    table["missing"] = scores["missing_measures"].map(lambda names: _measure_labels(names, labels))
     table = table.sort_values("score").reset_index(drop=True)
     return blank_missing(table).rename(columns=SCORE_LABELS)
 
@@ -112,8 +118,17 @@ def scorecard_versions(ws: "Workspace", account_filter: AccountFilter | None, as
     return blank_missing(scorecard_history(ws), times=("created_at",)).rename(columns=VERSION_LABELS)
 
 
-def _measure_labels(names: str | None) -> str:
+def measure_labels(cards: list[Scorecard]) -> dict[str, str]:
+    """{measure name: its label} over the scorecards given (the first one naming it wins)."""
+    labels: dict[str, str] = {}
+    for sc in cards:
+        for m in sc.measures:
+            labels.setdefault(m.name, m.label)
+    return labels
+
+
+def _measure_labels(names: str | None, labels: dict[str, str]) -> str:
     """'nps, breadth' -> 'NPS, Breadth' (the measures' labels); blank for none."""
     if not names:
         return ""
-    return ", ".join(MEASURES[n].label if n in MEASURES else n for n in names.split(", "))
+    return ", ".join(labels.get(n, n) for n in names.split(", "))

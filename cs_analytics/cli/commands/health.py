@@ -18,12 +18,14 @@ def register(subparsers, common) -> None:
                 "data's), with each measure's raw value, normalised score and points.",
                 where=True, scorecard=True)
     p = add_command(subparsers, common, "explain", cmd_explain, "one account's score explanation",
-                    "Each measure's raw value, score, weight, points and difference from the portfolio "
-                    "for one account; the points add up to the score.", scorecard=True)
+                    "Each measure's raw value, score, weight, points, difference from the portfolio, "
+                    "plain-language definition and unit for one account; the points add up to the score.", scorecard=True)
     p.add_argument("account_id", metavar="ACCOUNT_ID")
     p = add_command(subparsers, common, "backtest", cmd_backtest, "does the score predict churn",
-                    "Backtest the score against churn within the horizon: AUC, churn per band, the "
-                    "fitted model's AUC and suggested weights (JSON).", where=True, scorecard=True)
+                    "Backtest the score against churn within the horizon (or the churn list's label on one "
+                    "snapshot): AUC, churn per band and reasons, the fitted scorecard's AUC on held-out rows "
+                    "with its bootstrap interval, the evaluation used (out_of_time or cv) and whether it "
+                    "is offered (JSON).", where=True, scorecard=True)
     p.add_argument("--horizon-days", type=int, default=config.DEFAULT_HORIZON_DAYS, dest="horizon_days",
                    help=f"churn horizon in days (default {config.DEFAULT_HORIZON_DAYS})")
 
@@ -38,17 +40,18 @@ def _round(frame: pd.DataFrame) -> pd.DataFrame:
 
 def cmd_health(args) -> pd.DataFrame:
     ws = workspace_from(args, need_data=True)
-    sc = scorecard_from(args, ws)
+    sc = scorecard_from(args, ws) if args.scorecard else None  # None: the scorecards in force
     frame = score_accounts(ws, args.as_of, sc, account_filter_from(args))
     cols = ["account_id", "score", "band"]
-    for name in sc.measure_names:
+    names = sc.measure_names if sc else [c[:-4] for c in frame.columns if c.endswith("_raw")]
+    for name in names:
         cols += [f"{name}_raw", f"{name}_score", f"{name}_points"]
     return _round(frame[cols]).sort_values("account_id").reset_index(drop=True)
 
 
 def cmd_explain(args) -> pd.DataFrame:
     ws = workspace_from(args, need_data=True)
-    sc = scorecard_from(args, ws)
+    sc = scorecard_from(args, ws) if args.scorecard else None  # None: the account's scorecard in force
     try:
         explanation = explain_account(ws, args.account_id, args.as_of, sc)
     except ValueError as exc:
