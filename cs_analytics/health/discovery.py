@@ -12,6 +12,9 @@ churners (metrics.md, Measure discovery).
 - AUC of the candidate's raw value alone on the rows where it has a value, taken as a churn risk;
   reported as max(auc, 1 - auc) with its direction: "higher" (higher is better: higher values
   went with less churn) when auc < 0.5, else "lower". Accounts: distinct accounts with a value.
+- Ranking: candidates covering at least MIN_COVERAGE_SHARE of the accounts come first, by AUC
+  (best first); the others follow, by AUC (`well_covered` False): an AUC read on a few accounts
+  is not evidence about the book.
 - Churn rate by bin: one bin per distinct value when there are at most MAX_DISTINCT_BINS of them,
   else deciles of the value (ties kept together); lower, upper, rows, churned, churn rate.
 """
@@ -39,7 +42,9 @@ if TYPE_CHECKING:
 DISCOVERY_SNAPSHOTS = 6
 MAX_DISTINCT_BINS = 12
 DECILES = 10
-CANDIDATE_COLUMNS = ["measure", "description", "source", "direction", "auc", "accounts", "rows", "churned"]
+MIN_COVERAGE_SHARE = 0.5
+CANDIDATE_COLUMNS = ["measure", "description", "source", "direction", "auc", "accounts", "well_covered",
+                     "rows", "churned"]
 Progress = Callable[[float, str], None]
 
 
@@ -76,7 +81,8 @@ def discover(ws: "Workspace", horizon_days: int, account_filter: AccountFilter =
         return Discovery(empty, definitions, snapshot_dates=dates, outcome_note=plan.description,
                          empty_reason="No account churned on these snapshots (or every one did): nothing to rank against.")
     table = pd.DataFrame([_rank_row(name, d, rows) for name, d in definitions.items()])
-    table = table.dropna(subset=["auc"]).sort_values(["auc", "accounts"], ascending=[False, False])
+    table["well_covered"] = table["accounts"] >= MIN_COVERAGE_SHARE * rows["account_id"].nunique()
+    table = table.dropna(subset=["auc"]).sort_values(["well_covered", "auc", "accounts"], ascending=False)
     bins = {name: churn_rate_by_bin(rows[name], rows["churned"]) for name in table["measure"]}
     progress(1.0, "Done")
     return Discovery(table.reset_index(drop=True)[CANDIDATE_COLUMNS], definitions, bins, dates, plan.description)

@@ -26,7 +26,8 @@ PER_BAND_LABELS = {"band": "Metric band", "accounts": "Account-snapshots", "chur
                    "churn_rate": "Churn rate"}
 REASON_LABELS = {"reason": "Churn reason", "accounts": "Accounts", "mrr": "MRR"}
 CANDIDATE_LABELS = {"measure": "Candidate", "description": "Definition", "direction": "Better when",
-                    "auc": "AUC alone", "accounts": "Accounts covered", "churned": "Churned rows"}
+                    "auc": "AUC alone", "accounts": "Accounts covered", "well_covered": "Covers half the book",
+                    "churned": "Churned rows"}
 DIRECTION_WORDS = {"higher": "higher", "lower": "lower"}
 
 

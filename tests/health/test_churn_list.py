@@ -178,3 +178,33 @@ def test_discovery_finds_the_cliff_and_its_direction(telco_path):
     draft = add_candidate(default_scorecard(), found.definitions["service_calls_sum_30d"].to_dict(), "lower")
     assert draft.setting("service_calls_sum_30d").direction == "lower" and draft.version == 0
     close_workspace(path)
+
+
+def test_cli_discover_and_backtest_json_on_a_churn_list(telco_path, capsys):
+    import json
+
+    from cs_analytics.cli.main import main
+
+    path = telco_path[0]
+    assert main(["measures", "--workspace", str(path), "--discover", "--format", "csv"]) == 0
+    frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert frame.columns.tolist()[:5] == ["measure", "source", "direction", "auc", "accounts"]
+    assert frame["auc"].is_monotonic_decreasing and frame["auc"].between(0.5, 1).all()
+    scorecard = tmp = path.parent / "per_metric.json"
+    tmp.write_text(_per_metric_scorecard().to_json())
+    assert main(["backtest", "--workspace", str(path), "--scorecard", str(scorecard)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["evaluation"] == "cv" and data["offered"] is True and data["label_only"] is True
+    low, high = data["model_auc_interval"]
+    assert low <= data["model_auc"] <= high and data["auc_difference_interval"][0] > 0
+    assert {r["reason"] for r in data["reasons"]} == {"competitor", "service"}
+
+
+def test_cli_discover_without_churn_truth_is_a_user_error(tmp_path, capsys):
+    from cs_analytics.cli.main import main
+
+    usage = pd.DataFrame({"account_id": ["A"], "event_date": ["2024-06-30"]})
+    build_workspace(tmp_path / "u.duckdb", usage=usage)
+    close_workspace(tmp_path / "u.duckdb")
+    assert main(["measures", "--workspace", str(tmp_path / "u.duckdb"), "--discover"]) == 1
+    assert "load contracts or a churn list" in capsys.readouterr().err
