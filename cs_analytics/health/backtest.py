@@ -238,9 +238,7 @@ def _fit(result: BacktestResult, data: pd.DataFrame, dates: list[dt.date], score
     result.test_observations, result.test_churned = evaluation.heldout_rows, evaluation.heldout_churned
     result.train_observations = result.observations - result.test_observations if evaluation.test_dates else result.observations
     result.test_auc, result.model_auc = evaluation.active_auc, evaluation.model_auc
-    if evaluation.model_auc is None:
-        problems.append(evaluation.verdict)
-    if evaluation.fitted is not None and evaluation.fitted.measures:
+    if evaluation.model_auc is not None and evaluation.fitted is not None and evaluation.fitted.measures:
         result.measures = fitted_measures_table(evaluation.fitted, result.current_weights)
         if evaluation.offered:
             result.fitted_scorecard = evaluation.fitted.to_scorecard(scorecard)

@@ -12,6 +12,8 @@ churners (metrics.md, Measure discovery).
 - AUC of the candidate's raw value alone on the rows where it has a value, taken as a churn risk;
   reported as max(auc, 1 - auc) with its direction: "higher" (higher is better: higher values
   went with less churn) when auc < 0.5, else "lower". Accounts: distinct accounts with a value.
+  A candidate with the same value for every account (e.g. days since last use in a one-day
+  export) separates nothing and is left out.
 - Ranking: candidates covering at least MIN_COVERAGE_SHARE of the accounts come first, by AUC
   (best first); the others follow, by AUC (`well_covered` False): an AUC read on a few accounts
   is not evidence about the book.
@@ -114,8 +116,9 @@ def _labelled_rows(ws, dates, horizon_days, label_only, account_filter) -> pd.Da
 def _rank_row(name: str, definition: MeasureDefinition, rows: pd.DataFrame) -> dict:
     values = rows[name].to_numpy(dtype=float)
     y = rows["churned"].to_numpy(dtype=int)
-    risk_auc = auc(y, values)
     known = ~np.isnan(values)
+    # a candidate with one value for every account separates nothing: left out of the ranking
+    risk_auc = auc(y, values) if known.any() and np.ptp(values[known]) > 0 else None
     return {
         "measure": name, "description": definition.describe(), "source": definition.source,
         "direction": None if risk_auc is None else ("higher" if risk_auc < 0.5 else "lower"),

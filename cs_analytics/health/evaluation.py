@@ -54,6 +54,11 @@ def evaluate_fitted(data: pd.DataFrame, names: list[str], dates: list[dt.date],
     scorecard, and one raw column per measure in `names`); module docstring."""
     kind = OUT_OF_TIME if len(dates) >= 2 else CROSS_VALIDATION
     result = Evaluation(kind=kind)
+    result.fitted = fit_scorecard(data[names], data["churned"].to_numpy(), names)
+    if not result.fitted.measures:
+        result.verdict = ("No fitted scorecard: no measure's bins separate churned from retained accounts "
+                          "(information value below 0.02 for every measure).")
+        return result
     if kind == OUT_OF_TIME:
         heldout, model_risk = _out_of_time(result, data, names, dates)
     else:
@@ -74,7 +79,6 @@ def evaluate_fitted(data: pd.DataFrame, names: list[str], dates: list[dt.date],
     result.offered = result.difference_interval is not None and result.difference_interval[0] > 0 \
         and result.heldout_churned >= MIN_HELDOUT_CHURNED
     result.verdict = verdict(result)
-    result.fitted = fit_scorecard(data[names], data["churned"].to_numpy(), names)
     return result
 
 

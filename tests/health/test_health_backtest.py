@@ -31,7 +31,9 @@ def test_hand_made_case_has_the_known_auc_and_band_counts(tmp_path):
     assert bands.loc["green"].tolist()[:2] == [1, 0]
     assert result.model_auc is None
     # one snapshot: cross-validation, which two churned accounts cannot feed
-    assert "cross-validation needs" in result.too_small and "churn events" in result.too_small
+    assert "churn events" in result.too_small
+    assert result.evaluation.kind == "cv" and not result.offered
+    assert result.evaluation.verdict.startswith("No fitted scorecard")
     d = result.to_dict()
     assert d["auc"] == 0.75 and d["per_band"]["yellow"] == {"accounts": 2, "churned": 1, "churn_rate": 0.5}
     close_workspace(tmp_path / "b.duckdb")
