@@ -11,6 +11,7 @@ from conftest import assert_no_exception
 from factories import build_workspace
 
 ACCOUNTS = 400
+HOSTILE_METRIC = "**bold** [x](http://evil.test) <b>tag</b>"
 
 
 @pytest.fixture
@@ -25,6 +26,8 @@ def churn_list_path(tmp_path):
         pd.DataFrame({"account_id": ids, "event_date": "2024-06-30", "metric": "service calls", "value": calls + 1e-9}),
         pd.DataFrame({"account_id": ids, "event_date": "2024-06-30", "metric": "minutes",
                       "value": rng.normal(180, 40, ACCOUNTS).clip(1)}),
+        pd.DataFrame({"account_id": ids, "event_date": "2024-06-30", "metric": HOSTILE_METRIC,
+                      "value": rng.normal(5, 1, ACCOUNTS).clip(0.1)}),
     ])
     outcomes = pd.DataFrame({"account_id": ids, "churned": churned,
                              "reason": np.where(churned, "<b>price</b>", None)})
@@ -56,6 +59,17 @@ def test_discovery_ranks_signals_and_adds_one_to_the_draft(app_test, churn_list_
                for s in at.success)
     assert at.number_input(key="sc_edit_service_calls_sum_30d_weight").value == 10.0
     assert at.selectbox(key="sc_edit_service_calls_sum_30d_direction").value == "lower"
+
+
+def test_a_hostile_metric_name_is_shown_as_text(app_test, churn_list_path):
+    at = app_test("app_pages/health.py", churn_list_path)
+    at.toggle(key="health_signal_run").set_value(True).run(timeout=120)
+    hostile = [n for n in _frame_with(at, "Candidate")["Candidate"] if n.startswith("bold_x_http")]
+    assert hostile  # the measure name is a safe slug of the metric name
+    at.selectbox(key="health_signal_selected").set_value(hostile[0]).run()
+    assert_no_exception(at)
+    shown = next(m.value for m in at.markdown if "AUC alone" in m.value)
+    assert "\\*\\*bold\\*\\*" in shown and "\\[x\\]" in shown and "\\<b\\>" in shown  # escaped: no bold, link or tag
 
 
 def test_one_snapshot_backtest_says_cv_and_shows_reasons_as_text(app_test, churn_list_path):
