@@ -42,7 +42,7 @@ def test_a_churn_list_file_loads_with_quarantine_reasons(tmp_path):
     close_workspace(tmp_path / "o.duckdb")
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(words=st.lists(st.text(max_size=12), min_size=1, max_size=6))
 def test_hostile_churned_values_are_stored_only_when_they_read_as_true_or_false(tmp_path, words):
     import uuid
