@@ -102,8 +102,11 @@ def generate(ws, accounts: int, usage_rows: int, seed: int = 1) -> None:
 
 def pandas_scores(usage: pd.DataFrame, contracts: pd.DataFrame, nps: pd.DataFrame, as_of: dt.date, scorecard) -> pd.Series:
     """Score per account (index) at as_of, computed with pandas only (same definitions)."""
-    from cs_analytics.health.scorecard import normalise_percentile, normalise_thresholds
+    return pandas_weighted_score(pandas_builtin_raw(usage, contracts, nps, as_of), scorecard)
 
+
+def pandas_builtin_raw(usage: pd.DataFrame, contracts: pd.DataFrame, nps: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The six built-in measures' raw values per customer (index) at as_of, with pandas only."""
     t = pd.Timestamp(as_of)
     c = contracts
     active = c[(c.start_date <= t) & (c.end_date.isna() | (c.end_date >= t))]
@@ -132,6 +135,14 @@ def pandas_scores(usage: pd.DataFrame, contracts: pd.DataFrame, nps: pd.DataFram
     mb = active_b.groupby("account_id")["mrr"].sum()
     mb = mb[mb > 0]
     raw["revenue_trend"] = pop.reindex(mb.index).fillna(0) / mb
+    return raw
+
+
+def pandas_weighted_score(raw: pd.DataFrame, scorecard) -> pd.Series:
+    """Normalise each measure's raw values (percentile within the customers, or thresholds) and
+    weight them, re-normalising the weights over the measures each account has."""
+    from cs_analytics.health.scorecard import normalise_percentile, normalise_thresholds
+
     weights = scorecard.normalised_weights()
     scores = pd.DataFrame(index=raw.index)
     for s in scorecard.measures:
@@ -228,5 +239,12 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--accounts", type=int)
     parser.add_argument("--usage-rows", type=int)
+    parser.add_argument("--measures", action="store_true",
+                        help="score 30 measures (6 built-in + 24 defined from metrics) instead (bench/health_measures.py)")
     args = parser.parse_args()
-    print(run(args.quick, args.accounts, args.usage_rows))
+    if args.measures:
+        from health_measures import run_measures
+
+        print(run_measures(args.quick, args.accounts, args.usage_rows))
+    else:
+        print(run(args.quick, args.accounts, args.usage_rows))

@@ -22,64 +22,111 @@ if TYPE_CHECKING:
 
 WINDOW_AGGREGATIONS = ("sum", "avg_per_active_day", "active_days", "distinct_users", "distinct_metrics_share")
 
-_MAIN_AGGREGATE = {
+# the aggregate computed in the one scan for each kind of spec
+_SPEC_AGGREGATE = {
     "sum": "sum(u.value) FILTER (WHERE {cond})",
-    "avg_per_active_day": "sum(u.value) FILTER (WHERE {cond})",
-    "active_days": "count(DISTINCT u.event_date) FILTER (WHERE {cond} AND u.value > 0)",
-    "distinct_users": "count(DISTINCT u.user_id) FILTER (WHERE {cond} AND u.value > 0)",
-    "distinct_metrics_share": "count(DISTINCT u.metric) FILTER (WHERE {cond} AND u.value > 0)",
+    "days": "count(DISTINCT u.event_date) FILTER (WHERE {cond} AND u.value > 0)",
+    "users": "count(DISTINCT u.user_id) FILTER (WHERE {cond} AND u.value > 0)",
+    "metrics": "count(DISTINCT u.metric) FILTER (WHERE {cond} AND u.value > 0)",
 }
+_MAIN_KIND = {"sum": "sum", "avg_per_active_day": "sum", "active_days": "days", "distinct_users": "users",
+              "distinct_metrics_share": "metrics"}
 
 
-def _window_condition(i: int, which: str, metric: str | None) -> str:
-    cond = f"d.k < $window_{i}" if which == "now" else f"d.k >= $window_{i} AND d.k < 2 * $window_{i}"
-    return cond + (f" AND u.metric = $metric_{i}" if metric is not None else "")
-
-
-def _window_value(i: int, d: MeasureDefinition, which: str) -> str:
-    """The SQL expression of definition i's value over one window (`now` or `prev`)."""
-    main = f"coalesce(w.v{i}_{which}, 0)"
+def _roles(d: MeasureDefinition) -> list[tuple[str, str, bool]]:
+    """(role, spec kind, over all metrics?) of the values a definition needs from one window."""
+    roles = [("main", _MAIN_KIND[d.aggregation], d.metric is None)]
     if d.aggregation == "avg_per_active_day":
-        days = f"coalesce(w.d{i}_{which}, 0)"
+        roles.append(("days", "days", d.metric is None))
+    if d.per == "user":
+        roles.append(("users", "users", True))  # active users of the account, any metric
+    return roles
+
+
+def _window_value(d: MeasureDefinition, refs: dict[tuple[str, str], str], which: str) -> str:
+    """The SQL expression of a definition's value over one window (`now` or `prev`), from the
+    columns `refs` names for each (role, which)."""
+    main = f"coalesce({refs['main', which]}, 0)"
+    if d.aggregation == "avg_per_active_day":
+        days = f"coalesce({refs['days', which]}, 0)"
         value = f"CASE WHEN {days} > 0 THEN {main} / {days} ELSE 0 END"
     elif d.aggregation == "distinct_metrics_share":
         value = f"CASE WHEN c.metrics > 0 THEN {main} / c.metrics END"
     else:
         value = main
     if d.per == "user":
-        users = f"coalesce(w.u{i}_{which}, 0)"
+        users = f"coalesce({refs['users', which]}, 0)"
         value = f"CASE WHEN {users} > 0 THEN ({value}) / {users} END"
     return f"CAST({value} AS DOUBLE)"
 
 
+class _WindowQuery:
+    """Collects the specs (each distinct aggregate over a window, at the metric or account level),
+    the pivots and the outputs of the usage-window template."""
+
+    def __init__(self) -> None:
+        self.specs: dict[tuple[str, str, int, str], str] = {}
+        self.metric_aggregates: list[str] = []
+        self.account_aggregates: list[str] = []
+        self.pivots: list[str] = []
+        self.params: dict = {}
+
+    def spec(self, level: str, kind: str, window_days: int, which: str) -> str:
+        """The column holding this spec (added on first use); window bound as $spec_window_<j>."""
+        key = (level, kind, int(window_days), which)
+        if key not in self.specs:
+            j = len(self.specs)
+            self.params[f"spec_window_{j}"] = int(window_days)
+            cond = (f"u.k < $spec_window_{j}" if which == "now"
+                    else f"u.k >= $spec_window_{j} AND u.k < 2 * $spec_window_{j}")
+            if kind == "used":  # does this metric have a row with value > 0 in the window?
+                aggregate = f"bool_or(u.value > 0 AND {cond})"
+            else:
+                aggregate = _SPEC_AGGREGATE[kind].format(cond=cond)
+            name = f"s{j}"
+            (self.metric_aggregates if level == "metric" else self.account_aggregates).append(f"{aggregate} AS {name}")
+            if kind == "used":
+                self.pivots.append(f"count(*) FILTER (WHERE {name}) AS used{j}")
+                name = f"used{j}"
+            self.specs[key] = name
+        return self.specs[key]
+
+    def refs(self, i: int, d: MeasureDefinition, which: str) -> dict[tuple[str, str], str]:
+        out = {}
+        for role, kind, over_all in _roles(d):
+            if over_all and kind == "metrics":  # metrics used = metric rows with a positive value
+                out[role, which] = f"w.{self.spec('metric', 'used', d.window_days, which)}"
+            elif over_all:
+                out[role, which] = f"a.{self.spec('account', kind, d.window_days, which)}"
+            else:
+                column = self.spec("metric", kind, d.window_days, which)
+                self.pivots.append(f"max({column}) FILTER (WHERE metric = $metric_{i}) AS p{i}_{role}_{which}")
+                out[role, which] = f"w.p{i}_{role}_{which}"
+        return out
+
+
 def usage_window_sql(defs: Sequence[MeasureDefinition]) -> tuple[str, dict]:
-    """The one query for all window definitions: SQL text and its parameters (without dates)."""
-    aggregates, outputs, params = [], [], {}
+    """The one query for all window definitions: SQL text and its parameters (without dates).
+
+    The scan computes each distinct spec once, per account and metric for definitions of one
+    metric, per account for definitions over all metrics; each definition then picks its values."""
+    q = _WindowQuery()
+    outputs = []
     for i, d in enumerate(defs):
-        params[f"window_{i}"] = int(d.window_days)
         if d.metric is not None:
-            params[f"metric_{i}"] = d.metric
-        for which in ("now", "prev") if d.trend else ("now",):
-            cond = _window_condition(i, which, d.metric)
-            aggregates.append(f"{_MAIN_AGGREGATE[d.aggregation].format(cond=cond)} AS v{i}_{which}")
-            if d.aggregation == "avg_per_active_day":
-                aggregates.append(
-                    f"count(DISTINCT u.event_date) FILTER (WHERE {cond} AND u.value > 0) AS d{i}_{which}")
-            if d.per == "user":
-                users_cond = _window_condition(i, which, None)
-                aggregates.append(
-                    f"count(DISTINCT u.user_id) FILTER (WHERE {users_cond} AND u.value > 0) AS u{i}_{which}")
-        now = _window_value(i, d, "now")
+            q.params[f"metric_{i}"] = d.metric
+        now = _window_value(d, q.refs(i, d, "now"), "now")
         if d.trend:
-            prev = _window_value(i, d, "prev")
+            prev = _window_value(d, q.refs(i, d, "prev"), "prev")
             outputs.append(f"CASE WHEN {prev} > 0 THEN {now} / {prev} END AS c{i}")
         else:
             outputs.append(f"{now} AS c{i}")
-    params["max_days"] = max(d.window_days * (2 if d.trend else 1) for d in defs)
-    sql = (load_sql("measures/usage_window")
-           .replace("/*aggregates*/", ",\n           ".join(aggregates))
-           .replace("/*outputs*/", ",\n       ".join(outputs)))
-    return sql, params
+    q.params["max_days"] = max(d.window_days * (2 if d.trend else 1) for d in defs)
+    sql = load_sql("measures/usage_window")
+    for marker, items in (("metric_aggregates", q.metric_aggregates), ("account_aggregates", q.account_aggregates),
+                          ("pivots", q.pivots)):
+        sql = sql.replace(f",\n           /*{marker}*/", "".join(f",\n           {x}" for x in items))
+    return sql.replace("/*outputs*/", ",\n       ".join(outputs)), q.params
 
 
 def single_sql(d: MeasureDefinition) -> tuple[str, dict]:

@@ -223,26 +223,49 @@ def numeric_attributes(ws: "Workspace") -> list[str]:
 
 def unavailable_reason(ws: "Workspace", d: MeasureDefinition, as_of: dt.date) -> str | None:
     """Why `d` cannot be computed from this workspace's data dated <= as_of, or None."""
-    if d.source == "usage":
-        if not ws.scalar("SELECT count(*) > 0 FROM usage WHERE event_date <= ?", [as_of]):
-            return "no usage data"
-        if d.metric is not None and not ws.scalar(
-                "SELECT count(*) > 0 FROM usage WHERE event_date <= ? AND metric = ?", [as_of, d.metric]):
-            return f"no usage of metric '{d.metric}'"
-        if (d.aggregation == "distinct_users" or d.per == "user") and not ws.scalar(
-                "SELECT count(*) > 0 FROM usage WHERE user_id IS NOT NULL AND event_date <= ?", [as_of]):
-            return "usage has no user_id"
-    elif d.source == "nps":
-        if not ws.scalar("SELECT count(*) > 0 FROM nps WHERE responded_at <= ?", [as_of]):
-            return "no NPS data uploaded"
-    elif d.source == "revenue":
-        if not ws.scalar("SELECT count(*) > 0 FROM contracts WHERE start_date <= ?", [as_of]):
-            return "no contracts"
-    elif d.attribute not in numeric_attributes(ws):
-        return f"no numeric account attribute '{d.attribute}'"
-    if d.per == "seat" and SEATS_ATTRIBUTE not in numeric_attributes(ws):
-        return f"no numeric account attribute '{SEATS_ATTRIBUTE}'"
-    return None
+    return unavailable_reasons(ws, [d], as_of).get(d.name)
+
+
+def unavailable_reasons(ws: "Workspace", defs: Sequence[MeasureDefinition], as_of: dt.date) -> dict[str, str]:
+    """{name: why it cannot be computed from data dated <= as_of} for the definitions that cannot;
+    the workspace is asked each question once, whatever the number of definitions."""
+    facts: dict[str, object] = {}
+
+    def fact(key: str, sql: str, column: bool = False):
+        if key not in facts:
+            facts[key] = (set(ws.query(sql, [as_of]).iloc[:, 0]) if column else bool(ws.scalar(sql, [as_of])))
+        return facts[key]
+
+    def attributes() -> list[str]:
+        if "attributes" not in facts:
+            facts["attributes"] = numeric_attributes(ws)
+        return facts["attributes"]
+
+    out = {}
+    for d in defs:
+        why = None
+        if d.source == "usage":
+            metrics = fact("metrics", "SELECT DISTINCT metric FROM usage WHERE event_date <= ?", column=True)
+            if not metrics:
+                why = "no usage data"
+            elif d.metric is not None and d.metric not in metrics:
+                why = f"no usage of metric '{d.metric}'"
+            elif (d.aggregation == "distinct_users" or d.per == "user") and not fact(
+                    "users", "SELECT count(*) > 0 FROM usage WHERE user_id IS NOT NULL AND event_date <= ?"):
+                why = "usage has no user_id"
+        elif d.source == "nps":
+            if not fact("nps", "SELECT count(*) > 0 FROM nps WHERE responded_at <= ?"):
+                why = "no NPS data uploaded"
+        elif d.source == "revenue":
+            if not fact("contracts", "SELECT count(*) > 0 FROM contracts WHERE start_date <= ?"):
+                why = "no contracts"
+        elif d.attribute not in attributes():
+            why = f"no numeric account attribute '{d.attribute}'"
+        if why is None and d.per == "seat" and SEATS_ATTRIBUTE not in attributes():
+            why = f"no numeric account attribute '{SEATS_ATTRIBUTE}'"
+        if why:
+            out[d.name] = why
+    return out
 
 
 def compute_raw_values(ws: "Workspace", definitions: Sequence[MeasureDefinition],

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from cs_analytics.health.definitions import compute_raw_values, unavailable_reason
+from cs_analytics.health.definitions import compute_raw_values, unavailable_reasons
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.core.snapshots import recent_month_ends
 from cs_analytics.health.bands import band_for
@@ -72,11 +72,7 @@ def score_frame(ws: "Workspace", dates: Sequence[dt.date], scorecard: Scorecard)
     if not dates:
         return frame, {}
     latest = max(dates)
-    unavailable = {}
-    for setting in scorecard.measures:
-        reason = unavailable_reason(ws, setting.resolved_definition, latest)
-        if reason is not None:
-            unavailable[setting.name] = reason
+    unavailable = unavailable_reasons(ws, [s.resolved_definition for s in scorecard.measures], latest)
     computed = [s.resolved_definition for s in scorecard.measures if s.name not in unavailable]
     if computed and not frame.empty:
         raw = compute_raw_values(ws, computed, dates)

@@ -21,7 +21,7 @@ from cs_analytics.core.filters import NO_FILTER, AccountFilter
 from cs_analytics.core.formatting import blank_missing
 from cs_analytics.health.compare import Comparison, compare_scorecards
 from cs_analytics.health.definitions import (
-    AGGREGATIONS, MeasureDefinition, numeric_attributes, unavailable_reason, usage_metrics,
+    AGGREGATIONS, MeasureDefinition, numeric_attributes, unavailable_reasons, usage_metrics,
 )
 from cs_analytics.health.scorecard import MeasureSetting, Scorecard, parse_thresholds
 from cs_analytics.health.versions import segment_scorecards, version_history
@@ -141,5 +141,4 @@ def unavailable_measures(ws: "Workspace", settings: list[MeasureSetting], as_of:
     """{measure: why it cannot be computed from this workspace's data dated <= as_of}."""
     if as_of is None:
         return {}
-    reasons = {m.name: unavailable_reason(ws, m.resolved_definition, as_of) for m in settings}
-    return {name: why for name, why in reasons.items() if why}
+    return unavailable_reasons(ws, [m.resolved_definition for m in settings], as_of)

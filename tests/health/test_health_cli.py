@@ -64,7 +64,7 @@ def test_explain(case_path, capsys):
     code, out, err = run(capsys, "explain", "A", "--workspace", case_path, "--format", "csv", "--as-of", T)
     assert code == 0, err
     frame = pd.read_csv(io.StringIO(out))
-    assert frame.columns.tolist() == ["measure", "raw", "score", "weight", "points", "vs_portfolio"]
+    assert frame.columns.tolist() == ["measure", "raw", "score", "weight", "points", "vs_portfolio", "definition", "unit"]
     assert frame["points"].sum() == pytest.approx(
         pd.read_csv(io.StringIO(run(capsys, "health", "--workspace", case_path, "--format", "csv",
                                     "--as-of", T)[1])).set_index("account_id").loc["A", "score"], abs=1e-3)

@@ -13,7 +13,7 @@ from cs_analytics.core import config
 from cs_analytics.core.workspace import resolve_as_of
 from cs_analytics.health.discovery import discover
 from cs_analytics.health.candidates import candidate_definitions
-from cs_analytics.health.definitions import compute_raw_values, unavailable_reason
+from cs_analytics.health.definitions import compute_raw_values, unavailable_reasons
 from cs_analytics.health.scoring import population
 
 COLUMNS = ["measure", "source", "direction", "auc", "accounts", "in_scorecard", "unit", "definition"]
@@ -41,7 +41,8 @@ def measures_table(ws, scorecard, as_of) -> pd.DataFrame:
     counts = {}
     if day is not None:
         customers = set(population(ws, [day])["account_id"])
-        computable = [d for d, _, _ in rows if unavailable_reason(ws, d, day) is None]
+        missing = unavailable_reasons(ws, [d for d, _, _ in rows], day)
+        computable = [d for d, _, _ in rows if d.name not in missing]
         raw = compute_raw_values(ws, computable, [day], account_ids=sorted(customers))
         counts = {d.name: int(raw[d.name].notna().sum()) for d in computable}
     return pd.DataFrame(

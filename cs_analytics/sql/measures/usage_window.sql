@@ -1,6 +1,6 @@
 -- Template: every usage-window measure definition in one scan of usage (health/definition_sql.py
--- fills the aggregates and outputs markers with one column group per definition; metric names and
--- windows are bound as $metric_<i> and $window_<i>, never written into the text).
+-- fills the aggregate, pivot and output markers; metric names and windows are bound as
+-- $metric_<i> and $spec_window_<j>, never written into the text).
 -- For each T in $as_of_dates (DATE[]) the window of definition i is T - $window_<i> + 1 .. T
 -- (k < window, k = T - event_date) and its previous window the same length before it.
 -- Population: accounts with a usage row dated <= T (any metric); with no row in a window an
@@ -28,15 +28,35 @@ window_days AS (
     SELECT as_of, as_of - CAST(k AS INTEGER) AS day, CAST(k AS INTEGER) AS k
     FROM dates CROSS JOIN range(0, CAST($max_days AS BIGINT)) r(k)
 ),
-windowed AS (
-    SELECT d.as_of, u.account_id,
-           /*aggregates*/
+joined AS MATERIALIZED (
+    SELECT d.as_of, d.k, u.account_id, u.metric, u.event_date, u.value, u.user_id
     FROM usage u
     JOIN window_days d ON u.event_date = d.day
+),
+-- each distinct (aggregate, window, this/previous) spec once: per account and metric, and per
+-- account over all metrics (only the specs each level needs)
+by_metric AS (
+    SELECT as_of, account_id, metric, count(*) AS metric_rows,
+           /*metric_aggregates*/
+    FROM joined u
+    GROUP BY ALL
+),
+by_account AS (
+    SELECT as_of, account_id, count(*) AS account_rows,
+           /*account_aggregates*/
+    FROM joined u
+    GROUP BY ALL
+),
+-- each metric-level definition picks its values from its metric's row
+pivoted AS (
+    SELECT as_of, account_id, count(*) AS metrics_seen,
+           /*pivots*/
+    FROM by_metric
     GROUP BY ALL
 )
 SELECT b.as_of, b.account_id,
        /*outputs*/
 FROM base b
 JOIN catalogue c ON c.as_of = b.as_of
-LEFT JOIN windowed w ON w.as_of = b.as_of AND w.account_id = b.account_id
+LEFT JOIN by_account a ON a.as_of = b.as_of AND a.account_id = b.account_id
+LEFT JOIN pivoted w ON w.as_of = b.as_of AND w.account_id = b.account_id
