@@ -143,14 +143,31 @@ def _cross_validated_risk(data: pd.DataFrame, names: list[str], seed: int) -> np
     return risk
 
 
+def weighted_auc(groups: np.ndarray, y: np.ndarray, weights: np.ndarray, n_groups: int) -> float | None:
+    """ROC AUC with row weights, from `groups` = each row's rank among the distinct risk values
+    (np.unique(..., return_inverse=True)): the weighted share of (churned, retained) pairs ranked
+    right, ties counting half. Equal to sklearn's roc_auc_score(y, risk, sample_weight=weights);
+    O(rows) per call, which keeps 200 resamples fast."""
+    pos = np.bincount(groups, weights * y, minlength=n_groups)
+    neg = np.bincount(groups, weights * (1 - y), minlength=n_groups)
+    total_pos, total_neg = pos.sum(), neg.sum()
+    if total_pos <= 0 or total_neg <= 0:
+        return None
+    below = np.cumsum(neg) - neg
+    return float((pos * (below + 0.5 * neg)).sum() / (total_pos * total_neg))
+
+
 def _bootstrap(y, model_risk, active_risk, accounts, resamples: int, seed: int):
     """95% percentile intervals of the model AUC and of model AUC - active AUC, resampling accounts."""
     rng = np.random.default_rng(seed)
     n_accounts = int(accounts.max()) + 1
+    model_values, model_groups = np.unique(model_risk, return_inverse=True)
+    active_values, active_groups = np.unique(active_risk, return_inverse=True)
     models, differences = [], []
     for _ in range(resamples):
         weights = np.bincount(rng.integers(0, n_accounts, n_accounts), minlength=n_accounts)[accounts].astype(float)
-        model, active = auc(y, model_risk, weights), auc(y, active_risk, weights)
+        model = weighted_auc(model_groups, y, weights, len(model_values))
+        active = weighted_auc(active_groups, y, weights, len(active_values))
         if model is not None and active is not None:
             models.append(model)
             differences.append(model - active)

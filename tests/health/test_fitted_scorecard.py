@@ -122,3 +122,15 @@ def test_never_offered_when_it_loses(telco):
     assert not ev.offered
     assert "does not beat your scorecard on held-out data" in ev.verdict
     assert f"AUC {ev.model_auc:.3f} vs {ev.active_auc:.3f}" in ev.verdict
+
+
+def test_the_fast_weighted_auc_equals_sklearns():
+    from cs_analytics.health.evaluation import weighted_auc
+
+    rng = np.random.default_rng(4)
+    y = (rng.random(2_000) < 0.2).astype(int)
+    risk = np.round(rng.normal(size=2_000) + y, 1)  # ties on purpose
+    weights = rng.integers(0, 4, 2_000).astype(float)
+    values, groups = np.unique(risk, return_inverse=True)
+    assert weighted_auc(groups, y, weights, len(values)) == pytest.approx(
+        roc_auc_score(y[weights > 0], risk[weights > 0], sample_weight=weights[weights > 0]), abs=1e-12)
