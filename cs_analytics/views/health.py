@@ -19,7 +19,6 @@ import pandas as pd
 
 from cs_analytics.core.filters import NO_FILTER, AccountFilter
 from cs_analytics.health.bands import BANDS, band_counts
-from cs_analytics.health.measures import MEASURES
 from cs_analytics.health.scorecard import Scorecard, active_scorecard, scorecard_history
 from cs_analytics.health.scoring import TREND_ARROWS, band_changes, score_with_trend
 from cs_analytics.health.versions import segment_scorecards
