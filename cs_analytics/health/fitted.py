@@ -79,7 +79,7 @@ class FittedScorecard:
                 continue
             setting.enabled, setting.weight = True, round(m.weight, 1)
             setting.direction, setting.normalisation = m.direction, "thresholds"
-            setting.thresholds = [(float(r), round(float(s), 1)) for r, s in m.thresholds]
+            setting.thresholds = [(float(r), float(s)) for r, s in m.thresholds]
         out.change_summary = "fitted scorecard (binned logistic regression)"
         return out
 
@@ -184,10 +184,27 @@ def _points(binned: list[BinnedMeasure], coef: np.ndarray) -> None:
 
 
 def _step_points(bins: pd.DataFrame) -> list[tuple[float, float]]:
-    """(raw, score) points at each bin's smallest and largest training value, strictly increasing."""
+    """(raw, score) points at each bin's smallest and largest training value, strictly increasing,
+    readable (`_readable`), scores to 0.1 point."""
     points: list[tuple[float, float]] = []
     for row in bins.itertuples(index=False):
         for raw in (row.lower, row.upper):
             if not points or raw > points[-1][0]:
-                points.append((float(raw), float(row.points)))
-    return points
+                points.append((float(raw), round(float(row.points), 1)))
+    return _readable(points)
+
+
+def _readable(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Raw values with the fewest significant digits (3 to 6) that keep them strictly increasing,
+    so the editor's text (6 significant digits) reads back the same scorecard; where even 6 digits
+    merge two neighbours, the first of them is kept."""
+    rounded = points
+    for digits in range(3, 7):
+        rounded = [(float(f"{r:.{digits}g}"), s) for r, s in points]
+        if all(b[0] > a[0] for a, b in zip(rounded, rounded[1:])):
+            return rounded
+    kept: list[tuple[float, float]] = []
+    for raw, score in rounded:
+        if not kept or raw > kept[-1][0]:
+            kept.append((raw, score))
+    return kept

@@ -134,3 +134,17 @@ def test_the_fast_weighted_auc_equals_sklearns():
     values, groups = np.unique(risk, return_inverse=True)
     assert weighted_auc(groups, y, weights, len(values)) == pytest.approx(
         roc_auc_score(y[weights > 0], risk[weights > 0], sample_weight=weights[weights > 0]), abs=1e-12)
+
+
+def test_the_fitted_scorecard_reads_back_from_the_editors_text(telco):
+    """Continuous measures give bins whose edges are close: the thresholds must survive the editor's
+    text (format_thresholds, 6 significant digits) and validate as the same scorecard."""
+    from cs_analytics.health.scorecard import format_thresholds, parse_thresholds
+
+    raw, y = telco
+    for m in fit_scorecard(raw * 1.0000001 + 1000, y).measures:  # large values, close neighbours
+        text = format_thresholds(m.thresholds)
+        assert parse_thresholds(text) == [(float(f"{r:g}"), float(f"{s:g}")) for r, s in m.thresholds]
+        back = parse_thresholds(text)
+        assert all(b[0] > a[0] for a, b in zip(back, back[1:]))
+        assert back == m.thresholds
