@@ -108,6 +108,8 @@ def churn_outcomes(ws: "Workspace", snapshot_dates: Sequence[dt.date], horizon_d
 
 def churn_list_reasons(ws: "Workspace") -> pd.DataFrame:
     """account_id, reason: the churn list's reason of every account it lists as churned with one."""
+    if not ws.row_count("outcomes"):  # no list: skip the view (it scans usage for data dates)
+        return pd.DataFrame({"account_id": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
     return ws.query("SELECT account_id, reason FROM churn_list WHERE churned AND reason IS NOT NULL")
 
 
