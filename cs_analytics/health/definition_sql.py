@@ -129,12 +129,12 @@ def usage_window_sql(defs: Sequence[MeasureDefinition]) -> tuple[str, dict]:
     return sql.replace("/*outputs*/", ",\n       ".join(outputs)), q.params
 
 
-def single_sql(d: MeasureDefinition) -> tuple[str, dict]:
+def single_sql(d: MeasureDefinition, n_dates: int = 2) -> tuple[str, dict]:
     """The query of one definition that is not a usage-window one: SQL text and parameters."""
     metric_filter = "AND metric = $metric" if d.metric is not None else ""
     params: dict = {"metric": d.metric} if d.metric is not None else {}
     if d.source == "usage" and d.aggregation == "days_since_last":
-        name = "days_since_last"
+        name = "days_since_last_one_date" if n_dates == 1 else "days_since_last"
     elif d.source == "usage" and d.aggregation == "latest":
         name, params["window_days"] = "usage_latest", d.window_days
     elif d.source == "nps":
@@ -168,7 +168,7 @@ def raw_value_frames(ws: "Workspace", defs: list[MeasureDefinition],
     for d in defs:
         if _is_window(d):
             continue
-        sql, params = single_sql(d)
+        sql, params = single_sql(d, len(dates))
         frame = _query(ws, sql, params, dates).rename(columns={"raw": d.name})
         yield _per_seat(frame, [d] if d.per == "seat" else [], seats)
 

@@ -181,6 +181,14 @@ def test_every_definition_matches_the_pandas_reference(hand_built):
     assert got.max(numeric_only=True).max() < 1e6  # the rows dated after T never counted
 
 
+def test_one_date_gives_what_several_dates_give(hand_built):
+    ws = hand_built[0]
+    both = compute_raw_values(ws, DEFINITIONS, DATES)
+    for day in DATES:
+        alone = compute_raw_values(ws, DEFINITIONS, [day])
+        pd.testing.assert_frame_equal(alone, both[both["as_of"] == day].reset_index(drop=True))
+
+
 def test_no_row_after_T_counts(hand_built):
     ws = hand_built[0]
     d = MeasureDefinition("api_sum", "usage", metric="api_call", window_days=7)
