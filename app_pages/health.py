@@ -10,11 +10,10 @@ import streamlit as st
 from cs_analytics.charts import health as charts
 from cs_analytics.core import config
 from cs_analytics.core.filters import AccountFilter
-from cs_analytics.core.formatting import count_noun
 from cs_analytics.health import backtest as bt
 from cs_analytics.health.bands import BANDS
 from cs_analytics.health.scorecard import Scorecard, active_scorecard
-from cs_analytics.views.health import HealthScores, backtest_tables, health_scores
+from cs_analytics.views.health import HealthScores, health_scores
 from cs_analytics.views.scorecard import scorecard_lines
 from ui.cache import cached_view, filter_key
 from ui.common import (
@@ -28,8 +27,8 @@ from ui.common import (
     require_data,
     view_as_of,
 )
-from ui.scorecard_editor import BACKTEST_STATE, DRAFT, draft_measures, editor_key, editor_section
-
+from ui.health_evidence import backtest_results, discovery_section
+from ui.scorecard_editor import BACKTEST_STATE, editor_section
 from ui.text import md
 
 HEALTH_DEFINITION = (
@@ -40,30 +39,6 @@ HEALTH_DEFINITION = (
     "Bands: green from {green:g}, yellow from {yellow:g}, red below {yellow:g}. CSM sentiment never "
     "enters the score; a CSM flag is shown as an override beside it."
 )
-
-
-MODEL_COLUMN_HELP = {
-    "Higher measure score went with": st.column_config.TextColumn(
-        "Higher measure score went with",
-        help="The sign of the measure's coefficient in the fitted logistic regression: 'less churn' means "
-             "accounts with a higher score on this measure churned less, the other measures held fixed."),
-    "AUC lost without it": st.column_config.NumberColumn(
-        "AUC lost without it", format="%.3f",
-        help="Permutation importance: how much the model's AUC on the later (test) snapshots drops when "
-             "this measure's values are shuffled between accounts. Near 0 or below: the model did not need it."),
-}
-
-
-# -- the suggestion panel's hand-off to the editor (ui/scorecard_editor.py) -------------------------
-
-def load_suggested(weights: dict[str, float]) -> None:
-    """Callback: copy suggested weights into the editor (not saved)."""
-    for m in draft_measures() if DRAFT in st.session_state else []:
-        if editor_key(m.name, "weight") in st.session_state:
-            w = round(float(weights.get(m.name, 0.0)), 1)
-            st.session_state[editor_key(m.name, "weight")] = w
-            st.session_state[editor_key(m.name, "enabled")] = w > 0
-    st.session_state["sc_edit_loaded_note"] = True
 
 
 # -- sections ---------------------------------------------------------------------------------
@@ -101,8 +76,10 @@ def backtest_section(ws, account_filter: AccountFilter) -> None:
         account_filter = AccountFilter({**dict(account_filter.terms), "segment": (segment,)})
     st.caption(
         "At every month-end at least one horizon before the as-of date, the customers are scored with "
-        "only the data known then; each is then checked for churn within the horizon (its month-end "
-        "MRR falls to 0). Churned within (T, T+H] = month-end MRR is 0 at some month-end after T, up to T + H."
+        "only the data known then; each is then checked for churn within the horizon: with contracts, "
+        "its month-end MRR falls to 0 at some month-end after T, up to T + H; with a churn list and no "
+        "contracts, its churn date lies in (T, T + H]. A churn list without that much history is one "
+        "snapshot at the as-of date, labelled by the list (no horizon)."
     )
     horizon = st.number_input("Horizon (days)", min_value=7, max_value=730, value=config.DEFAULT_HORIZON_DAYS,
                               step=1, key="health_horizon")
@@ -118,52 +95,10 @@ def backtest_section(ws, account_filter: AccountFilter) -> None:
     if version_run != active.version or filter_run != filter_key(account_filter):
         st.caption("These results are for an earlier scorecard version; run again to refresh.")
     if result.too_small:
-        st.warning(result.too_small)
+        st.warning(md(result.too_small))
     if result.auc is None:
         return
-    backtest_results(result, horizon_run)
-
-
-def _auc_text(auc: float | None) -> str:
-    return "-" if auc is None else f"{auc:.3f}"
-
-
-def backtest_results(result: bt.BacktestResult, horizon_days: int) -> None:
-    c = st.columns(4)
-    c[0].metric("Score AUC (all snapshots)", _auc_text(result.auc))
-    c[1].metric("Score AUC (test snapshots)", _auc_text(result.test_auc))
-    c[2].metric("Model AUC (test snapshots)", _auc_text(result.model_auc))
-    c[3].metric("Suggested weights AUC (test)", _auc_text(result.suggested_auc))
-    st.caption(
-        f"{count_noun(len(result.snapshot_dates), 'snapshot')} ({result.snapshot_dates[0]} to {result.snapshot_dates[-1]}), "
-        f"{count_noun(result.observations, 'account-snapshot')}, {result.churned:,} churned within {horizon_days} days. "
-        f"Model trained on the {count_noun(len(result.train_dates), 'earliest snapshot')}, tested on the "
-        f"{count_noun(len(result.test_dates), 'later one')}. "
-        "AUC 0.5 = no better than chance, 1.0 = perfect ranking."
-    )
-    tables = backtest_tables(result)
-    left, right = st.columns(2)
-    with left:
-        st.markdown("**Churn per band**")
-        st.dataframe(tables.per_band, hide_index=True, key="health_per_band",
-                     column_config={"Churn rate": st.column_config.NumberColumn("Churn rate", format="percent")})
-    with right:
-        st.markdown("**Calibration by score decile**")
-        st.plotly_chart(charts.calibration_chart(result.calibration), key="health_calibration")
-    if not tables.measures.empty:
-        st.markdown("**Current versus suggested weights**")
-        st.plotly_chart(charts.weights_comparison_chart(result.current_weights, result.suggested_weights),
-                        key="health_weights_chart")
-        st.dataframe(tables.measures, hide_index=True, key="health_model_measures", column_config=MODEL_COLUMN_HELP)
-        st.caption(
-            "A measure keeps a suggested weight only when, in the model, a higher measure score went "
-            "with less churn and leaving it out lowers the model's AUC on the later snapshots (a value "
-            "below 0 means the model did better without it)."
-        )
-    if result.suggested_weights:
-        st.button("Load suggested weights into the editor", key="health_load_suggested",
-                  on_click=load_suggested, args=(result.suggested_weights,))
-        st.caption("Loading only fills the editor (Scorecard tab); nothing changes until you save a new version.")
+    backtest_results(ws, result, horizon_run, segment)
 
 
 # -- page -------------------------------------------------------------------------------------
@@ -171,7 +106,8 @@ def backtest_results(result: bt.BacktestResult, horizon_days: int) -> None:
 def main() -> None:
     ws = get_workspace()
     st.title("Health")
-    if not require_data(ws, ("contracts",)):
+    # Contracts, or (without them) usage scored against a churn list (metrics.md, Outcomes).
+    if ws.row_count("usage") == 0 and not require_data(ws, ("contracts",)):
         return
     account_filter = current_filter()
     as_of = page_as_of(ws)
@@ -181,15 +117,18 @@ def main() -> None:
         "health score",
         HEALTH_DEFINITION.format(green=active.green_min, yellow=active.yellow_min),
         as_of=as_of,
-        excluded="accounts that are not customers on the date (no active contract with MRR > 0).",
+        excluded="accounts that are not customers on the date (no active contract with MRR > 0; without "
+                 "contracts: no data yet, or churned by then in the churn list).",
     )
-    tabs = st.tabs(["Scores", "Scorecard", "Does it predict churn?"])
+    tabs = st.tabs(["Scores", "Scorecard", "Does it predict churn?", "Which signals predict churn?"])
     with tabs[0]:
         scores_section(cached_view(health_scores, ws, account_filter, as_of), active, as_of)
     with tabs[1]:
         editor_section(ws, as_of, account_filter)
     with tabs[2]:
         backtest_section(ws, account_filter)
+    with tabs[3]:
+        discovery_section(ws, account_filter, as_of)
 
 
 main()

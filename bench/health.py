@@ -211,7 +211,7 @@ def run(quick: bool = False, accounts: int | None = None, usage_rows: int | None
         close_workspace(path)
     rows = [
         ("score one date", f"{len(scores):,} customers", score_s, CPU_TIMES[id(scores)], pandas_s, "< 1 s"),
-        (f"backtest ({len(bt.snapshot_dates)} snapshots, model, permutation importance)",
+        (f"backtest ({len(bt.snapshot_dates)} snapshots, fitted scorecard, 200-resample bootstrap)",
          f"{bt.observations:,} observations", bt_s, CPU_TIMES[id(bt)], None, "< 15 s"),
     ]
     lines = [

@@ -38,16 +38,22 @@ def _pct(rate: float) -> str:
     return f"{rate:.1%}"
 
 
+def _interval(result) -> str:
+    low, high = result.evaluation.difference_interval
+    return f"[{low:+.3f}, {high:+.3f}]"
+
+
 def backtest_figures(ws: Workspace) -> tuple[str, str]:
     """(demo.md sentence, health.md sentence) from health.backtest.run_backtest at 90 days."""
     result = run_backtest(ws, HORIZON_DAYS)
     bands = result.per_band.set_index("band")["churn_rate"]
     demo = (f"the product's default health-score backtest gives **AUC {result.auc:.2f}** "
-            f"({HORIZON_DAYS}-day horizon, {len(result.snapshot_dates)} month-end snapshots; model "
+            f"({HORIZON_DAYS}-day horizon, {len(result.snapshot_dates)} month-end snapshots; fitted scorecard "
             f"{result.model_auc:.2f} on the test snapshots): real but imperfect signal.")
     health = (f"On this build: default score AUC {result.auc:.3f} over all snapshots (H = {HORIZON_DAYS}); "
-              f"on the test snapshots the model's AUC is {result.model_auc:.3f} vs the default score's "
-              f"{result.test_auc:.3f}; churn per band {_pct(bands['red'])} (red) > {_pct(bands['yellow'])} "
+              f"on the test snapshots the fitted scorecard's AUC is {result.model_auc:.3f} vs the default "
+              f"score's {result.test_auc:.3f} (difference interval {_interval(result)}; "
+              f"{'offered' if result.offered else 'not offered'}); churn per band {_pct(bands['red'])} (red) > {_pct(bands['yellow'])} "
               f"(yellow) > {_pct(bands['green'])} (green); {len(result.snapshot_dates)} snapshots, "
               f"{result.observations:,} account-snapshots, {result.churned:,} churn events "
               f"({result.test_churned:,} in the test snapshots).")

@@ -20,6 +20,7 @@ STORED_COLUMNS = {
     "usage": ["account_id", "event_date", "metric", "value", "user_id"],
     "assessments": ["account_id", "assessed_at", "sentiment", "csm", "reason", "note"],
     "nps": ["account_id", "responded_at", "score", "comment"],
+    "outcomes": ["account_id", "churned", "churned_at", "reason", "note"],
 }
 
 DEFAULTS = {

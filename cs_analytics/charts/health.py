@@ -136,12 +136,30 @@ def calibration_chart(calibration: pd.DataFrame, model_calibration: pd.DataFrame
     return fig
 
 
-def weights_comparison_chart(current: dict, suggested: dict | None) -> go.Figure:
-    """Current versus suggested weights (normalised to 100), side by side."""
+def weights_comparison_chart(current: dict, suggested: dict | None, suggested_name: str = "suggested") -> go.Figure:
+    """Current versus suggested (e.g. fitted) weights (normalised to 100), side by side."""
     names = list(dict.fromkeys([*current, *(suggested or {})]))
     fig = go.Figure()
     fig.add_trace(go.Bar(x=names, y=[current.get(n, 0) for n in names], name="current", marker_color="#1565c0"))
     if suggested:
-        fig.add_trace(go.Bar(x=names, y=[suggested.get(n, 0) for n in names], name="suggested", marker_color="#ef6c00"))
+        fig.add_trace(go.Bar(x=names, y=[suggested.get(n, 0) for n in names], name=suggested_name, marker_color="#ef6c00"))
     fig.update_layout(barmode="group", yaxis_title="weight (sums to 100)", height=300, margin=dict(t=30, b=40))
+    return fig
+
+
+def churn_rate_by_bin_chart(bins: pd.DataFrame, overall_rate: float | None = None, value_label: str = "value") -> go.Figure:
+    """Churn rate per bin of a candidate measure (bin, lower, upper, rows, churned, churn_rate), bins
+    in value order, so a cliff (a jump between two neighbouring bins) shows as a step; the overall
+    churn rate as a dashed line."""
+    labels = [f"{lo:g}" if lo == hi else f"{lo:g} to {hi:g}" for lo, hi in zip(bins["lower"], bins["upper"])]
+    fig = go.Figure(go.Bar(
+        x=labels, y=bins["churn_rate"], marker_color="#c62828",
+        customdata=bins[["rows", "churned"]].to_numpy(),
+        hovertemplate="%{x}: %{y:.1%} churned (%{customdata[1]} of %{customdata[0]})<extra></extra>",
+    ))
+    if overall_rate is not None:
+        fig.add_hline(y=overall_rate, line_dash="dash", line_color="#616161",
+                      annotation_text=f"all rows {overall_rate:.1%}", annotation_position="top left")
+    fig.update_layout(xaxis_title=escape_plotly(value_label), yaxis_title="churn rate", yaxis_tickformat=".0%",
+                      height=300, margin=dict(t=30, b=40), xaxis=dict(type="category"))
     return fig

@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass, field
 
 # Column kinds: text, date, timestamp_date (timestamps truncated to a date), decimal (>= 0),
-# nps_score (integer 0-10), sentiment (green/yellow/red, 1-5 or 0-100).
+# nps_score (integer 0-10), sentiment (green/yellow/red, 1-5 or 0-100), boolean (true/false, yes/no,
+# 1/0, y/n, t/f; any case).
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,17 @@ TABLES: dict[str, TableSpec] = {
             ColumnSpec("comment", "text", synonyms=("comments", "feedback", "verbatim")),
         ),
         "NPS survey responses, 0-10.",
+    ),
+    "outcomes": TableSpec(
+        "outcomes",
+        (
+            ACCOUNT_ID,
+            ColumnSpec("churned", "boolean", synonyms=("churn", "is churned", "has churned", "churn flag", "exited", "lost", "cancelled", "canceled")),
+            ColumnSpec("churned_at", "date", synonyms=("churn date", "churned on", "cancelled at", "canceled at", "cancellation date", "lost date", "exit date")),
+            ColumnSpec("reason", "text", synonyms=("churn reason", "reason code", "cancellation reason", "loss reason")),
+            ColumnSpec("note", "text", synonyms=("notes", "comment", "comments")),
+        ),
+        "A churn list: which accounts churned (churned and/or churned_at), with a reason.",
     ),
 }
 

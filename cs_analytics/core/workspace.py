@@ -86,8 +86,11 @@ def _origin(source: str, day: dt.date, data_day: dt.date | None) -> str:
 
 
 ROW_NOUNS = {"accounts": ("account",), "contracts": ("contract",), "usage": ("usage row",),
-             "assessments": ("assessment",), "nps": ("NPS response",)}
+             "assessments": ("assessment",), "nps": ("NPS response",),
+             "outcomes": ("churn list row",)}
 """What one row of each input table is called on screen (singular[, plural])."""
+OPTIONAL_TABLES = ("outcomes",)
+"""Input tables named in the row counts only when they hold rows (most workspaces have none)."""
 DEMO_UPLOAD_PREFIX = "demo/"
 """The demo's tables are loaded under file names demo/<table>.csv (demo.build.write_demo)."""
 
@@ -105,7 +108,8 @@ class WorkspaceStatus:
     def row_counts_sentence(self) -> str:
         """'1,200 accounts · 3,400 contracts · 912,000 usage rows · 2,100 assessments · 4,800 NPS
         responses': each input table's rows, named for people."""
-        return " · ".join(count_noun(self.row_counts.get(table, 0), *ROW_NOUNS[table]) for table in TABLE_NAMES)
+        return " · ".join(count_noun(self.row_counts.get(table, 0), *ROW_NOUNS[table]) for table in TABLE_NAMES
+                          if table not in OPTIONAL_TABLES or self.row_counts.get(table, 0))
 
     @property
     def last_upload_sentence(self) -> str | None:

@@ -1,21 +1,17 @@
 """Does the health score predict churn? A point-in-time backtest (metrics.md, backtest).
 
-- Snapshot dates: month-ends T with T + H days <= as_of, from the first month-end on which any
-  account is a customer.
+- Snapshot dates and outcome (core.outcomes, shared with the track record): with contracts,
+  month-ends T with T + H days <= as_of from the first contract's month, churned within (T, T+H]
+  = month-end MRR is 0 at some month-end in (T, T+H]; with a churn list and no contracts, the
+  same from the first data date, churn dates from the list; a churn list without such a T is one
+  snapshot at as_of labelled by the list (no horizon).
 - Population at T: customers on T (health.population). Scores use only data dated <= T.
-- Outcome: churned within (T, T+H] (core.outcomes, shared with the track record): the account's
-  month-end MRR is 0 at some month-end in (T, T+H].
-- Default score: ROC AUC of (100 - score) over all snapshots, churn rate per band with counts,
-  calibration by score decile.
-- Model: scikit-learn LogisticRegression on the measures' normalised scores (0-100) of every
-  measure available in the workspace; missing values imputed with the training median; features
-  standardised. Time-based split: the earliest ~70% of snapshot dates train, the later ones test.
-  model_auc and test_auc (the default score on the same test snapshots) are comparable.
-- Suggested weights: a linear score sum w_j s_j ranks like the model when w_j is proportional to
-  -coef_j / sd_j (coef_j: standardised coefficient on churn; sd_j: training sd of s_j). Only
-  measures whose contribution is in the score's direction (w_j > 0) and whose permutation
-  importance on the test snapshots (sklearn.inspection.permutation_importance, ROC AUC) is > 0 keep
-  a weight; weights are normalised to 100. They are a suggestion, never applied automatically.
+- Active score: ROC AUC of (100 - score) over all snapshots, churn rate per band with counts,
+  calibration by score decile, churn reasons (reason, accounts, MRR).
+- Fitted scorecard (health.fitted: binned logistic regression turned into thresholds and points)
+  on the raw values of every measure of the scorecard available in the workspace, evaluated out
+  of time or by cross-validation with a bootstrap interval (health.evaluation); offered only when
+  it beats the active score on the same held-out rows by more than the interval.
 """
 from __future__ import annotations
 
@@ -29,8 +25,9 @@ import pandas as pd
 from cs_analytics.core import config
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.core.formatting import count_noun
-from cs_analytics.core.outcomes import churn_outcomes
-from cs_analytics.core.snapshots import month_end_snapshots
+from cs_analytics.core.outcomes import churn_outcomes, outcome_plan, reason_breakdown
+from cs_analytics.health.evaluation import Evaluation, auc, evaluate_fitted
+from cs_analytics.health.fitted import FittedScorecard
 from cs_analytics.core.workspace import resolve_as_of
 from cs_analytics.health.bands import BANDS
 from cs_analytics.health.scorecard import Scorecard, active_scorecard
@@ -41,10 +38,7 @@ if TYPE_CHECKING:
 
 # scikit-learn is imported inside the functions that fit or score a model: importing it takes about a
 # second, which every page and CLI command that never runs a backtest would otherwise pay.
-TEST_FRACTION = 0.3
 MIN_CHURN_EVENTS = 10
-MIN_TEST_CHURN_EVENTS = 5
-PERMUTATION_REPEATS = 5
 
 Progress = Callable[[float, str], None]
 
@@ -63,18 +57,29 @@ class BacktestResult:
     train_observations: int = 0
     test_observations: int = 0
     test_churned: int = 0
-    auc: float | None = None  # default score, all snapshots
-    test_auc: float | None = None  # default score, test snapshots only
-    model_auc: float | None = None  # model, test snapshots
-    suggested_auc: float | None = None  # score with the suggested weights, test snapshots
+    auc: float | None = None  # active score, all snapshots
+    test_auc: float | None = None  # active score, on the held-out rows of the evaluation
+    model_auc: float | None = None  # fitted scorecard, the same held-out rows
+    evaluation: Evaluation | None = None
+    outcome_note: str = ""
+    label_only: bool = False  # one snapshot labelled by the churn list, no horizon
     per_band: pd.DataFrame = field(default_factory=pd.DataFrame)
     calibration: pd.DataFrame = field(default_factory=pd.DataFrame)
-    model_calibration: pd.DataFrame = field(default_factory=pd.DataFrame)
-    measures: pd.DataFrame = field(default_factory=pd.DataFrame)
-    suggested_weights: dict[str, float] | None = None
+    reasons: pd.DataFrame = field(default_factory=pd.DataFrame)
+    measures: pd.DataFrame = field(default_factory=pd.DataFrame)  # the fitted scorecard, per measure (shown even when not offered)
+    fitted_scorecard: Scorecard | None = None  # the suggestion, only when offered
     current_weights: dict[str, float] = field(default_factory=dict)
     too_small: str | None = None
     data: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    @property
+    def offered(self) -> bool:
+        return self.fitted_scorecard is not None
+
+    @property
+    def suggested_weights(self) -> dict[str, float] | None:
+        """The offered fitted scorecard's weights (None when nothing is offered)."""
+        return None if self.fitted_scorecard is None else self.fitted_scorecard.normalised_weights()
 
     def to_dict(self) -> dict:
         """JSON-ready summary (the CLI's `backtest` output)."""
@@ -85,12 +90,22 @@ class BacktestResult:
             r.band: {"accounts": int(r.accounts), "churned": int(r.churned), "churn_rate": rnd(r.churn_rate)}
             for r in self.per_band.itertuples()
         } if not self.per_band.empty else {}
+        ev = self.evaluation
+        interval = lambda pair: None if pair is None else [rnd(pair[0]), rnd(pair[1])]  # noqa: E731
         return {
             "auc": rnd(self.auc),
             "model_auc": rnd(self.model_auc),
+            "model_auc_interval": interval(ev.model_auc_interval) if ev else None,
             "test_auc": rnd(self.test_auc),
-            "suggested_auc": rnd(self.suggested_auc),
+            "auc_difference_interval": interval(ev.difference_interval) if ev else None,
+            "evaluation": ev.kind if ev else None,
+            "offered": self.offered,
+            "verdict": ev.verdict if ev else None,
+            "outcome": self.outcome_note,
+            "label_only": self.label_only,
             "per_band": per_band,
+            "reasons": self.reasons.to_dict(orient="records"),
+            "fitted_scorecard": self.fitted_scorecard.to_dict() if self.fitted_scorecard else None,
             "suggested_weights": None if self.suggested_weights is None
             else {k: round(v, 1) for k, v in self.suggested_weights.items()},
             "current_weights": {k: round(v, 1) for k, v in self.current_weights.items()},
@@ -114,19 +129,8 @@ class BacktestResult:
 
 
 def snapshot_dates(ws: "Workspace", horizon_days: int, as_of=None) -> list[dt.date]:
-    """Month-ends T with T + horizon_days <= as_of, from the first contract's month on."""
-    first = ws.scalar("SELECT min(start_date) FROM contracts")
-    return month_end_snapshots(first, resolve_as_of(ws, as_of), horizon_days)
-
-
-def _auc(y: np.ndarray, risk: np.ndarray) -> float | None:
-    from sklearn.metrics import roc_auc_score
-
-    mask = ~np.isnan(risk)
-    y, risk = y[mask], risk[mask]
-    if len(np.unique(y)) < 2:
-        return None
-    return float(roc_auc_score(y, risk))
+    """The backtest's snapshot dates (core.outcomes.outcome_plan)."""
+    return list(outcome_plan(ws, horizon_days, resolve_as_of(ws, as_of)).dates)
 
 
 def per_band_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -155,14 +159,6 @@ def calibration_table(score: pd.Series, churned: pd.Series) -> pd.DataFrame:
     return out
 
 
-def _weighted_score(scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    present = ~np.isnan(scores)
-    w = np.where(present, weights, 0.0)
-    tot = w.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(tot > 0, (w * np.nan_to_num(scores)).sum(axis=1) / tot, np.nan)
-
-
 def run_backtest(ws: "Workspace", horizon_days: int = config.DEFAULT_HORIZON_DAYS,
                  scorecard: Scorecard | None = None, account_filter: AccountFilter = NO_FILTER,
                  progress: Progress | None = None, as_of=None) -> BacktestResult:
@@ -174,140 +170,84 @@ def run_backtest(ws: "Workspace", horizon_days: int = config.DEFAULT_HORIZON_DAY
     day = resolve_as_of(ws, as_of)
     result = BacktestResult(horizon_days=horizon_days, as_of=day, scorecard_version=int(scorecard.version),
                             current_weights=scorecard.normalised_weights())
-    dates = snapshot_dates(ws, horizon_days, day)
-    result.snapshot_dates = dates
+    plan = outcome_plan(ws, horizon_days, day)
+    dates = list(plan.dates)
+    result.snapshot_dates, result.label_only, result.outcome_note = dates, plan.label_only, plan.description
+    if plan.source is None:
+        result.too_small = plan.description
+        return result
     if not dates:
         result.too_small = (
             f"The data is too short: a backtest needs at least one month-end T with T + {horizon_days} "
             f"days on or before as_of ({day or 'no data'})."
         )
         return result
-    progress(0.05, f"Scoring {len(dates)} snapshots")
-    data, unavailable = _observations(ws, dates, horizon_days, scorecard, account_filter, progress)
+    progress(0.05, f"Scoring {count_noun(len(dates), 'snapshot')}")
+    data, unavailable = _observations(ws, dates, horizon_days, scorecard, account_filter, plan.label_only)
     result.data = data
     result.observations, result.accounts = len(data), int(data["account_id"].nunique())
     result.churned = int(data["churned"].sum())
     if data.empty:
         result.too_small = "No scored customers on any snapshot date."
         return result
-    result.auc = _auc(data["churned"].to_numpy(), 100.0 - data["score"].to_numpy(dtype=float))
+    result.auc = auc(data["churned"].to_numpy(), 100.0 - data["score"].to_numpy(dtype=float))
     result.per_band = per_band_table(data)
     result.calibration = calibration_table(data["score"], data["churned"])
+    result.reasons = reason_breakdown(data[data["churned"] == 1])
     if result.auc is None:
-        result.too_small = (
-            f"No account churned within {horizon_days} days of any snapshot (or every one did), "
-            "so the score cannot be checked against churn."
-        )
+        what = "in the churn list" if plan.label_only else f"within {horizon_days} days of any snapshot"
+        result.too_small = (f"No account churned {what} (or every one did), so the score cannot be "
+                            "checked against churn.")
         return result
     problems: list[str] = []
     if result.churned < MIN_CHURN_EVENTS:
         problems.append(f"Only {count_noun(result.churned, 'churn event')}: too few to judge (at least {MIN_CHURN_EVENTS} needed).")
-    progress(0.6, "Fitting the model")
-    _fit_model(result, data, dates, scorecard, unavailable, problems, progress)
+    progress(0.5, "Fitting and evaluating the fitted scorecard")
+    _fit(result, data, dates, scorecard, unavailable, problems)
     result.too_small = " ".join(problems) or None
     progress(1.0, "Done")
     return result
 
 
 def _observations(ws: "Workspace", dates: list[dt.date], horizon_days: int, scorecard: Scorecard,
-                  account_filter: AccountFilter, progress: Progress) -> tuple[pd.DataFrame, dict]:
-    """Scored customers in the filter on each snapshot date with their outcome (churned 0/1), and
-    the measures unavailable in the workspace."""
+                  account_filter: AccountFilter, label_only: bool) -> tuple[pd.DataFrame, dict]:
+    """Scored customers in the filter on each snapshot date with their outcome (churned 0/1) and
+    churn reason, and the measures unavailable in the workspace."""
     frame, unavailable = score_frame(ws, dates, scorecard)
-    progress(0.45, "Finding churn outcomes")
-    outcomes = churn_outcomes(ws, dates, horizon_days)
-    data = frame.merge(outcomes[["as_of", "account_id", "churned"]], on=["as_of", "account_id"], how="inner")
+    outcomes = churn_outcomes(ws, dates, horizon_days, label_only=label_only)
+    data = frame.merge(outcomes[["as_of", "account_id", "churned", "reason"]], on=["as_of", "account_id"], how="inner")
     data = keep_filtered(ws, data, account_filter)
     data = data[data["score"].notna()].reset_index(drop=True)
     data["churned"] = data["churned"].astype(int)
     return data, unavailable
 
 
-def _fit_model(result: BacktestResult, data: pd.DataFrame, dates: list[dt.date], scorecard: Scorecard,
-               unavailable: dict, problems: list[str], progress: Progress) -> None:
-    """Time split, logistic regression on the measures' scores, suggested weights (module docstring)."""
-    if len(dates) < 2:
-        problems.append("Only one snapshot date: the model needs at least two (train on earlier, test on later).")
+def _fit(result: BacktestResult, data: pd.DataFrame, dates: list[dt.date], scorecard: Scorecard,
+         unavailable: dict, problems: list[str]) -> None:
+    """The fitted scorecard on the measures' raw values, judged on held-out rows (health.evaluation)."""
+    names = [m for m in scorecard.measure_names if m not in unavailable and data[f"{m}_raw"].notna().any()]
+    if not names:
+        problems.append("No measure has values: no fitted scorecard.")
         return
-    train, test = _time_split(result, data, dates)
-    features = [m for m in scorecard.measure_names
-                if m not in unavailable and train[f"{m}_score"].notna().any()]
-    if not features:
-        problems.append("No measure has values in the training snapshots.")
-        return
-    if train["churned"].nunique() < 2 or test["churned"].nunique() < 2:
-        problems.append("The training or test snapshots lack churned or retained accounts; no model was fitted.")
-        return
-    if result.test_churned < MIN_TEST_CHURN_EVENTS:
-        problems.append(f"Only {count_noun(result.test_churned, 'churn event')} in the test snapshots: the model's AUC is unreliable.")
-    cols = [f"{m}_score" for m in features]
-    x_test, y_test = test[cols].to_numpy(dtype=float), test["churned"].to_numpy()
-    model = _fitted_model(train[cols].to_numpy(dtype=float), train["churned"].to_numpy())
-    risk = model.predict_proba(x_test)[:, 1]
-    result.model_auc = _auc(y_test, risk)
-    result.model_calibration = calibration_table(pd.Series(100 * (1 - risk)), test["churned"])
-    progress(0.8, "Permutation importances")
-    _suggest_weights(result, model, features, x_test, y_test, problems)
+    raw = data[["as_of", "account_id", "churned", "score"]].copy()
+    for name in names:
+        raw[name] = data[f"{name}_raw"].astype(float)
+    evaluation = evaluate_fitted(raw, names, dates)
+    result.evaluation = evaluation
+    result.train_dates, result.test_dates = evaluation.train_dates, evaluation.test_dates
+    result.test_observations, result.test_churned = evaluation.heldout_rows, evaluation.heldout_churned
+    result.train_observations = result.observations - result.test_observations if evaluation.test_dates else result.observations
+    result.test_auc, result.model_auc = evaluation.active_auc, evaluation.model_auc
+    if evaluation.model_auc is not None and evaluation.fitted is not None and evaluation.fitted.measures:
+        result.measures = fitted_measures_table(evaluation.fitted, result.current_weights)
+        if evaluation.offered:
+            result.fitted_scorecard = evaluation.fitted.to_scorecard(scorecard)
 
 
-def _time_split(result: BacktestResult, data: pd.DataFrame, dates: list[dt.date]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The earliest ~70% of snapshot dates train, the later ones test; the test's default-score AUC."""
-    n_test = max(1, int(round(len(dates) * TEST_FRACTION)))
-    result.train_dates, result.test_dates = dates[:-n_test], dates[-n_test:]
-    train = data[data["as_of"].isin(result.train_dates)]
-    test = data[data["as_of"].isin(result.test_dates)]
-    result.train_observations, result.test_observations = len(train), len(test)
-    result.test_churned = int(test["churned"].sum())
-    result.test_auc = _auc(test["churned"].to_numpy(), 100.0 - test["score"].to_numpy(dtype=float))
-    return train, test
-
-
-def _fitted_model(x_train: np.ndarray, y_train: np.ndarray):
-    """Median imputation, standardisation, logistic regression on churn."""
-    from sklearn.impute import SimpleImputer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    model = make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(max_iter=1000))
-    return model.fit(x_train, y_train)
-
-
-def _suggest_weights(result: BacktestResult, model, features: list[str], x_test: np.ndarray,
-                     y_test: np.ndarray, problems: list[str]) -> None:
-    """w_j proportional to -coef_j / sd_j for measures in the score's direction with a positive
-    permutation importance on the test snapshots, normalised to 100."""
-    from sklearn.inspection import permutation_importance
-
-    imp = permutation_importance(model, x_test, y_test, scoring="roc_auc",
-                                 n_repeats=PERMUTATION_REPEATS, random_state=0)
-    coef = model[-1].coef_[0]
-    sd = model[1].scale_
-    beta = -coef / np.where(sd > 0, sd, 1.0)  # per score point, in the score's direction
-    raw = np.where((beta > 0) & (imp.importances_mean > 0), beta, 0.0)
-    result.measures = pd.DataFrame({
-        "measure": features,
-        "coefficient": coef,
-        "permutation_importance": imp.importances_mean,
-        "importance_std": imp.importances_std,
-        "current_weight": [result.current_weights.get(m, 0.0) for m in features],
-    })
-    if raw.sum() > 0:
-        suggested = raw * 100.0 / raw.sum()
-        result.suggested_weights = {m: float(w) for m, w in zip(features, suggested)}
-        result.measures["suggested_weight"] = suggested
-        result.suggested_auc = _auc(y_test, 100.0 - _weighted_score(x_test, suggested))
-    else:
-        result.measures["suggested_weight"] = 0.0
-        problems.append("No measure contributes in the score's direction on held-out data; no weights suggested.")
-
-
-def apply_suggested_weights(scorecard: Scorecard, weights: dict[str, float]) -> Scorecard:
-    """A copy of `scorecard` with the suggested weights (measures without one are turned off)."""
-    out = scorecard.copy()
-    out.version = 0
-    for m in out.measures:
-        w = float(weights.get(m.name, 0.0))
-        m.weight = round(w, 1)
-        m.enabled = w > 0
-    return out
+def fitted_measures_table(fitted: FittedScorecard, current_weights: dict[str, float]) -> pd.DataFrame:
+    """measure, direction, bins, information_value, current_weight, fitted_weight, thresholds."""
+    return pd.DataFrame([{
+        "measure": m.name, "direction": m.direction, "bins": len(m.bins),
+        "information_value": m.information_value, "current_weight": current_weights.get(m.name, 0.0),
+        "fitted_weight": m.weight, "thresholds": m.thresholds,
+    } for m in fitted.measures])

@@ -1,6 +1,6 @@
 """Candidate measure definitions built from what a workspace holds (for `measures`, discovery and
-the editor): for every usage metric a few standard aggregations over 30 days, and every numeric
-account attribute as it is. Names are made from the metric's own name (lower-case letters, digits
+the editor): for every usage metric, and for all metrics together, a few standard aggregations over
+30 days (distinct users only when usage has user_id), and every numeric account attribute as it is. Names are made from the metric's own name (lower-case letters, digits
 and '_'), so any metric name, however written, gives a valid, unique measure name.
 """
 from __future__ import annotations
@@ -37,13 +37,21 @@ def _unique(name: str, taken: set[str]) -> str:
     return out
 
 
+ALL_METRICS = "all_metrics"
+USERS = ("users_30d", "distinct_users", 30, False)
+
+
 def candidate_definitions(ws: "Workspace", taken: set[str] | None = None) -> list[MeasureDefinition]:
     """Every candidate definition of the workspace, with names not in `taken` (e.g. a scorecard's)."""
     taken = set(taken or ())
     out = []
-    for metric in usage_metrics(ws):
-        base = slug(metric)
-        for suffix, aggregation, window_days, trend in STANDARD_USAGE:
+    metrics = usage_metrics(ws)
+    kinds = STANDARD_USAGE
+    if ws.scalar("SELECT count(*) > 0 FROM usage WHERE user_id IS NOT NULL"):
+        kinds = (*STANDARD_USAGE[:3], USERS, *STANDARD_USAGE[3:])
+    for metric in [None, *metrics] if metrics else []:
+        base = ALL_METRICS if metric is None else slug(metric)
+        for suffix, aggregation, window_days, trend in kinds:
             out.append(MeasureDefinition(_unique(f"{base}_{suffix}", taken), "usage", metric=metric,
                                          aggregation=aggregation, window_days=window_days, trend=trend))
     for attribute in numeric_attributes(ws):

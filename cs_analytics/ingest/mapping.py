@@ -73,12 +73,15 @@ def missing_required(table: str, present: list[str]) -> list[str]:
     missing = [c for c in spec.required_columns if c not in present]
     if table == "contracts" and "mrr" not in present and "arr" not in present:
         missing.append("mrr")
+    if table == "outcomes" and "churned" not in present and "churned_at" not in present:
+        missing.append("churned")
     return missing
 
 
 def refusal_for_missing(file_name: str, table: str, column: str, headers: list[str]) -> IngestRefused:
     """The one-sentence refusal for a missing required column, with the closest header."""
-    what = "mrr (or arr)" if table == "contracts" and column == "mrr" else column
+    what = {("contracts", "mrr"): "mrr (or arr)",
+            ("outcomes", "churned"): "churned (or churned_at)"}.get((table, column), column)
     shown = ", ".join(headers[:20]) + (", ..." if len(headers) > 20 else "") if headers else "none"
     candidates = {normalise(h): h for h in headers}
     close = difflib.get_close_matches(normalise(column), list(candidates), n=1, cutoff=0.4)

@@ -22,6 +22,8 @@ Definitions (data-contract.md):
   4-5 green) when every number of the column is within 1..5, else 0-100 (<40 red, <70 yellow,
   else green).
 - NPS score: an integer 0-10 (`9.0` accepted as 9).
+- boolean (outcomes.churned): true/false, yes/no, y/n, t/f, 1/0 (any case); a churned_at date
+  implies churned, so `churned = false` with a churned_at is quarantined as a contradiction.
 """
 from __future__ import annotations
 
@@ -71,8 +73,14 @@ STORED = {
         "account_id": "p_account_id", "responded_at": "p_responded_at", "score": "p_score",
         "comment": "p_comment",
     },
+    "outcomes": {
+        "account_id": "p_account_id", "churned": "coalesce(p_churned, p_churned_at IS NOT NULL)",
+        "churned_at": "p_churned_at", "reason": "p_reason", "note": "p_note",
+    },
 }
-HAS_UPLOAD_ID = {"contracts", "usage", "assessments", "nps"}
+HAS_UPLOAD_ID = {"contracts", "usage", "assessments", "nps", "outcomes"}
+TRUE_WORDS = ("true", "yes", "y", "t", "1", "1.0")
+FALSE_WORDS = ("false", "no", "n", "f", "0", "0.0")
 
 
 @dataclass
@@ -149,6 +157,14 @@ def nps_expr(v: str) -> str:
             f"THEN CAST({n} AS INTEGER) END)")
 
 
+def boolean_expr(v: str) -> str:
+    """SQL reading text `v` as a BOOLEAN (NULL when it is not one of TRUE_WORDS / FALSE_WORDS)."""
+    true_list = ", ".join(_lit(w) for w in TRUE_WORDS)
+    false_list = ", ".join(_lit(w) for w in FALSE_WORDS)
+    return (f"(CASE WHEN lower({v}) IN ({true_list}) THEN TRUE "
+            f"WHEN lower({v}) IN ({false_list}) THEN FALSE END)")
+
+
 def detect_date_order(cur, raw_col: str) -> tuple[str | None, str]:
     """Day/month order of a column's `31/03/2024`-style values, decided from the whole column.
 
@@ -211,6 +227,8 @@ def _parse_expr(kind: str, v: str, column: str, options: ParseOptions) -> str:
         return nps_expr(v)
     if kind == "sentiment":
         return sentiment_expr(v, options.sentiment_scale)
+    if kind == "boolean":
+        return boolean_expr(v)
     return v
 
 
@@ -256,6 +274,11 @@ def _checks(table: str, present: list[str], colmap: dict[str, str] | None = None
         elif c.kind == "sentiment":
             checks.append((f"{raw} IS NOT NULL AND {parsed} IS NULL", col,
                            f"'unrecognised sentiment (expected green/yellow/red, 1-5 or 0-100): ' || {shown}"))
+        elif c.kind == "boolean":
+            checks.append((f"{raw} IS NOT NULL AND {parsed} IS NULL", col,
+                           f"'not true/false (expected true/false, yes/no or 1/0): ' || {shown}"))
+    if table == "outcomes":
+        checks.extend(_outcome_checks(present))
     if table == "contracts":
         amounts = [c for c in ("mrr", "arr") if c in present]
         if amounts:
@@ -267,6 +290,16 @@ def _checks(table: str, present: list[str], colmap: dict[str, str] | None = None
         if "renewal_date" in present:
             checks.append(("p_renewal_date < p_start_date", "renewal_date",
                            "'renewal_date ' || strftime(p_renewal_date, '%Y-%m-%d') || ' is before start_date ' || strftime(p_start_date, '%Y-%m-%d')"))
+    return checks
+
+
+def _outcome_checks(present: list[str]) -> list[tuple[str, str, str]]:
+    """A churn list row must say that the account churned, and not contradict itself."""
+    first = "churned" if "churned" in present else "churned_at"
+    checks = [("p_churned IS NULL AND p_churned_at IS NULL", first, "'no churned or churned_at'")]
+    if "churned" in present and "churned_at" in present:
+        checks.append(("NOT p_churned AND p_churned_at IS NOT NULL", "churned",
+                       "'churned is false but churned_at is ' || strftime(p_churned_at, '%Y-%m-%d')"))
     return checks
 
 
@@ -286,7 +319,8 @@ def parse_statement(table: str, colmap: dict[str, str], raw_cols: list[str], opt
     # Columns the stored expressions use but the file does not have are NULL.
     for col in spec.column_names:
         if col not in present:
-            p_cols.append(f"CAST(NULL AS {'DOUBLE' if spec.column(col).kind == 'decimal' else 'VARCHAR'}) AS p_{col}")
+            sql_type = {"decimal": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE"}.get(spec.column(col).kind, "VARCHAR")
+            p_cols.append(f"CAST(NULL AS {sql_type}) AS p_{col}")
     if table == "contracts":
         p_cols = [e for e in p_cols if not e.endswith(" AS p_contract_id")]
         generated = "'U' || CAST($upload_id AS VARCHAR) || '-L' || CAST(_line AS VARCHAR)"

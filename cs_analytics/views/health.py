@@ -5,8 +5,7 @@
   the accounts table with readable column names.
 - `band_change_preview`: accounts whose band differs between the active scorecard and an edited one.
 - `scorecard_versions`: the saved scorecard versions.
-- `backtest_tables`: a backtest's tables (metrics.md, backtest) with readable columns, the model's
-  coefficients and importances said in words.
+- the backtest's tables and measure discovery: views/health_fit.py.
 
 Builders take (ws, account_filter, as_of, *args) so that ui.cache.cached_view can cache them.
 """
@@ -19,9 +18,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cs_analytics.core.filters import NO_FILTER, AccountFilter
-from cs_analytics.health.backtest import BacktestResult
 from cs_analytics.health.bands import BANDS, band_counts
-from cs_analytics.health.measures import MEASURES
 from cs_analytics.health.scorecard import Scorecard, active_scorecard, scorecard_history
 from cs_analytics.health.scoring import TREND_ARROWS, band_changes, score_with_trend
 from cs_analytics.health.versions import segment_scorecards
@@ -43,8 +40,6 @@ BAND_CHANGE_LABELS = {
 }
 VERSION_LABELS = {"version": "Version", "created_at": "Saved at", "created_by": "Saved by",
                   "change_summary": "Change", "active": "Active"}
-PER_BAND_LABELS = {"band": "Metric band", "accounts": "Account-snapshots", "churned": "Churned",
-                   "churn_rate": "Churn rate"}
 
 
 @dataclass(frozen=True)
@@ -120,32 +115,6 @@ def band_change_preview(ws: "Workspace", account_filter: AccountFilter | None, a
 def scorecard_versions(ws: "Workspace", account_filter: AccountFilter | None, as_of: dt.date | None) -> pd.DataFrame:
     """Every saved scorecard version (the filter and as-of do not apply), readable column names."""
     return blank_missing(scorecard_history(ws), times=("created_at",)).rename(columns=VERSION_LABELS)
-
-
-@dataclass(frozen=True)
-class BacktestTables:
-    """A backtest's tables to show: churn per band and, when a model was fitted, one row per measure."""
-
-    per_band: pd.DataFrame
-    measures: pd.DataFrame
-
-
-def backtest_tables(result: BacktestResult) -> BacktestTables:
-    """Churn per band, and per measure: current and suggested weight, whether a higher score of the
-    measure went with less churn in the model, and how much the model's AUC drops without it."""
-    per_band = result.per_band.rename(columns=PER_BAND_LABELS)
-    if result.measures.empty:
-        return BacktestTables(per_band=per_band, measures=pd.DataFrame())
-    m = result.measures
-    labels = {name: MEASURES[name].label if name in MEASURES else name for name in m["measure"]}
-    measures = pd.DataFrame({
-        "Measure": [labels[name] for name in m["measure"]],
-        "Current weight": m["current_weight"].round(1),
-        "Suggested weight": m["suggested_weight"].round(1),
-        "Higher measure score went with": ["less churn" if c < 0 else "more churn" for c in m["coefficient"]],
-        "AUC lost without it": m["permutation_importance"].round(3),
-    })
-    return BacktestTables(per_band=per_band, measures=measures)
 
 
 def measure_labels(cards: list[Scorecard]) -> dict[str, str]:

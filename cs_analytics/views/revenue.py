@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cs_analytics.core.filters import AccountFilter
+from cs_analytics.core.outcomes import churn_list_reasons, reason_breakdown
 from cs_analytics.retention import revenue
 from cs_analytics.retention.months import window
 from cs_analytics.views.kpi_tiles import KpiTile, kpi_tile
@@ -57,5 +58,20 @@ def revenue_view(ws: "Workspace", account_filter: AccountFilter, as_of: dt.date 
 
 def movement_drilldown(ws: "Workspace", account_filter: AccountFilter, as_of: dt.date | None,
                        month: str, movement: str) -> pd.DataFrame:
-    """The accounts in `movement` in `month` (revenue.movement_accounts)."""
-    return revenue.movement_accounts(ws, month, movement, account_filter, as_of)
+    """The accounts in `movement` in `month` (revenue.movement_accounts); churned accounts carry
+    the churn list's reason (blank when the list gives none or there is no list)."""
+    accounts = revenue.movement_accounts(ws, month, movement, account_filter, as_of)
+    if movement != "churn":
+        return accounts
+    reasons = churn_list_reasons(ws).rename(columns={"reason": "churn_reason"})
+    return accounts.merge(reasons, on="account_id", how="left")
+
+
+def churn_reasons(ws: "Workspace", account_filter: AccountFilter, as_of: dt.date | None, month: str) -> pd.DataFrame:
+    """Churn reason, accounts, MRR lost (the month before's MRR) of the accounts that churned in
+    `month`; empty when no churned account has a reason in the churn list."""
+    accounts = movement_drilldown(ws, account_filter, as_of, month, "churn")
+    if accounts.empty or accounts["churn_reason"].isna().all():
+        return pd.DataFrame(columns=["Churn reason", "Accounts", "MRR lost"])
+    rows = accounts.rename(columns={"churn_reason": "reason", "mrr_before": "mrr"})
+    return reason_breakdown(rows).rename(columns={"reason": "Churn reason", "accounts": "Accounts", "mrr": "MRR lost"})

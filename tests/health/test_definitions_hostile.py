@@ -41,7 +41,8 @@ def test_any_name_is_a_bound_value(ws, metric, attribute, value):
     row = compute_raw_values(ws, defs, [T]).iloc[0]
     assert (row["s"], row["d"], row["a"]) == (value + 1.0, 0.0, float(value))
     names = [d.name for d in candidate_definitions(ws)]
-    assert len(set(names)) == len(names) == 2 * 4 + 1
+    # (2 metrics + all metrics together) x 4 aggregations (no user_id here) + 1 attribute
+    assert len(set(names)) == len(names) == (2 + 1) * 4 + 1
     for name in names:
         MeasureDefinition(name, "usage")  # a valid measure name
     assert ws.scalar("SELECT count(*) FROM usage") == 4

@@ -30,7 +30,10 @@ def test_hand_made_case_has_the_known_auc_and_band_counts(tmp_path):
     assert bands.loc["yellow"].tolist()[:2] == [2, 1]  # B at exactly 40 is yellow
     assert bands.loc["green"].tolist()[:2] == [1, 0]
     assert result.model_auc is None
-    assert "one snapshot" in result.too_small and "churn events" in result.too_small
+    # one snapshot: cross-validation, which two churned accounts cannot feed
+    assert "churn events" in result.too_small
+    assert result.evaluation.kind == "cv" and not result.offered
+    assert result.evaluation.verdict.startswith("No fitted scorecard")
     d = result.to_dict()
     assert d["auc"] == 0.75 and d["per_band"]["yellow"] == {"accounts": 2, "churned": 1, "churn_rate": 0.5}
     close_workspace(tmp_path / "b.duckdb")
@@ -63,7 +66,7 @@ def test_churn_outcome_rules(tmp_path):
     close_workspace(tmp_path / "o.duckdb")
 
 
-def test_model_uses_a_time_split_and_suggests_positive_weights(tmp_path):
+def test_fitted_scorecard_is_judged_out_of_time_on_the_same_rows(tmp_path):
     ws = synthetic_workspace(tmp_path / "syn.duckdb")
     calls = []
     result = bt.run_backtest(ws, 90, default_scorecard(), progress=lambda f, m: calls.append(f))
@@ -71,16 +74,27 @@ def test_model_uses_a_time_split_and_suggests_positive_weights(tmp_path):
     assert max(result.train_dates) < min(result.test_dates)
     assert set(result.train_dates) | set(result.test_dates) == set(result.snapshot_dates)
     assert result.auc > 0.7  # the generator's churners fade out before leaving
+    ev = result.evaluation
+    assert ev.kind == "out_of_time"
     assert result.model_auc >= result.test_auc - MODEL_AUC_TOLERANCE
-    weights = result.suggested_weights
-    assert sum(weights.values()) == pytest.approx(100.0)
-    assert all(w >= 0 for w in weights.values())
+    low, high = ev.difference_interval
+    assert low <= result.model_auc - result.test_auc <= high
+    assert ev.model_auc_interval[0] <= result.model_auc <= ev.model_auc_interval[1]
+    # offered exactly when the interval's lower bound is above 0, and the page's sentence says which
+    assert result.offered == (low > 0)
+    assert ("does not beat" in ev.verdict) == (not result.offered)
+    # the fitted scorecard is a scorecard: weights summing to 100, monotone thresholds, valid
+    assert result.measures["fitted_weight"].sum() == pytest.approx(100.0)
+    assert (result.measures["fitted_weight"] >= 0).all()
+    candidate = ev.fitted.to_scorecard(default_scorecard()).validate()
+    assert sum(candidate.normalised_weights().values()) == pytest.approx(100.0)
     assert result.calibration["accounts"].sum() == result.observations
     assert calls[-1] == 1.0 and calls == sorted(calls)
-    # the suggestion is only a suggestion: the active scorecard is unchanged
+    # nothing is applied: the active scorecard is unchanged
     assert health.score_accounts(ws)["scorecard_version"].eq(0).all()
-    loaded = bt.apply_suggested_weights(default_scorecard(), weights)
-    assert loaded.normalised_weights() == pytest.approx({k: v for k, v in weights.items() if round(v, 1) > 0}, abs=0.2)
+    d = result.to_dict()
+    assert d["evaluation"] == "out_of_time" and d["offered"] == result.offered
+    assert d["model_auc_interval"][0] <= d["model_auc"] <= d["model_auc_interval"][1]
     close_workspace(tmp_path / "syn.duckdb")
 
 

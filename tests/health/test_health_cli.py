@@ -79,8 +79,10 @@ def test_backtest_json(tmp_path, capsys):
     code, out, err = run(capsys, "backtest", "--workspace", path, "--horizon-days", 90)
     assert code == 0, err
     data = json.loads(out)
-    for key in ("auc", "model_auc", "per_band", "suggested_weights", "too_small"):
+    for key in ("auc", "model_auc", "model_auc_interval", "evaluation", "offered", "per_band",
+                "suggested_weights", "too_small"):
         assert key in data
+    assert data["evaluation"] == "cv" and data["offered"] is False  # one snapshot, too few churned
     assert set(data["per_band"]["red"]) == {"accounts", "churned", "churn_rate"}
     code, out, err = run(capsys, "backtest", "--workspace", path, "--horizon-days", 0)
     assert code == 1

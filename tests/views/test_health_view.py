@@ -7,7 +7,8 @@ from cs_analytics.core.db import close_workspace
 from cs_analytics.health import backtest as bt
 from cs_analytics.health.bands import BANDS
 from cs_analytics.health.scorecard import default_scorecard
-from cs_analytics.views.health import backtest_tables, band_change_preview, health_scores
+from cs_analytics.views.health import band_change_preview, health_scores
+from cs_analytics.views.health_fit import backtest_tables
 from health_cases import backtest_case, nps_only_scorecard
 
 T = dt.date(2024, 1, 31)
@@ -32,18 +33,21 @@ def test_band_change_preview_and_backtest_tables(tmp_path):
     assert band_change_preview(ws, None, T, same, same).empty
     tables = backtest_tables(bt.run_backtest(ws, 90, nps_only_scorecard()))
     assert list(tables.per_band.columns[:4]) == ["Metric band", "Account-snapshots", "Churned", "Churn rate"]
-    assert tables.measures.empty  # one snapshot: no model
+    assert tables.measures.empty  # one snapshot with two churned accounts: no fitted scorecard
+    assert tables.verdict.startswith("No fitted scorecard")
     close_workspace(tmp_path / "b.duckdb")
 
 
-def test_model_measures_are_said_in_words():
+def test_fitted_scorecard_is_said_in_words_without_coefficients():
     import pandas as pd
 
     result = bt.BacktestResult(horizon_days=90, as_of=T, scorecard_version=0, measures=pd.DataFrame({
-        "measure": ["nps", "recency"], "coefficient": [-0.8, 0.3], "permutation_importance": [0.05, -0.01],
-        "importance_std": [0.01, 0.01], "current_weight": [20.0, 15.0], "suggested_weight": [100.0, 0.0],
+        "measure": ["nps", "recency"], "direction": ["higher", "lower"], "bins": [3, 2],
+        "information_value": [0.31, 0.05], "current_weight": [20.0, 15.0], "fitted_weight": [80.0, 20.0],
+        "thresholds": [[(0.0, 0.0), (6.0, 0.0), (7.0, 100.0)], [(0.0, 100.0), (30.0, 0.0)]],
     }))
     measures = backtest_tables(result).measures
     assert measures["Measure"].tolist() == ["NPS", "Recency"]
-    assert measures["Higher measure score went with"].tolist() == ["less churn", "more churn"]
-    assert "coefficient" not in measures.columns and "permutation_importance" not in measures.columns
+    assert measures["Better when"].tolist() == ["higher is better", "lower is better"]
+    assert measures["Fitted points (raw: score)"].tolist()[1] == "0:100, 30:0"
+    assert not {"coefficient", "permutation_importance", "Higher measure score went with"} & set(measures.columns)

@@ -22,8 +22,10 @@ def register(subparsers, common) -> None:
                     "plain-language definition and unit for one account; the points add up to the score.", scorecard=True)
     p.add_argument("account_id", metavar="ACCOUNT_ID")
     p = add_command(subparsers, common, "backtest", cmd_backtest, "does the score predict churn",
-                    "Backtest the score against churn within the horizon: AUC, churn per band, the "
-                    "fitted model's AUC and suggested weights (JSON).", where=True, scorecard=True)
+                    "Backtest the score against churn within the horizon (or the churn list's label on one "
+                    "snapshot): AUC, churn per band and reasons, the fitted scorecard's AUC on held-out rows "
+                    "with its bootstrap interval, the evaluation used (out_of_time or cv) and whether it "
+                    "is offered (JSON).", where=True, scorecard=True)
     p.add_argument("--horizon-days", type=int, default=config.DEFAULT_HORIZON_DAYS, dest="horizon_days",
                    help=f"churn horizon in days (default {config.DEFAULT_HORIZON_DAYS})")
 
