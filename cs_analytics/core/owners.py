@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from cs_analytics.core.db import load_sql
 from cs_analytics.core.text import one_line
 
 if TYPE_CHECKING:

@@ -71,7 +71,6 @@ def activity_probability(rng: np.random.Generator, accounts: list[Account]) -> n
 
 def generate_usage(rng: np.random.Generator, accounts: list[Account]) -> pd.DataFrame:
     """The usage frame: account_id, event_date, metric, value, user_id."""
-    n = len(accounts)
     p = activity_probability(rng, accounts)
     seats = np.array([a.seats for a in accounts])
     k = rng.binomial(np.broadcast_to(seats[:, None], p.shape), p)
