@@ -97,6 +97,9 @@ def test_ten_sessions_read_while_another_uploads_and_flags(app_server, _playwrig
 
 
 CLI_FLAGS = 20
+# twenty commands queue for one file behind each other and the app's script runs: the last one
+# may wait longer than the default 10 s on a loaded machine; with --wait 0 they fail at once
+CLI_WAIT_SECONDS = 60
 APP_PAGES_DURING_FLAGS = ("", "reality", "health")
 
 
@@ -119,7 +122,8 @@ def test_twenty_cli_flag_processes_while_the_app_serves_the_same_workspace(
         commands = [
             subprocess.Popen(
                 [sys.executable, "-m", "cs_analytics", "flag", account, "--reason", "other",
-                 "--user", f"cli{i}", "--workspace", str(demo_workspace_path)],  # default --wait 10
+                 "--user", f"cli{i}", "--workspace", str(demo_workspace_path),
+                 "--wait", str(CLI_WAIT_SECONDS)],
                 cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for i, account in enumerate(accounts)
         ]
