@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import pandas as pd
 
+from cs_analytics.core.config import reason_label
 from cs_analytics.core.snapshots import month_end_snapshots
 
 if TYPE_CHECKING:
@@ -125,14 +126,14 @@ NO_REASON = "(no reason given)"
 
 
 def reason_breakdown(churned_rows: pd.DataFrame) -> pd.DataFrame:
-    """reason, accounts, mrr: the churned accounts per reason (an account counted once, with its
-    reason and the MRR of its latest churned row; blank reasons as NO_REASON), most accounts first."""
+    """reason, accounts, mrr: the churned accounts per reason (a reason code as its label,
+    config.reason_label; an account counted once, with its reason and the MRR of its latest churned row; blank reasons as NO_REASON), most accounts first."""
     columns = ["reason", "accounts", "mrr"]
     if churned_rows.empty:
         return pd.DataFrame(columns=columns)
     ordered = churned_rows.sort_values("as_of") if "as_of" in churned_rows else churned_rows
     rows = ordered.groupby("account_id").tail(1).copy()
-    rows["reason"] = rows["reason"].fillna(NO_REASON).replace("", NO_REASON)
+    rows["reason"] = rows["reason"].map(reason_label).fillna(NO_REASON).replace("", NO_REASON)
     mrr = rows["mrr"] if "mrr" in rows else pd.Series(float("nan"), index=rows.index)
     rows = rows.assign(mrr=pd.to_numeric(mrr, errors="coerce"))
     out = rows.groupby("reason").agg(accounts=("account_id", "size"), mrr=("mrr", lambda s: s.sum(min_count=1)))

@@ -73,6 +73,7 @@ import pandas as pd
 from cs_analytics.core.tables import TABLE_NAMES
 from cs_analytics.demo import model
 from cs_analytics.demo.model import AS_OF, Account
+from cs_analytics.demo.outcomes import churn_list
 from cs_analytics.demo.renewals import renewal_calls, with_renewal_dates, write_calls
 from cs_analytics.demo.signals import generate_assessments, generate_nps
 from cs_analytics.demo.usage import generate_usage
@@ -101,7 +102,8 @@ def simulate(accounts: int = DEFAULT_ACCOUNTS, seed: int = DEFAULT_SEED) -> list
 
 def generate_demo_frames(accounts: int = DEFAULT_ACCOUNTS, seed: int = DEFAULT_SEED,
                          as_of: dt.date = AS_OF) -> dict[str, pd.DataFrame]:
-    """Canonical frames accounts, contracts, usage, assessments, nps, plus demo_truth.
+    """Canonical frames accounts, contracts, usage, assessments, nps, outcomes (the churn list,
+    demo/outcomes.py), plus demo_truth and renewal_calls.
 
     The as_of is fixed (2026-10-31); any other value is refused, so numbers stay stable.
     """
@@ -121,6 +123,7 @@ def generate_demo_frames(accounts: int = DEFAULT_ACCOUNTS, seed: int = DEFAULT_S
     }
     _pin_as_of(frames["usage"], book)
     frames["contracts"] = with_renewal_dates(np.random.default_rng([seed, 12]), frames["contracts"])
+    frames["outcomes"] = churn_list(np.random.default_rng([seed, 14]), frames["demo_truth"])
     frames["renewal_calls"] = renewal_calls(np.random.default_rng([seed, 13]), book, frames["contracts"], csm_of)
     return frames
 
@@ -224,8 +227,8 @@ def write_demo(ws, accounts: int = DEFAULT_ACCOUNTS, seed: int = DEFAULT_SEED,
     report(0.0, "generating the demo data")
     frames = generate_demo_frames(accounts, seed)
     rows, quarantined = {}, {}
-    for i, table in enumerate(t for t in TABLE_NAMES if t in frames):  # the demo has no churn list
-        report(0.3 + 0.12 * i, f"loading {table}")
+    for i, table in enumerate(TABLE_NAMES):
+        report(0.3 + 0.1 * i, f"loading {table}")
         result = ingest_dataframe(ws, table, frames[table], file_name=f"demo/{table}.csv",
                                   mode="replace", user="demo", rebuild_derived=False)
         quarantined[table] = _quarantined_count(result)

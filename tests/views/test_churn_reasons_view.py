@@ -41,3 +41,12 @@ def test_no_churn_list_means_no_reason_table(tmp_path):
     assert churn_reasons(ws, NO_FILTER, None, "2024-02").empty
     assert movement_drilldown(ws, NO_FILTER, None, "2024-02", "churn")["churn_reason"].isna().all()
     close_workspace(tmp_path / "n.duckdb")
+
+
+def test_a_reason_code_reads_as_its_label_like_everywhere_else():
+    from cs_analytics.core.config import reason_label
+    from cs_analytics.core.outcomes import reason_breakdown
+
+    rows = pd.DataFrame({"account_id": ["A", "B"], "reason": ["budget_cut", "Went bankrupt"], "mrr": [1.0, 2.0]})
+    assert set(reason_breakdown(rows)["reason"]) == {reason_label("budget_cut"), "Went bankrupt"}
+    assert reason_label("budget_cut") != "budget_cut"
