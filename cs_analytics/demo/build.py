@@ -47,6 +47,8 @@ Planted cases (demo_truth.planted_case; one per account at most)
    usage in the 60 days after E is 0.8x normal.
 4. onboarding_failure (10%): usage in the first 90 days is 8% of normal and true success drops
    by 2.0 from day 90; these churn far more than activated accounts.
+Onboarding signal (demo/onboarding.py, own stream [seed, 21], applied to the usage afterwards):
+reports in the first 30 days since the start month follow 12-month retention (docs/demo.md).
 
 Thresholds asserted (tests/demo/test_demo_frames.py, seed 7, 1,200 accounts; details in docs/demo.md):
 green_but_failing 5-8% of accounts with >= 25 live and >= 25 historical; >= 75% usage-healthy
@@ -74,6 +76,7 @@ from cs_analytics.core.tables import TABLE_NAMES
 from cs_analytics.demo import model
 from cs_analytics.demo.model import AS_OF, Account
 from cs_analytics.demo.outcomes import churn_list
+from cs_analytics.demo.onboarding import plant_onboarding_signal
 from cs_analytics.demo.renewals import renewal_calls, with_renewal_dates, write_calls
 from cs_analytics.demo.signals import generate_assessments, generate_nps
 from cs_analytics.demo.usage import generate_usage
@@ -121,6 +124,7 @@ def generate_demo_frames(accounts: int = DEFAULT_ACCOUNTS, seed: int = DEFAULT_S
         "nps": generate_nps(np.random.default_rng([seed, 4]), book),
         "demo_truth": truth_table(book),
     }
+    frames["usage"] = plant_onboarding_signal(np.random.default_rng([seed, 21]), frames["usage"], book)
     _pin_as_of(frames["usage"], book)
     frames["contracts"] = with_renewal_dates(np.random.default_rng([seed, 12]), frames["contracts"])
     frames["outcomes"] = churn_list(np.random.default_rng([seed, 14]), frames["demo_truth"])
