@@ -5,6 +5,9 @@ small tables instead of raw events.
 month-end MRR, the customer flag and the month's usage value, active days, active users and
 distinct metrics, through the month of the as-of date in force at build time (the workspace's
 `as_of` setting when set, else the data's own as-of), open-ended contracts running through it.
+`usage_day`, `usage_month` and `usage_metric_first` (see migrations/050_usage_derived.sql) hold
+usage pre-aggregated per account, metric, day and user, the first / last usage date per account
+and month, and each metric's first positive date: the health measures read them, not raw usage.
 `workspace_info` holds `as_of` (the data's as-of, metrics.md Time), `built_as_of` (the as-of
 `account_month` was built through) and `derived_built_at` (the build time).
 """
@@ -26,6 +29,7 @@ def rebuild(cur: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> dt.
     """Rebuild every derived table on `cur` (inside the caller's transaction); returns the data's
     as-of. `today` (default: the machine's date) is the day of the load: later dates never count."""
     cur.execute(load_sql("ensure_implicit_accounts"))
+    cur.execute(load_sql("build_usage_derived"))
     day = today or dt.date.today()
     data_day = cur.execute(load_sql("data_as_of"), {"today": day}).fetchone()[0]
     in_force = _as_of_setting(cur) or data_day

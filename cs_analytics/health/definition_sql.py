@@ -25,9 +25,9 @@ WINDOW_AGGREGATIONS = ("sum", "avg_per_active_day", "active_days", "distinct_use
 # the aggregate computed in the one scan for each kind of spec
 _SPEC_AGGREGATE = {
     "sum": "sum(u.value) FILTER (WHERE {cond})",
-    "days": "count(DISTINCT u.event_date) FILTER (WHERE {cond} AND u.value > 0)",
-    "users": "count(DISTINCT u.user_id) FILTER (WHERE {cond} AND u.value > 0)",
-    "metrics": "count(DISTINCT u.metric) FILTER (WHERE {cond} AND u.value > 0)",
+    "days": "count(DISTINCT u.event_date) FILTER (WHERE {cond} AND u.positive)",
+    "users": "count(DISTINCT u.user_id) FILTER (WHERE {cond} AND u.positive)",
+    "metrics": "count(DISTINCT u.metric) FILTER (WHERE {cond} AND u.positive)",
 }
 _MAIN_KIND = {"sum": "sum", "avg_per_active_day": "sum", "active_days": "days", "distinct_users": "users",
               "distinct_metrics_share": "metrics"}
@@ -80,7 +80,7 @@ class _WindowQuery:
             cond = (f"u.k < $spec_window_{j}" if which == "now"
                     else f"u.k >= $spec_window_{j} AND u.k < 2 * $spec_window_{j}")
             if kind == "used":  # does this metric have a row with value > 0 in the window?
-                aggregate = f"bool_or(u.value > 0 AND {cond})"
+                aggregate = f"bool_or(u.positive AND {cond})"
             else:
                 aggregate = _SPEC_AGGREGATE[kind].format(cond=cond)
             name = f"s{j}"
@@ -143,16 +143,31 @@ def single_sql(d: MeasureDefinition, n_dates: int = 2) -> tuple[str, dict]:
         name, params = "revenue_mrr", {"months_back": d.trend_months, "trend": bool(d.trend)}
     else:
         name, params = "attribute_value", {"attribute": d.attribute}
+    # usage_month holds each metric's rows and, with metric NULL, the rows over all metrics
+    month_filter = "AND metric = $metric" if d.metric is not None else "AND metric IS NULL"
     sql = load_sql(f"measures/{name}").replace("/*metric_filter*/", metric_filter)
-    return sql, params
+    return sql.replace("/*month_metric_filter*/", month_filter), params
 
 
 def _is_window(d: MeasureDefinition) -> bool:
     return d.source == "usage" and d.aggregation in WINDOW_AGGREGATIONS
 
 
+def _scan_bounds(params: dict, dates: Sequence[dt.date]) -> dict:
+    """The usage_day dates a template reads ($scan_from .. $scan_to): from the first window day
+    of the earliest T (templates with $max_days) or the first day of its month (days since last
+    usage), to the latest T. usage_day is stored in date order, so DuckDB skips the other row groups."""
+    first = min(dates)
+    if "max_days" in params:
+        start = first - dt.timedelta(days=int(params["max_days"]) - 1)
+    else:
+        start = first.replace(day=1)
+    return {"scan_from": start, "scan_to": max(dates)}
+
+
 def _query(ws: "Workspace", sql: str, params: dict, dates: Sequence[dt.date]) -> pd.DataFrame:
-    return ws.query(sql, {**params, "as_of_dates": list(dates)})
+    bounds = _scan_bounds(params, dates) if "$scan_from" in sql else {}
+    return ws.query(sql, {**params, **bounds, "as_of_dates": list(dates)})
 
 
 def raw_value_frames(ws: "Workspace", defs: list[MeasureDefinition],

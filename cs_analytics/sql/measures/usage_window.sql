@@ -5,20 +5,20 @@
 -- (k < window, k = T - event_date) and its previous window the same length before it.
 -- Population: accounts with a usage row dated <= T (any metric); with no row in a window an
 -- aggregate is 0. `catalogue` = distinct metrics with value > 0 in the whole data dated <= T.
--- Bound: $as_of_dates, $max_days (the longest window, doubled for trends).
+-- Reads the derived tables (migrations/050_usage_derived.sql): usage_day in date order, so the
+-- bound $scan_from .. $scan_to (the first window day of the earliest T .. the latest T) keeps the
+-- scan to the row groups of the windows; usage_month for the first usage date; usage_metric_first.
+-- Bound: $as_of_dates, $max_days (the longest window, doubled for trends), $scan_from, $scan_to.
 WITH dates AS (
     SELECT DISTINCT unnest(CAST($as_of_dates AS DATE[])) AS as_of
 ),
-metric_first AS (
-    SELECT metric, min(event_date) AS first_day FROM usage WHERE value > 0 GROUP BY metric
-),
 catalogue AS (
     SELECT d.as_of, count(m.metric) AS metrics
-    FROM dates d LEFT JOIN metric_first m ON m.first_day <= d.as_of
+    FROM dates d LEFT JOIN usage_metric_first m ON m.first_day <= d.as_of
     GROUP BY d.as_of
 ),
 firsts AS (
-    SELECT account_id, min(event_date) AS first_day FROM usage GROUP BY account_id
+    SELECT account_id, min(first_day) AS first_day FROM usage_month WHERE metric IS NULL GROUP BY account_id
 ),
 base AS (
     SELECT d.as_of, f.account_id FROM firsts f JOIN dates d ON f.first_day <= d.as_of
@@ -29,9 +29,10 @@ window_days AS (
     FROM dates CROSS JOIN range(0, CAST($max_days AS BIGINT)) r(k)
 ),
 joined AS MATERIALIZED (
-    SELECT d.as_of, d.k, u.account_id, u.metric, u.event_date, u.value, u.user_id
-    FROM usage u
+    SELECT d.as_of, d.k, u.account_id, u.metric, u.event_date, u.value, u.positive, u.user_id
+    FROM usage_day u
     JOIN window_days d ON u.event_date = d.day
+    WHERE u.event_date BETWEEN $scan_from AND $scan_to
 ),
 -- each distinct (aggregate, window, this/previous) spec once: per account and metric, and per
 -- account over all metrics (only the specs each level needs)
