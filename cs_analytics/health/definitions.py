@@ -285,11 +285,10 @@ def compute_raw_values(ws: "Workspace", definitions: Sequence[MeasureDefinition]
     out = pd.DataFrame({"as_of": pd.Series(dtype=object), "account_id": pd.Series(dtype=object)})
     if not dates or not definitions:
         return out.assign(**{n: pd.Series(dtype=float) for n in names})
-    out["as_of"] = pd.to_datetime(out["as_of"])
-    for frame in raw_value_frames(ws, list(definitions), dates):
-        frame["as_of"] = pd.to_datetime(frame["as_of"])
-        out = out.merge(frame, on=["as_of", "account_id"], how="outer")
-    out["as_of"] = out["as_of"].dt.date  # once, after the merges (a date per row is slow)
+    keys = ["as_of", "account_id"]  # unique in every frame; as_of as DuckDB returns it, same type
+    frames = [frame.set_index(keys) for frame in raw_value_frames(ws, list(definitions), dates)]
+    out = pd.concat(frames, axis=1, join="outer").reset_index()
+    out["as_of"] = pd.to_datetime(out["as_of"]).dt.date  # once, after the alignment
     for name in names:
         out[name] = out[name].astype(float) if name in out else float("nan")
     out = out.dropna(subset=names, how="all")

@@ -81,10 +81,11 @@ def score_frame(ws: "Workspace", dates: Sequence[dt.date], scorecard: Scorecard)
     for setting in scorecard.measures:
         if f"{setting.name}_raw" not in frame:
             frame[f"{setting.name}_raw"] = np.nan
+    date_codes = pd.Series(pd.factorize(frame["as_of"])[0], index=frame.index)  # group once, not per measure
     for setting in scorecard.measures:
         raw = frame[f"{setting.name}_raw"].astype(float)
         if setting.normalisation == "percentile":
-            frame[f"{setting.name}_score"] = normalise_percentile(raw, setting.direction, frame["as_of"]).to_numpy()
+            frame[f"{setting.name}_score"] = normalise_percentile(raw, setting.direction, date_codes).to_numpy()
         else:
             frame[f"{setting.name}_score"] = normalise_thresholds(raw.to_numpy(), setting.thresholds)
     enabled = scorecard.enabled_names

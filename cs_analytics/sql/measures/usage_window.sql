@@ -1,6 +1,6 @@
 -- Template: every usage-window measure definition in one scan of usage (health/definition_sql.py
--- fills the aggregate, pivot and output markers; metric names and windows are bound as
--- $metric_<i> and $spec_window_<j>, never written into the text).
+-- fills the aggregate and output markers; metric names and windows are bound as
+-- $spec_metric_<j> and $spec_window_<j>, never written into the text).
 -- For each T in $as_of_dates (DATE[]) the window of definition i is T - $window_<i> + 1 .. T
 -- (k < window, k = T - event_date) and its previous window the same length before it.
 -- Population: accounts with a usage row dated <= T (any metric); with no row in a window an
@@ -28,31 +28,19 @@ window_days AS (
     SELECT as_of, as_of - CAST(k AS INTEGER) AS day, CAST(k AS INTEGER) AS k
     FROM dates CROSS JOIN range(0, CAST($max_days AS BIGINT)) r(k)
 ),
-joined AS MATERIALIZED (
-    SELECT d.as_of, d.k, u.account_id, u.metric, u.event_date, u.value, u.positive, u.user_id
+joined AS (
+    SELECT d.as_of, d.k, u.account_id, u.metric, u.event_date, u.value, u.positive, u.user_id,
+           u.day_rep_metric, u.day_rep_all, u.user_rep, u.metric_next_day, u.user_next_day
     FROM usage_day u
     JOIN window_days d ON u.event_date = d.day
     WHERE u.event_date BETWEEN $scan_from AND $scan_to
 ),
--- each distinct (aggregate, window, this/previous) spec once: per account and metric, and per
--- account over all metrics (only the specs each level needs)
-by_metric AS (
-    SELECT as_of, account_id, metric, count(*) AS metric_rows,
-           /*metric_aggregates*/
-    FROM joined u
-    GROUP BY ALL
-),
+-- each distinct (aggregate, window, this/previous, one metric or all) spec once, per account;
+-- distinct counts are counts of the representative rows of usage_day (see its migration)
 by_account AS (
     SELECT as_of, account_id, count(*) AS account_rows,
-           /*account_aggregates*/
+           /*aggregates*/
     FROM joined u
-    GROUP BY ALL
-),
--- each metric-level definition picks its values from its metric's row
-pivoted AS (
-    SELECT as_of, account_id, count(*) AS metrics_seen,
-           /*pivots*/
-    FROM by_metric
     GROUP BY ALL
 )
 SELECT b.as_of, b.account_id,
@@ -60,4 +48,3 @@ SELECT b.as_of, b.account_id,
 FROM base b
 JOIN catalogue c ON c.as_of = b.as_of
 LEFT JOIN by_account a ON a.as_of = b.as_of AND a.account_id = b.account_id
-LEFT JOIN pivoted w ON w.as_of = b.as_of AND w.account_id = b.account_id

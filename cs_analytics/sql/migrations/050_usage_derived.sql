@@ -3,15 +3,40 @@
 -- rebuilt on every data write (core/derived.py runs sql/build_usage_derived.sql).
 --   usage_day: one row per account, metric, day and user (user_id NULL kept as its own row):
 --       value = sum of value, positive = some row of value > 0; stored in event_date order so a
---       date-bounded scan reads only the row groups of its window. Distinct users stay countable
---       over any window (a per-day user count would not add up across days).
+--       date-bounded scan reads only the row groups of its window. Distinct counts over a window
+--       become plain filtered counts (a per-day distinct count would not add up across days):
+--       day_rep_metric / day_rep_all = the one positive row standing for its (account, metric,
+--       day) / (account, day); user_rep = the one positive row with a user standing for its
+--       (account, user, day); metric_next_day / user_next_day = on a representative row, the next
+--       positive day of the same (account, metric) / (account, user), NULL when none. A metric or
+--       user is active in a window S..E exactly when one representative row is dated in S..E with
+--       its next day after E (its last positive day up to E), so it is counted once.
 --   usage_month: per account and calendar month, first_day / last_day = the first / last date
 --       with a usage row, per metric and, with metric NULL, over all metrics (a metric is never NULL).
 --   usage_metric_first: per metric, the first date of a row with value > 0 (the metric catalogue).
 CREATE OR REPLACE MACRO usage_day_rows() AS TABLE
-    SELECT account_id, metric, event_date, user_id, sum(value) AS value, bool_or(value > 0) AS positive
-    FROM usage
-    GROUP BY ALL;
+    WITH grouped AS (
+        SELECT account_id, metric, event_date, user_id, sum(value) AS value, bool_or(value > 0) AS positive
+        FROM usage
+        GROUP BY ALL
+    ),
+    flagged AS (
+        SELECT *,
+               positive AND row_number() OVER (PARTITION BY account_id, metric, event_date, positive
+                                               ORDER BY user_id NULLS FIRST) = 1 AS day_rep_metric,
+               positive AND row_number() OVER (PARTITION BY account_id, event_date, positive
+                                               ORDER BY metric, user_id NULLS FIRST) = 1 AS day_rep_all,
+               positive AND user_id IS NOT NULL
+                        AND row_number() OVER (PARTITION BY account_id, user_id, event_date, positive
+                                               ORDER BY metric) = 1 AS user_rep
+        FROM grouped
+    )
+    SELECT *,
+           CASE WHEN day_rep_metric THEN lead(event_date) OVER (
+               PARTITION BY account_id, metric, day_rep_metric ORDER BY event_date) END AS metric_next_day,
+           CASE WHEN user_rep THEN lead(event_date) OVER (
+               PARTITION BY account_id, user_id, user_rep ORDER BY event_date) END AS user_next_day
+    FROM flagged;
 
 CREATE OR REPLACE MACRO usage_month_rows() AS TABLE
     SELECT account_id, metric, CAST(date_trunc('month', event_date) AS DATE) AS month,
