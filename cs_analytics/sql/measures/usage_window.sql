@@ -35,12 +35,19 @@ joined AS (
     JOIN window_days d ON u.event_date = d.day
     WHERE u.event_date BETWEEN $scan_from AND $scan_to
 ),
--- each distinct (aggregate, window, this/previous, one metric or all) spec once, per account;
--- distinct counts are counts of the representative rows of usage_day (see its migration)
-by_account AS (
-    SELECT as_of, account_id, count(*) AS account_rows,
-           /*aggregates*/
+-- each distinct (aggregate, window, this/previous) once per account and metric; distinct counts
+-- are counts of the representative rows of usage_day (see its migration), so they add up
+by_metric AS (
+    SELECT as_of, account_id, metric, count(*) AS metric_rows,
+           /*metric_aggregates*/
     FROM joined u
+    GROUP BY ALL
+),
+-- per account: one metric's value (the sum over its single row) or the sum over all metrics
+by_account AS (
+    SELECT as_of, account_id, count(*) AS metrics_seen,
+           /*aggregates*/
+    FROM by_metric
     GROUP BY ALL
 )
 SELECT b.as_of, b.account_id,
