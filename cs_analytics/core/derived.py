@@ -25,11 +25,15 @@ if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
 
 
-def rebuild(cur: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> dt.date | None:
+def rebuild(cur: duckdb.DuckDBPyConnection, today: dt.date | None = None, *,
+            usage_changed: bool = True) -> dt.date | None:
     """Rebuild every derived table on `cur` (inside the caller's transaction); returns the data's
-    as-of. `today` (default: the machine's date) is the day of the load: later dates never count."""
+    as-of. `today` (default: the machine's date) is the day of the load: later dates never count.
+    `usage_changed=False` (a write that left the usage table as it was: another table, the as-of
+    setting) keeps the usage tables, which depend on usage alone and cost most to rebuild."""
     cur.execute(load_sql("ensure_implicit_accounts"))
-    cur.execute(load_sql("build_usage_derived"))
+    if usage_changed:
+        cur.execute(load_sql("build_usage_derived"))
     day = today or dt.date.today()
     data_day = cur.execute(load_sql("data_as_of"), {"today": day}).fetchone()[0]
     in_force = _as_of_setting(cur) or data_day
