@@ -17,6 +17,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Sequence
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
@@ -288,7 +289,8 @@ def compute_raw_values(ws: "Workspace", definitions: Sequence[MeasureDefinition]
     keys = ["as_of", "account_id"]  # unique in every frame; as_of as DuckDB returns it, same type
     frames = [frame.set_index(keys) for frame in raw_value_frames(ws, list(definitions), dates)]
     out = pd.concat(frames, axis=1, join="outer").reset_index()
-    out["as_of"] = pd.to_datetime(out["as_of"]).dt.date  # once, after the alignment
+    codes, days = pd.factorize(out["as_of"])  # once, after the alignment; one date per distinct day
+    out["as_of"] = np.array([pd.Timestamp(d).date() for d in days], dtype=object)[codes] if len(out) else []
     for name in names:
         out[name] = out[name].astype(float) if name in out else float("nan")
     out = out.dropna(subset=names, how="all")

@@ -56,7 +56,8 @@ def previous_month_date(as_of: dt.date) -> dt.date:
 def population(ws: "Workspace", dates: Sequence[dt.date]) -> pd.DataFrame:
     """as_of, account_id, account_name, segment, csm_owner, mrr for customers on each date."""
     frame = ws.query_named("health/population", {"as_of_dates": list(dates)})
-    frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
+    codes, days = pd.factorize(frame["as_of"])  # a date object per distinct day, not per row
+    frame["as_of"] = np.array([pd.Timestamp(d).date() for d in days], dtype=object)[codes] if len(frame) else []
     return frame
 
 
