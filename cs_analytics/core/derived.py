@@ -5,6 +5,9 @@ small tables instead of raw events.
 month-end MRR, the customer flag and the month's usage value, active days, active users and
 distinct metrics, through the month of the as-of date in force at build time (the workspace's
 `as_of` setting when set, else the data's own as-of), open-ended contracts running through it.
+`usage_day`, `usage_month` and `usage_metric_first` (see migrations/050_usage_derived.sql) hold
+usage pre-aggregated per account, metric, day and user, the first / last usage date per account
+and month, and each metric's first positive date: the health measures read them, not raw usage.
 `workspace_info` holds `as_of` (the data's as-of, metrics.md Time), `built_as_of` (the as-of
 `account_month` was built through) and `derived_built_at` (the build time).
 """
@@ -22,10 +25,15 @@ if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
 
 
-def rebuild(cur: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> dt.date | None:
+def rebuild(cur: duckdb.DuckDBPyConnection, today: dt.date | None = None, *,
+            usage_changed: bool = True) -> dt.date | None:
     """Rebuild every derived table on `cur` (inside the caller's transaction); returns the data's
-    as-of. `today` (default: the machine's date) is the day of the load: later dates never count."""
+    as-of. `today` (default: the machine's date) is the day of the load: later dates never count.
+    `usage_changed=False` (a write that left the usage table as it was: another table, the as-of
+    setting) keeps the usage tables, which depend on usage alone and cost most to rebuild."""
     cur.execute(load_sql("ensure_implicit_accounts"))
+    if usage_changed:
+        cur.execute(load_sql("build_usage_derived"))
     day = today or dt.date.today()
     data_day = cur.execute(load_sql("data_as_of"), {"today": day}).fetchone()[0]
     in_force = _as_of_setting(cur) or data_day

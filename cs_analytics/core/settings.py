@@ -117,7 +117,7 @@ def set_setting(ws: "Workspace", key: str, value: str | None, user: str | None =
             [key, stored, user],
         )
         if key == "as_of":  # the derived tables run through the as-of in force: rebuild with it
-            rebuild(cur)
+            rebuild(cur, usage_changed=False)
     return stored
 
 

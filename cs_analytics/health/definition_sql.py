@@ -22,13 +22,21 @@ if TYPE_CHECKING:
 
 WINDOW_AGGREGATIONS = ("sum", "avg_per_active_day", "active_days", "distinct_users", "distinct_metrics_share")
 
-# the aggregate computed in the one scan for each kind of spec
+# the aggregate of each kind of spec over rows of usage_day (migrations/050_usage_derived.sql);
+# {cond} = in the window (and of the metric), {end} = the window's last day. Distinct counts are
+# counts of representative rows: a day once per (account[, metric], day), a user or a metric once
+# when its last positive day up to {end} is in the window (next positive day after {end}).
 _SPEC_AGGREGATE = {
     "sum": "sum(u.value) FILTER (WHERE {cond})",
-    "days": "count(DISTINCT u.event_date) FILTER (WHERE {cond} AND u.value > 0)",
-    "users": "count(DISTINCT u.user_id) FILTER (WHERE {cond} AND u.value > 0)",
-    "metrics": "count(DISTINCT u.metric) FILTER (WHERE {cond} AND u.value > 0)",
+    "days": "count(*) FILTER (WHERE {cond} AND u.day_rep_metric)",
+    "all_days": "count(*) FILTER (WHERE {cond} AND u.day_rep_all)",
+    "users": "count(*) FILTER (WHERE {cond} AND u.user_rep AND coalesce(u.user_next_day > {end}, TRUE))",
+    "metric_users": "count(DISTINCT u.user_id) FILTER (WHERE {cond} AND u.positive)",
+    "metrics": "count(*) FILTER (WHERE {cond} AND u.day_rep_metric AND coalesce(u.metric_next_day > {end}, TRUE))",
 }
+# a spec of all metrics that is not the metric-level aggregate summed over metrics
+_ALL_METRICS_KIND = {"days": "all_days"}
+_METRIC_KIND = {"users": "metric_users"}  # users of one metric: counted with DISTINCT (rarely used)
 _MAIN_KIND = {"sum": "sum", "avg_per_active_day": "sum", "active_days": "days", "distinct_users": "users",
               "distinct_metrics_share": "metrics"}
 
@@ -61,70 +69,70 @@ def _window_value(d: MeasureDefinition, refs: dict[tuple[str, str], str], which:
 
 
 class _WindowQuery:
-    """Collects the specs (each distinct aggregate over a window, at the metric or account level),
-    the pivots and the outputs of the usage-window template."""
+    """Collects the specs of the usage-window template: each distinct aggregate over a window once
+    per account and metric (`metric_aggregates`), then per account, of one metric or summed over
+    all metrics (`aggregates`: every kind is additive across metrics), and the outputs."""
 
     def __init__(self) -> None:
-        self.specs: dict[tuple[str, str, int, str], str] = {}
+        self.metric_specs: dict[tuple[str, int, str], str] = {}
+        self.specs: dict[tuple[str, int, str, str | None], str] = {}
         self.metric_aggregates: list[str] = []
-        self.account_aggregates: list[str] = []
-        self.pivots: list[str] = []
+        self.aggregates: list[str] = []
         self.params: dict = {}
 
-    def spec(self, level: str, kind: str, window_days: int, which: str) -> str:
-        """The column holding this spec (added on first use); window bound as $spec_window_<j>."""
-        key = (level, kind, int(window_days), which)
+    def _metric_spec(self, kind: str, window_days: int, which: str) -> str:
+        """The by_metric column of this aggregate (window bound as $spec_window_<n>)."""
+        key = (kind, int(window_days), which)
+        if key not in self.metric_specs:
+            n = len(self.metric_specs)
+            self.params[f"spec_window_{n}"] = int(window_days)
+            cond = (f"u.k < $spec_window_{n}" if which == "now"
+                    else f"u.k >= $spec_window_{n} AND u.k < 2 * $spec_window_{n}")
+            end = "u.as_of" if which == "now" else f"u.as_of - CAST($spec_window_{n} AS INTEGER)"
+            self.metric_aggregates.append(f"{_SPEC_AGGREGATE[kind].format(cond=cond, end=end)} AS m{n}")
+            self.metric_specs[key] = f"m{n}"
+        return self.metric_specs[key]
+
+    def spec(self, kind: str, window_days: int, which: str, metric: str | None) -> str:
+        """The by_account column holding this spec (added on first use): the per-metric value of
+        one metric ($spec_metric_<j>) or its sum over all metrics."""
+        key = (kind, int(window_days), which, metric)
         if key not in self.specs:
             j = len(self.specs)
-            self.params[f"spec_window_{j}"] = int(window_days)
-            cond = (f"u.k < $spec_window_{j}" if which == "now"
-                    else f"u.k >= $spec_window_{j} AND u.k < 2 * $spec_window_{j}")
-            if kind == "used":  # does this metric have a row with value > 0 in the window?
-                aggregate = f"bool_or(u.value > 0 AND {cond})"
+            mapped = (_METRIC_KIND if metric is not None else _ALL_METRICS_KIND).get(kind, kind)
+            column = self._metric_spec(mapped, window_days, which)
+            if metric is not None:
+                self.params[f"spec_metric_{j}"] = metric
+                self.aggregates.append(f"sum({column}) FILTER (WHERE metric = $spec_metric_{j}) AS s{j}")
             else:
-                aggregate = _SPEC_AGGREGATE[kind].format(cond=cond)
-            name = f"s{j}"
-            (self.metric_aggregates if level == "metric" else self.account_aggregates).append(f"{aggregate} AS {name}")
-            if kind == "used":
-                self.pivots.append(f"count(*) FILTER (WHERE {name}) AS used{j}")
-                name = f"used{j}"
-            self.specs[key] = name
+                self.aggregates.append(f"sum({column}) AS s{j}")
+            self.specs[key] = f"a.s{j}"
         return self.specs[key]
 
-    def refs(self, i: int, d: MeasureDefinition, which: str) -> dict[tuple[str, str], str]:
-        out = {}
-        for role, kind, over_all in _roles(d):
-            if over_all and kind == "metrics":  # metrics used = metric rows with a positive value
-                out[role, which] = f"w.{self.spec('metric', 'used', d.window_days, which)}"
-            elif over_all:
-                out[role, which] = f"a.{self.spec('account', kind, d.window_days, which)}"
-            else:
-                column = self.spec("metric", kind, d.window_days, which)
-                self.pivots.append(f"max({column}) FILTER (WHERE metric = $metric_{i}) AS p{i}_{role}_{which}")
-                out[role, which] = f"w.p{i}_{role}_{which}"
-        return out
+    def refs(self, d: MeasureDefinition, which: str) -> dict[tuple[str, str], str]:
+        """{(role, which): column} of a definition's values over one window."""
+        return {(role, which): self.spec(kind, d.window_days, which, None if over_all else d.metric)
+                for role, kind, over_all in _roles(d)}
 
 
 def usage_window_sql(defs: Sequence[MeasureDefinition]) -> tuple[str, dict]:
     """The one query for all window definitions: SQL text and its parameters (without dates).
 
-    The scan computes each distinct spec once, per account and metric for definitions of one
-    metric, per account for definitions over all metrics; each definition then picks its values."""
+    The scan computes each distinct aggregate once per account and metric; a definition of one
+    metric picks its metric's value, one over all metrics their sum (distinct counts are counts
+    of representative rows, so they add up across metrics)."""
     q = _WindowQuery()
     outputs = []
     for i, d in enumerate(defs):
-        if d.metric is not None:
-            q.params[f"metric_{i}"] = d.metric
-        now = _window_value(d, q.refs(i, d, "now"), "now")
+        now = _window_value(d, q.refs(d, "now"), "now")
         if d.trend:
-            prev = _window_value(d, q.refs(i, d, "prev"), "prev")
+            prev = _window_value(d, q.refs(d, "prev"), "prev")
             outputs.append(f"CASE WHEN {prev} > 0 THEN {now} / {prev} END AS c{i}")
         else:
             outputs.append(f"{now} AS c{i}")
     q.params["max_days"] = max(d.window_days * (2 if d.trend else 1) for d in defs)
     sql = load_sql("measures/usage_window")
-    for marker, items in (("metric_aggregates", q.metric_aggregates), ("account_aggregates", q.account_aggregates),
-                          ("pivots", q.pivots)):
+    for marker, items in (("metric_aggregates", q.metric_aggregates), ("aggregates", q.aggregates)):
         sql = sql.replace(f",\n           /*{marker}*/", "".join(f",\n           {x}" for x in items))
     return sql.replace("/*outputs*/", ",\n       ".join(outputs)), q.params
 
@@ -143,16 +151,31 @@ def single_sql(d: MeasureDefinition, n_dates: int = 2) -> tuple[str, dict]:
         name, params = "revenue_mrr", {"months_back": d.trend_months, "trend": bool(d.trend)}
     else:
         name, params = "attribute_value", {"attribute": d.attribute}
+    # usage_month holds each metric's rows and, with metric NULL, the rows over all metrics
+    month_filter = "AND metric = $metric" if d.metric is not None else "AND metric IS NULL"
     sql = load_sql(f"measures/{name}").replace("/*metric_filter*/", metric_filter)
-    return sql, params
+    return sql.replace("/*month_metric_filter*/", month_filter), params
 
 
 def _is_window(d: MeasureDefinition) -> bool:
     return d.source == "usage" and d.aggregation in WINDOW_AGGREGATIONS
 
 
+def _scan_bounds(params: dict, dates: Sequence[dt.date]) -> dict:
+    """The usage_day dates a template reads ($scan_from .. $scan_to): from the first window day
+    of the earliest T (templates with $max_days) or the first day of its month (days since last
+    usage), to the latest T. usage_day is stored in date order, so DuckDB skips the other row groups."""
+    first = min(dates)
+    if "max_days" in params:
+        start = first - dt.timedelta(days=int(params["max_days"]) - 1)
+    else:
+        start = first.replace(day=1)
+    return {"scan_from": start, "scan_to": max(dates)}
+
+
 def _query(ws: "Workspace", sql: str, params: dict, dates: Sequence[dt.date]) -> pd.DataFrame:
-    return ws.query(sql, {**params, "as_of_dates": list(dates)})
+    bounds = _scan_bounds(params, dates) if "$scan_from" in sql else {}
+    return ws.query(sql, {**params, **bounds, "as_of_dates": list(dates)})
 
 
 def raw_value_frames(ws: "Workspace", defs: list[MeasureDefinition],

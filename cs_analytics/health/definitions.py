@@ -17,6 +17,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Sequence
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
@@ -245,13 +246,14 @@ def unavailable_reasons(ws: "Workspace", defs: Sequence[MeasureDefinition], as_o
     for d in defs:
         why = None
         if d.source == "usage":
-            metrics = fact("metrics", "SELECT DISTINCT metric FROM usage WHERE event_date <= ?", column=True)
+            metrics = fact("metrics", "SELECT DISTINCT metric FROM usage_month WHERE metric IS NOT NULL "
+                                     "AND first_day <= ?", column=True)
             if not metrics:
                 why = "no usage data"
             elif d.metric is not None and d.metric not in metrics:
                 why = f"no usage of metric '{d.metric}'"
             elif (d.aggregation == "distinct_users" or d.per == "user") and not fact(
-                    "users", "SELECT count(*) > 0 FROM usage WHERE user_id IS NOT NULL AND event_date <= ?"):
+                    "users", "SELECT EXISTS (FROM usage_day WHERE user_id IS NOT NULL AND event_date <= ?)"):
                 why = "usage has no user_id"
         elif d.source == "nps":
             if not fact("nps", "SELECT count(*) > 0 FROM nps WHERE responded_at <= ?"):
@@ -284,9 +286,11 @@ def compute_raw_values(ws: "Workspace", definitions: Sequence[MeasureDefinition]
     out = pd.DataFrame({"as_of": pd.Series(dtype=object), "account_id": pd.Series(dtype=object)})
     if not dates or not definitions:
         return out.assign(**{n: pd.Series(dtype=float) for n in names})
-    for frame in raw_value_frames(ws, list(definitions), dates):
-        frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
-        out = out.merge(frame, on=["as_of", "account_id"], how="outer")
+    keys = ["as_of", "account_id"]  # unique in every frame; as_of as DuckDB returns it, same type
+    frames = [frame.set_index(keys) for frame in raw_value_frames(ws, list(definitions), dates)]
+    out = pd.concat(frames, axis=1, join="outer").reset_index()
+    codes, days = pd.factorize(out["as_of"])  # once, after the alignment; one date per distinct day
+    out["as_of"] = np.array([pd.Timestamp(d).date() for d in days], dtype=object)[codes] if len(out) else []
     for name in names:
         out[name] = out[name].astype(float) if name in out else float("nan")
     out = out.dropna(subset=names, how="all")

@@ -250,11 +250,13 @@ def normalise_percentile(raw: pd.Series, direction: str = "higher", groups: pd.S
     The lowest value scores 0 and the highest 100 (reversed when lower is better); ties share
     their average rank; a group with a single value scores 50. NaN stays NaN."""
     raw = pd.Series(raw, dtype=float)
-    if groups is None:
-        groups = pd.Series(0, index=raw.index)
-    grouped = raw.groupby(groups.values)
-    ranks = grouped.rank(method="average")
-    counts = grouped.transform("count")
+    if groups is None or pd.Series(groups).nunique(dropna=False) <= 1:  # one group: no groupby needed
+        ranks = raw.rank(method="average")
+        counts = pd.Series(float(raw.count()), index=raw.index)
+    else:
+        grouped = raw.groupby(groups.values)
+        ranks = grouped.rank(method="average")
+        counts = grouped.transform("count")
     pct = (ranks - 1.0) / (counts - 1.0) * 100.0
     pct = pct.where(counts > 1, 50.0).where(raw.notna())
     if direction == "lower":

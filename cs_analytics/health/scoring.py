@@ -56,7 +56,8 @@ def previous_month_date(as_of: dt.date) -> dt.date:
 def population(ws: "Workspace", dates: Sequence[dt.date]) -> pd.DataFrame:
     """as_of, account_id, account_name, segment, csm_owner, mrr for customers on each date."""
     frame = ws.query_named("health/population", {"as_of_dates": list(dates)})
-    frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
+    codes, days = pd.factorize(frame["as_of"])  # a date object per distinct day, not per row
+    frame["as_of"] = np.array([pd.Timestamp(d).date() for d in days], dtype=object)[codes] if len(frame) else []
     return frame
 
 
@@ -81,10 +82,11 @@ def score_frame(ws: "Workspace", dates: Sequence[dt.date], scorecard: Scorecard)
     for setting in scorecard.measures:
         if f"{setting.name}_raw" not in frame:
             frame[f"{setting.name}_raw"] = np.nan
+    date_codes = pd.Series(pd.factorize(frame["as_of"])[0], index=frame.index)  # group once, not per measure
     for setting in scorecard.measures:
         raw = frame[f"{setting.name}_raw"].astype(float)
         if setting.normalisation == "percentile":
-            frame[f"{setting.name}_score"] = normalise_percentile(raw, setting.direction, frame["as_of"]).to_numpy()
+            frame[f"{setting.name}_score"] = normalise_percentile(raw, setting.direction, date_codes).to_numpy()
         else:
             frame[f"{setting.name}_score"] = normalise_thresholds(raw.to_numpy(), setting.thresholds)
     enabled = scorecard.enabled_names

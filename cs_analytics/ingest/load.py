@@ -182,7 +182,7 @@ def _ingest_staged(ws, table, stage, *, headers, colmap, extras, file_name, mode
                                has_bad=staged_info is not None, nested_cols=nested_cols)
                 if rebuild_derived:
                     _report(progress, 0.85, "Rebuilding derived tables")
-                    derived.rebuild(cur)
+                    derived.rebuild(cur, usage_changed=table == "usage")
             finally:
                 for name in TEMP_TABLES:
                     try:

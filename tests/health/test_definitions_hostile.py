@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cs_analytics.core.db import close_workspace, open_workspace
+from cs_analytics.core.derived import rebuild
 from cs_analytics.health.candidates import candidate_definitions, slug
 from cs_analytics.health.definitions import MeasureDefinition, compute_raw_values
 
@@ -35,6 +36,7 @@ def test_any_name_is_a_bound_value(ws, metric, attribute, value):
                         [("A", T, metric, float(value)), ("A", T - dt.timedelta(days=3), metric, 1.0),
                          ("A", T, metric + "x", 5.0), ("A", T + dt.timedelta(days=1), metric, 1e6)])
         cur.execute("INSERT INTO account_attributes VALUES ('A', ?, ?)", [attribute, str(value)])
+        rebuild(cur, today=T)  # as every data write does: the measures read the derived usage tables
     defs = [MeasureDefinition("s", "usage", metric=metric, window_days=7),
             MeasureDefinition("d", "usage", metric=metric, aggregation="days_since_last"),
             MeasureDefinition("a", "attribute", attribute=attribute, aggregation="value")]

@@ -111,7 +111,7 @@ def test_failure_mid_load_leaves_previous_data(tmp_workspace, monkeypatch):
     before = ws.query("SELECT * FROM contracts ORDER BY contract_id")
     months_before = ws.row_count("account_month")
 
-    def boom(cur):
+    def boom(cur, **_):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(derived, "rebuild", boom)

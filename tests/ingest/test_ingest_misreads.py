@@ -264,7 +264,7 @@ def test_clear_is_one_transaction(tmp_workspace, tmp_path, monkeypatch):
     ingest_file(tmp_workspace, "contracts", write(tmp_path, "c.csv", CONTRACTS))
     from cs_analytics.core import derived
 
-    def broken(cur):
+    def broken(cur, **_):
         raise RuntimeError("rebuild failed")
 
     monkeypatch.setattr(derived, "rebuild", broken)

@@ -18,7 +18,7 @@ mrr AS (
 data_days AS (
     SELECT account_id, min(d) AS first_data_date
     FROM (
-        SELECT account_id, event_date AS d FROM usage
+        SELECT account_id, first_day AS d FROM usage_month WHERE metric IS NULL  -- derived: first usage per month
         UNION ALL SELECT account_id, responded_at FROM nps
         UNION ALL SELECT account_id, assessed_at FROM assessments
     )

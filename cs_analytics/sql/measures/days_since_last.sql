@@ -1,16 +1,17 @@
 -- days_since_last(a, T) = T - the date of the account's last usage row dated <= T (of metric
--- $metric when the metric filter marker is filled), in days. Missing for an
--- account with no such row. Bound: $as_of_dates (DATE[]) and, with a metric, $metric.
+-- $metric when the metric filter markers are filled), in days. Missing for an
+-- account with no such row. Bound: $as_of_dates (DATE[]), $scan_from (the first day of the
+-- earliest T's month), $scan_to (the latest T) and, with a metric, $metric.
 -- Computed as the later of (the last usage date in months before T's month, found by an ASOF
--- join on per-month maxima) and (the last usage date in T's month up to T).
+-- join on the per-month maxima of the derived usage_month, metric NULL = all metrics) and (the
+-- last usage date in T's month up to T, from usage_day read in date order within the scan bounds).
 WITH dates AS (
     SELECT DISTINCT unnest(CAST($as_of_dates AS DATE[])) AS as_of
 ),
 monthly AS (
-    SELECT account_id, CAST(date_trunc('month', event_date) AS DATE) AS month, max(event_date) AS last_day
-    FROM usage
-    WHERE TRUE /*metric_filter*/
-    GROUP BY ALL
+    SELECT account_id, month, last_day
+    FROM usage_month
+    WHERE TRUE /*month_metric_filter*/
 ),
 grid AS (
     SELECT d.as_of, CAST(date_trunc('month', d.as_of) AS DATE) AS month_start, a.account_id
@@ -28,9 +29,9 @@ month_days AS (
 ),
 current_month AS (
     SELECT d.as_of, u.account_id, max(u.event_date) AS last_day
-    FROM usage u
+    FROM usage_day u
     JOIN month_days d ON u.event_date = d.day
-    WHERE TRUE /*metric_filter*/
+    WHERE u.event_date BETWEEN $scan_from AND $scan_to /*metric_filter*/
     GROUP BY ALL
 )
 SELECT as_of, account_id, CAST(as_of - max(last_day) AS DOUBLE) AS raw

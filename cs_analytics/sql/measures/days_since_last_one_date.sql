@@ -1,12 +1,27 @@
 -- days_since_last for a single date T (cheaper than the per-month form when only one T is asked):
 -- T - the date of the account's last usage row dated <= T (of metric $metric when the metric
--- filter marker is filled), in days; missing for an account with no such row.
--- Bound: $as_of_dates (DATE[], one date) and, with a metric, $metric.
+-- filter markers are filled), in days; missing for an account with no such row.
+-- The later of the last usage date of the months before T's month (derived usage_month, metric
+-- NULL = all metrics) and the last one in T's month up to T (usage_day within the scan bounds).
+-- Bound: $as_of_dates (DATE[], one date), $scan_from (the first day of T's month), $scan_to (T)
+-- and, with a metric, $metric.
 WITH dates AS (
     SELECT DISTINCT unnest(CAST($as_of_dates AS DATE[])) AS as_of
+),
+earlier AS (
+    SELECT d.as_of, m.account_id, max(m.last_day) AS last_day
+    FROM usage_month m
+    JOIN dates d ON m.month < CAST(date_trunc('month', d.as_of) AS DATE)
+    WHERE TRUE /*month_metric_filter*/
+    GROUP BY ALL
+),
+current_month AS (
+    SELECT d.as_of, u.account_id, max(u.event_date) AS last_day
+    FROM usage_day u
+    JOIN dates d ON u.event_date <= d.as_of
+    WHERE u.event_date BETWEEN $scan_from AND $scan_to /*metric_filter*/
+    GROUP BY ALL
 )
-SELECT d.as_of, u.account_id, CAST(d.as_of - max(u.event_date) AS DOUBLE) AS raw
-FROM usage u
-JOIN dates d ON u.event_date <= d.as_of
-WHERE TRUE /*metric_filter*/
-GROUP BY d.as_of, u.account_id
+SELECT as_of, account_id, CAST(as_of - max(last_day) AS DOUBLE) AS raw
+FROM (SELECT * FROM earlier UNION ALL SELECT * FROM current_month)
+GROUP BY as_of, account_id

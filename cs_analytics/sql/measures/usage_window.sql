@@ -1,24 +1,24 @@
 -- Template: every usage-window measure definition in one scan of usage (health/definition_sql.py
--- fills the aggregate, pivot and output markers; metric names and windows are bound as
--- $metric_<i> and $spec_window_<j>, never written into the text).
+-- fills the aggregate and output markers; metric names and windows are bound as
+-- $spec_metric_<j> and $spec_window_<j>, never written into the text).
 -- For each T in $as_of_dates (DATE[]) the window of definition i is T - $window_<i> + 1 .. T
 -- (k < window, k = T - event_date) and its previous window the same length before it.
 -- Population: accounts with a usage row dated <= T (any metric); with no row in a window an
 -- aggregate is 0. `catalogue` = distinct metrics with value > 0 in the whole data dated <= T.
--- Bound: $as_of_dates, $max_days (the longest window, doubled for trends).
+-- Reads the derived tables (migrations/050_usage_derived.sql): usage_day in date order, so the
+-- bound $scan_from .. $scan_to (the first window day of the earliest T .. the latest T) keeps the
+-- scan to the row groups of the windows; usage_month for the first usage date; usage_metric_first.
+-- Bound: $as_of_dates, $max_days (the longest window, doubled for trends), $scan_from, $scan_to.
 WITH dates AS (
     SELECT DISTINCT unnest(CAST($as_of_dates AS DATE[])) AS as_of
 ),
-metric_first AS (
-    SELECT metric, min(event_date) AS first_day FROM usage WHERE value > 0 GROUP BY metric
-),
 catalogue AS (
     SELECT d.as_of, count(m.metric) AS metrics
-    FROM dates d LEFT JOIN metric_first m ON m.first_day <= d.as_of
+    FROM dates d LEFT JOIN usage_metric_first m ON m.first_day <= d.as_of
     GROUP BY d.as_of
 ),
 firsts AS (
-    SELECT account_id, min(event_date) AS first_day FROM usage GROUP BY account_id
+    SELECT account_id, min(first_day) AS first_day FROM usage_month WHERE metric IS NULL GROUP BY account_id
 ),
 base AS (
     SELECT d.as_of, f.account_id FROM firsts f JOIN dates d ON f.first_day <= d.as_of
@@ -28,29 +28,25 @@ window_days AS (
     SELECT as_of, as_of - CAST(k AS INTEGER) AS day, CAST(k AS INTEGER) AS k
     FROM dates CROSS JOIN range(0, CAST($max_days AS BIGINT)) r(k)
 ),
-joined AS MATERIALIZED (
-    SELECT d.as_of, d.k, u.account_id, u.metric, u.event_date, u.value, u.user_id
-    FROM usage u
+joined AS (
+    SELECT d.as_of, d.k, u.account_id, u.metric, u.event_date, u.value, u.positive, u.user_id,
+           u.day_rep_metric, u.day_rep_all, u.user_rep, u.metric_next_day, u.user_next_day
+    FROM usage_day u
     JOIN window_days d ON u.event_date = d.day
+    WHERE u.event_date BETWEEN $scan_from AND $scan_to
 ),
--- each distinct (aggregate, window, this/previous) spec once: per account and metric, and per
--- account over all metrics (only the specs each level needs)
+-- each distinct (aggregate, window, this/previous) once per account and metric; distinct counts
+-- are counts of the representative rows of usage_day (see its migration), so they add up
 by_metric AS (
     SELECT as_of, account_id, metric, count(*) AS metric_rows,
            /*metric_aggregates*/
     FROM joined u
     GROUP BY ALL
 ),
+-- per account: one metric's value (the sum over its single row) or the sum over all metrics
 by_account AS (
-    SELECT as_of, account_id, count(*) AS account_rows,
-           /*account_aggregates*/
-    FROM joined u
-    GROUP BY ALL
-),
--- each metric-level definition picks its values from its metric's row
-pivoted AS (
     SELECT as_of, account_id, count(*) AS metrics_seen,
-           /*pivots*/
+           /*aggregates*/
     FROM by_metric
     GROUP BY ALL
 )
@@ -59,4 +55,3 @@ SELECT b.as_of, b.account_id,
 FROM base b
 JOIN catalogue c ON c.as_of = b.as_of
 LEFT JOIN by_account a ON a.as_of = b.as_of AND a.account_id = b.account_id
-LEFT JOIN pivoted w ON w.as_of = b.as_of AND w.account_id = b.account_id
