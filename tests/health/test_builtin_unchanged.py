@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from cs_analytics.core.db import close_workspace, open_workspace
+from cs_analytics.demo import build
 from cs_analytics.demo.build import write_demo
 from cs_analytics.health.scoring import score_snapshots
 
@@ -18,9 +19,13 @@ BASELINE = Path(__file__).parent / "data" / "builtin_scores_demo200_seed3.csv"
 
 @pytest.fixture(scope="module")
 def small_demo(tmp_path_factory):
+    """The demo as the baseline saw it: without the onboarding plant added after it was written
+    (demo/onboarding.py edits usage on its own random stream; everything else is as it was)."""
     path = tmp_path_factory.mktemp("demo200") / "demo.duckdb"
     ws = open_workspace(path)
-    write_demo(ws, accounts=200, seed=3)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build, "plant_onboarding_signal", lambda rng, usage, book: usage)
+        write_demo(ws, accounts=200, seed=3)
     yield ws
     close_workspace(path)
 
