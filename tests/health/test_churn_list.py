@@ -8,6 +8,8 @@ import io
 
 import numpy as np
 import pandas as pd
+
+from cs_analytics.core.config import reason_label
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -156,7 +158,7 @@ def test_one_snapshot_backtest_uses_the_list_as_label_and_cross_validation(telco
     assert result.model_auc > result.test_auc and result.offered
     assert result.fitted_scorecard.validate().setting("service_calls").direction == "lower"
     # churn reasons against a pandas reference
-    ref = pd.Series([r for a, r in reasons.items() if churned[a]]).value_counts()
+    ref = pd.Series([reason_label(r) for a, r in reasons.items() if churned[a]]).value_counts()  # codes read as labels
     got = result.reasons.set_index("reason")["accounts"]
     assert got.to_dict() == ref.to_dict() and NO_REASON not in got
     close_workspace(path)
@@ -199,7 +201,7 @@ def test_cli_discover_and_backtest_json_on_a_churn_list(telco_path, capsys):
     assert data["evaluation"] == "cv" and data["offered"] is True and data["label_only"] is True
     low, high = data["model_auc_interval"]
     assert low <= data["model_auc"] <= high and data["auc_difference_interval"][0] > 0
-    assert {r["reason"] for r in data["reasons"]} == {"competitor", "service"}
+    assert {r["reason"] for r in data["reasons"]} == {"Competitor", "service"}  # a code reads as its label
 
 
 def test_cli_discover_without_churn_truth_is_a_user_error(tmp_path, capsys):
