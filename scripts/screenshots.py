@@ -14,7 +14,8 @@ from conftest import CHROMIUM, CHROMIUM_ARGS, AppServer, wait_for_app  # noqa: E
 
 # image name -> URL path (the Overview is the default page, served at the root)
 PAGES = {"overview": "", "revenue": "revenue", "cohorts": "cohorts", "health": "health",
-         "reality": "reality", "account": "account", "data": "data"}
+         "reality": "reality", "account": "account", "data": "data", "renewals": "renewals",
+         "onboarding": "onboarding", "my_work": "my_work"}
 OUT = ROOT / "docs" / "img"
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import pandas as pd
 
 from cs_analytics.core.dates import add_months, month_end
+from cs_analytics.core.formatting import count_noun
 from cs_analytics.health.bands import BANDS
 from cs_analytics.health.scoring import score_snapshots
 from cs_analytics.reality.flags import flags_due_for_review
@@ -146,11 +147,12 @@ def renewal_risk(ctx: RuleContext, config: dict) -> list[NewTask]:
         if band in risky:
             why.append(f"a {band} band")
         if row.account_id in calls:
-            why.append("the CSM's renewal call says at risk")
+            why.append("the CSM's renewal call at risk")
         if not why:
             continue
         days = (row.renewal_date - ctx.as_of).days
-        reason = f"Contract ends on {row.renewal_date:%Y-%m-%d} (in {days} days) with {' and '.join(why)}."
+        reason = (f"Renewal due on {row.renewal_date:%Y-%m-%d} (in {count_noun(days, 'day')}) "
+                  f"with {' and '.join(why)}.")
         out.append(ctx.task("renewal_risk", row.account_id, f"{row.renewal_date:%Y-%m-%d}",
                             "Renewal at risk", reason, config["due_days"], latest_due=row.renewal_date))
     return out

@@ -116,7 +116,7 @@ def test_renewal_risk_takes_an_at_risk_call(small_demo):
     assert target not in _accounts(evaluate_rules(small_demo, today=as_of)["renewal_risk"])
     record_call(small_demo, target, due, "at_risk", user="Dana Lee")  # the newest call is in force
     task = next(t for t in evaluate_rules(small_demo, today=as_of)["renewal_risk"] if t.account_id == target)
-    assert "renewal call says at risk" in task.reason
+    assert "renewal call at risk" in task.reason
 
 
 def test_pre_renewal_spike_within_the_look_back(small_demo):
