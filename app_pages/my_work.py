@@ -153,7 +153,7 @@ def rules_editor(view: MyWorkView, user: str | None) -> None:
 def main() -> None:
     ws = get_workspace()
     st.title("My work")
-    if not require_data(ws, ("contracts",)):
+    if not require_data(ws, ("accounts",)):  # tasks need accounts only: a usage-only workspace has them
         return
     user = current_user()
     identity_box()

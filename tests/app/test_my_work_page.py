@@ -112,7 +112,23 @@ def test_add_a_task_and_edit_the_rules(app_test, small_demo):
 def test_empty_workspace_shows_the_data_empty_state(app_test, tmp_path):
     at = app_test(PAGE, workspace=tmp_path / "empty.duckdb")
     assert_no_exception(at)
-    assert any("needs the contracts table" in i.value for i in at.info)
+    assert any("needs the accounts table" in i.value for i in at.info)
+
+
+def test_a_workspace_with_usage_only_gets_its_tasks(app_test, tmp_path):
+    """No contracts (a purchase log and a churn list): the CLI's tasks work, so the page does too."""
+    import pandas as pd
+    from cs_analytics.core.db import close_workspace
+    from cs_analytics.tasks.store import add_task
+    from factories import build_workspace
+
+    path = tmp_path / "usage_only.duckdb"
+    ws = build_workspace(path, usage=pd.DataFrame({"account_id": ["A", "B"], "event_date": ["2024-01-05", "2024-02-01"]}))
+    add_task(ws, "A", "Call the sponsor", "2024-03-01", user="Ana")
+    close_workspace(path)
+    at = app_test(PAGE, workspace=path)
+    assert_no_exception(at)
+    assert not any("needs the" in i.value for i in at.info)
 
 
 def _timeline_table(at):
