@@ -81,6 +81,15 @@ def demo_workspace(demo_workspace_path):
 
 
 @pytest.fixture(scope="session")
+def small_demo_master_path() -> Path:
+    """The 200-account demo (seed 3), built once per test process (task_data.small_demo_master);
+    copy it before writing to it."""
+    from task_data import small_demo_master
+
+    return small_demo_master()
+
+
+@pytest.fixture(scope="session")
 def demo_ws(demo_workspace_master, tmp_path_factory):
     """A read-only-by-convention demo workspace shared by a whole session (do not mutate)."""
     path = tmp_path_factory.mktemp("demo_shared") / "demo.duckdb"

@@ -8,29 +8,17 @@ import shutil
 import pytest
 
 from conftest import assert_no_exception
-from cs_analytics.core.db import close_workspace, open_workspace
+from cs_analytics.core.db import open_workspace
 from cs_analytics.reality.flags import account_flags, flag_account
 
 REALITY = "app_pages/reality.py"
 ACCOUNT = "app_pages/account.py"
 
 
-@pytest.fixture(scope="module")
-def small_master(tmp_path_factory):
-    from cs_analytics.demo.build import write_demo
-
-    path = tmp_path_factory.mktemp("flag_form") / "small.duckdb"
-    ws = open_workspace(path)
-    write_demo(ws, accounts=200, seed=3)
-    ws.checkpoint()
-    close_workspace(path)
-    return path
-
-
 @pytest.fixture
-def small(small_master, tmp_path):
+def small(small_demo_master_path, tmp_path):
     path = tmp_path / "small.duckdb"
-    shutil.copyfile(small_master, path)
+    shutil.copyfile(small_demo_master_path, path)
     return path
 
 

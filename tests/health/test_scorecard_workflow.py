@@ -15,7 +15,6 @@ from cs_analytics.cli.main import main
 from cs_analytics.core.db import close_workspace, open_workspace
 from cs_analytics.core.filters import AccountFilter
 from cs_analytics.core.outcomes import churn_outcomes
-from cs_analytics.demo.build import write_demo
 from cs_analytics.health.backtest import snapshot_dates
 from cs_analytics.health.compare import compare_scorecards
 from cs_analytics.health.definitions import MeasureDefinition
@@ -37,20 +36,10 @@ OLD_CONFIG = {
 }
 
 
-@pytest.fixture(scope="module")
-def demo200_master(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo200") / "demo.duckdb"
-    ws = open_workspace(path)
-    write_demo(ws, accounts=200, seed=3)
-    ws.checkpoint()
-    close_workspace(path)
-    return path
-
-
 @pytest.fixture
-def demo200(demo200_master, tmp_path):
+def demo200(small_demo_master_path, tmp_path):
     path = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo200_master, path)
+    shutil.copyfile(small_demo_master_path, path)
     ws = open_workspace(path)
     yield ws, path
     close_workspace(path)
