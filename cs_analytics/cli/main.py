@@ -20,12 +20,13 @@ import pandas as pd
 from cs_analytics.cli.commands import data, demo, health, overview, reality, renewals, retention, settings, tasks
 from cs_analytics.cli.commands import onboarding
 from cs_analytics.cli.commands import measures
+from cs_analytics.cli.commands import reduce
 from cs_analytics.cli.common import UserError, common_options
 from cs_analytics.core.db import close_workspace
 from cs_analytics.core.errors import WorkspaceError
 from cs_analytics.core.export import to_csv_text
 
-COMMAND_GROUPS = (demo, data, retention, health, reality, overview, settings, tasks, renewals, onboarding, measures)
+COMMAND_GROUPS = (demo, data, retention, health, reality, overview, settings, tasks, renewals, onboarding, measures, reduce)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -128,7 +128,10 @@ def _register_source(spark, source: ReduceSource, mapping: object):
         else:
             raw = spark.read.options(header=True, inferSchema=False, sep=source.delimiter).csv(source.location)
     except AnalysisException as exc:
-        raise ReduceError(f"{source.text} cannot be read as {source.fmt} ({str(exc).splitlines()[0]}).") from None
+        first = str(exc).splitlines()[0]
+        if "TIMESTAMP(NANOS" in first:
+            first += "; Spark does not read nanosecond timestamps: write them as microseconds or use --engine duckdb"
+        raise ReduceError(f"{source.text} cannot be read as {source.fmt} ({first}).") from None
     feeds = canonical_sources(raw.columns, mapping, source.text)
     columns = [F.col(_quoted(header)).cast("string").alias(column) if header
                else F.lit(None).cast("string").alias(column) for column, header in feeds.items()]
