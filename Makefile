@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 WORKSPACE ?= $(or $(CS_ANALYTICS_DB),data/workspace.duckdb)
 
-.PHONY: run test demo bench screenshots browser clean
+.PHONY: run test demo bench screenshots browser java clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,10 @@ run: $(VENV)/.installed
 browser:
 	@bash scripts/ensure_chromium.sh
 
-test: $(VENV)/.installed-dev browser
+java:
+	@bash scripts/ensure_java.sh
+
+test: $(VENV)/.installed-dev browser java
 	$(PY) -m pytest -n 2 --dist worksteal
 
 demo: $(VENV)/.installed
