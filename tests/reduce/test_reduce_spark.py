@@ -32,7 +32,7 @@ def assert_identical(tmp_path) -> None:
 
 
 def test_typed_events_reduce_identically_and_match_pandas(spark, tmp_path):
-    events = typed_events(n_accounts=400, days=20)
+    events = typed_events(n_accounts=150, days=10)
     # microseconds, as Spark and most lakes write them (Spark refuses nanoseconds, see spark_engine)
     events.to_parquet(tmp_path / "events.parquet", coerce_timestamps="us")
     mapping = {"count": "", "minutes": "value"}  # fractional values: exact as DECIMAL
