@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/reduce.py --rows 1000000 10000000 [--engines duckdb spark pandas]
 
-Writes a synthetic events Parquet per size (20k accounts, ~3 years of days, 6 metrics, 40% of
-rows without a user, integer counts, microsecond UTC timestamps), reduces it with each engine and
+Writes a synthetic events Parquet per size (a month of raw events of 500 accounts: 6 metrics,
+users u0-u9 with 40% of rows without a user, integer counts, microsecond UTC timestamps; at most
+500 x 31 x 6 x 7 = 651k facts, so 10M events reduce about 16x), reduces it with each engine and
 prints a Markdown table: seconds (wall, one run, including Spark's session start), facts out, and
 the checksum (facts, sum of values) that must be equal on every engine. `run(quick)` returns the
 section for bench/run_all.py.
@@ -27,10 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 from cs_analytics.reduce.duckdb_engine import reduce_with_duckdb  # noqa: E402
 
-ACCOUNTS = 20_000
+ACCOUNTS = 500
 CHUNK_ROWS = 1_000_000
-START = np.datetime64("2023-11-01T00:00:00", "us")
-SPAN_US = 3 * 365 * 86_400 * 1_000_000
+START = np.datetime64("2026-10-01T00:00:00", "us")
+SPAN_US = 30 * 86_400 * 1_000_000
 
 
 def write_events(path: Path, rows: int, seed: int = 11) -> None:
@@ -40,12 +41,12 @@ def write_events(path: Path, rows: int, seed: int = 11) -> None:
     writer = None
     for start in range(0, rows, CHUNK_ROWS):
         n = min(CHUNK_ROWS, rows - start)
-        users = rng.integers(0, 30, n)
+        users = rng.integers(0, 10, n)
         table = pa.table({
             "account_id": pa.array([f"ACC-{i:05d}" for i in rng.integers(0, ACCOUNTS, n)]),
             "timestamp": pa.array(START + rng.integers(0, SPAN_US, n).astype("timedelta64[us]"), pa.timestamp("us", tz="UTC")),
             "metric": pa.array(metrics[rng.integers(0, len(metrics), n)]),
-            "user_id": pa.array([f"u{u}" if u >= 12 else None for u in users]),
+            "user_id": pa.array([f"u{u}" if u >= 4 else None for u in users]),
             "count": pa.array(rng.integers(1, 20, n)),
         })
         writer = writer or pq.ParquetWriter(path, table.schema)

@@ -35,15 +35,9 @@ def reduce_with_duckdb(source_text: str, out: str, mapping: object = None, sourc
     with tempfile.TemporaryDirectory(prefix="cs_reduce_") as spill:
         con = _connection(memory_limit, spill, source)
         try:
-            watch.say(f"reading {source.text} ({source.fmt})")
-            _register_source(con, source, mapping)
-            summary.rows_in = con.execute("SELECT count(*) FROM raw_source").fetchone()[0]
-            watch.say(f"{summary.rows_in:,} rows; typing and reducing")
-            con.execute(f"CREATE TEMP VIEW usage_typed AS {duckdb_sql('type_events')}")
-            con.execute(f"CREATE TEMP VIEW usage_events AS {duckdb_sql('accepted_events')}")
-            con.sql(duckdb_sql("usage_facts")).write_parquet(str(facts_path))
-            watch.say("facts written; writing the rejected rows")
-            con.sql(duckdb_sql("rejected_events")).write_parquet(str(rejected_path))
+            _run_steps(con, source, mapping, summary, watch, facts_path, rejected_path)
+        except duckdb.Error as exc:
+            raise ReduceError(f"DuckDB could not reduce {source.text}: {str(exc).splitlines()[0]}") from None
         finally:
             con.close()
     count_outputs(summary, facts_path, rejected_path)
@@ -51,9 +45,27 @@ def reduce_with_duckdb(source_text: str, out: str, mapping: object = None, sourc
     return summary
 
 
+def _run_steps(con, source: ReduceSource, mapping: object, summary: ReduceSummary, watch: Stopwatch,
+               facts_path: Path, rejected_path: Path) -> None:
+    """The SQL steps (sql_text.STEPS) on `con`, writing the facts and the rejected rows."""
+    watch.say(f"reading {source.text} ({source.fmt})")
+    _register_source(con, source, mapping)
+    summary.rows_in = con.execute("SELECT count(*) FROM raw_source").fetchone()[0]
+    watch.say(f"{summary.rows_in:,} rows; typing and reducing")
+    con.execute(f"CREATE TEMP VIEW usage_typed AS {duckdb_sql('type_events')}")
+    con.execute(f"CREATE TEMP VIEW usage_events AS {duckdb_sql('accepted_events')}")
+    con.sql(duckdb_sql("usage_facts")).write_parquet(str(facts_path))
+    watch.say("facts written; writing the rejected rows")
+    con.sql(duckdb_sql("rejected_events")).write_parquet(str(rejected_path))
+
+
 def _connection(memory_limit: str, spill: str, source: ReduceSource) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": spill,
-                                 "preserve_insertion_order": False})
+    try:
+        con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": spill,
+                                     "preserve_insertion_order": False})
+    except duckdb.Error as exc:
+        raise ReduceError(f"DuckDB refused the settings ({str(exc).splitlines()[0]}); "
+                          "give --memory-limit like 4GB or 512MB.") from None
     con.execute("SET TimeZone = 'UTC'")
     if source.is_uri:
         try:

@@ -76,6 +76,24 @@ def reduce_with_spark(source_text: str, out: str, mapping: object = None, source
         watch.say(f"starting Spark ({master or 'master from spark-submit'})")
         spark = spark_session(master)
     summary = ReduceSummary(engine="spark", source=source_text, out=out)
+    try:
+        _run_steps(spark, source, mapping, out, out_dir, summary, watch)
+    except Exception as exc:  # a Spark job's failure arrives as a Java exception through py4j
+        if not type(exc).__module__.startswith(("pyspark", "py4j")):
+            raise
+        raise ReduceError(f"Spark could not reduce {source.text}: {_first_line(exc)}") from None
+    summary.seconds = watch.seconds
+    return summary
+
+
+def _first_line(exc: Exception) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0][:500] if lines else type(exc).__name__
+
+
+def _run_steps(spark, source: ReduceSource, mapping: object, out: str, out_dir: Path | None,
+               summary: ReduceSummary, watch: Stopwatch) -> None:
+    """The SQL steps (sql_text.STEPS, transpiled) on `spark`, writing the facts and the rejected rows."""
     watch.say(f"reading {source.text} ({source.fmt})")
     summary.rows_in = _register_source(spark, source, mapping).count()
     watch.say(f"{summary.rows_in:,} rows; typing and reducing")
@@ -85,8 +103,6 @@ def reduce_with_spark(source_text: str, out: str, mapping: object = None, source
         _write_uri(spark, out, summary, watch)
     else:
         _write_local(spark, out_dir, summary, watch)
-    summary.seconds = watch.seconds
-    return summary
 
 
 def _write_local(spark, out_dir: Path, summary: ReduceSummary, watch: Stopwatch) -> None:
