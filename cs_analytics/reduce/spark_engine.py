@@ -108,12 +108,14 @@ def _run_steps(spark, source: ReduceSource, mapping: object, out: str, out_dir: 
 def _write_local(spark, out_dir: Path, summary: ReduceSummary, watch: Stopwatch) -> None:
     facts_path, rejected_path = local_paths(out_dir)
     parts = Path(tempfile.mkdtemp(prefix=".spark_parts_", dir=out_dir))
-    spark.sql(spark_sql("usage_facts")).write.mode("overwrite").parquet(str(parts / FACTS))
-    watch.say("facts written; writing the rejected rows")
-    spark.sql(spark_sql("rejected_events")).write.mode("overwrite").parquet(str(parts / REJECTED))
-    consolidate(parts / FACTS, facts_path)
-    consolidate(parts / REJECTED, rejected_path)
-    shutil.rmtree(parts, ignore_errors=True)
+    try:
+        spark.sql(spark_sql("usage_facts")).write.mode("overwrite").parquet(str(parts / FACTS))
+        watch.say("facts written; writing the rejected rows")
+        spark.sql(spark_sql("rejected_events")).write.mode("overwrite").parquet(str(parts / REJECTED))
+        consolidate(parts / FACTS, facts_path)
+        consolidate(parts / REJECTED, rejected_path)
+    finally:
+        shutil.rmtree(parts, ignore_errors=True)
     count_outputs(summary, facts_path, rejected_path)
 
 

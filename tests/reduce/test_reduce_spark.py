@@ -72,3 +72,19 @@ def test_cli_reduce_with_spark(spark, tmp_path, capsys):
     assert "typing and reducing" in captured.err  # progress on stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["facts.parquet", "rejected.parquet"]
     assert not read(tmp_path / "out" / "facts.parquet").empty and isinstance(pd.__version__, str)
+
+
+def test_spark_submit_entry_script_reuses_the_session_it_is_given(spark, tmp_path, capsys):
+    """scripts/spark_reduce.py as spark-submit runs it (the master comes from the session)."""
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "spark_reduce.py"
+    spec = importlib.util.spec_from_file_location("spark_reduce", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text_events().to_csv(tmp_path / "events.csv", index=False)
+    assert module.main([str(tmp_path / "events.csv"), str(tmp_path / "out")]) == 0
+    assert '"facts_out": 5' in capsys.readouterr().out
+    assert module.main([str(tmp_path / "missing.csv"), str(tmp_path / "out2")]) == 1
+    assert "was not found" in capsys.readouterr().err
