@@ -31,5 +31,7 @@ def spark():
 
     session = spark_session("local[2]", app_name="cs-analytics-tests")
     session.sparkContext.setLogLevel("ERROR")
+    # Tests reduce a few thousand rows: compiling whole-stage code costs more than it saves.
+    session.conf.set("spark.sql.codegen.wholeStage", "false")
     yield session
     session.stop()
