@@ -126,7 +126,11 @@ def fit_model(rows: pd.DataFrame) -> RenewalModel:
     method = "isotonic" if len(rows) >= ISOTONIC_MIN_ROWS else "sigmoid"
     calibrated = CalibratedClassifierCV(base, method=method, cv=3)
     x = design(rows, model.measures, model.segments)
-    model.estimator = calibrated.fit(x, rows["renewed"].astype(int).to_numpy())
+    try:
+        model.estimator = calibrated.fit(x, rows["renewed"].astype(int).to_numpy())
+    except ValueError as exc:  # e.g. a calibration fold left with one outcome: an empty state, not a crash
+        model.problem = ("The renewal likelihood could not be estimated on these past renewals "
+                         f"({str(exc).splitlines()[0]}).")
     return model
 
 

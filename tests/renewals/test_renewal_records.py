@@ -146,3 +146,18 @@ def test_a_renewal_date_before_the_start_is_quarantined(tmp_workspace):
     reasons = tmp_workspace.query("SELECT column_name, reason FROM quarantine")
     assert reasons["column_name"].tolist() == ["renewal_date"]
     assert "before start_date" in reasons["reason"].iloc[0]
+
+
+def test_a_model_that_cannot_be_fitted_is_an_empty_state_not_a_crash():
+    """sklearn refusing the data (here an infinite score) gives `problem`, as too few renewals do."""
+    from cs_analytics.renewals.likelihood import fit_model
+
+    n = 60
+    rows = pd.DataFrame({
+        "account_id": [f"A{i}" for i in range(n)], "due_date": pd.Timestamp("2025-01-31"),
+        "renewed": [i % 3 != 0 for i in range(n)], "segment": "smb", "first_year": False,
+        "score": [np.inf] + [50.0] * (n - 1), "band": "green", "horizon_days": 90,
+    })
+    model = fit_model(rows)
+    assert model.estimator is None
+    assert model.problem.startswith("The renewal likelihood could not be estimated")
