@@ -1,6 +1,7 @@
 """CS Analytics: entry point and navigation (`streamlit run app.py`)."""
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -36,6 +37,8 @@ PAGES = {
         st.Page("app_pages/data.py", title="Data", icon=":material/upload:"),
     ],
 }
+if os.environ.get("CS_ANALYTICS_BENCH_PING"):  # the page-settle benchmark's reference floor (bench/pages.py)
+    PAGES["Data"].append(st.Page("app_pages/ping.py", title="Ping", icon=":material/timer:"))
 
 
 def render_workspace_status(ws) -> None:
