@@ -188,8 +188,10 @@ def new_page(browser):
     return context, page
 
 
-def run_benchmark(workspace: Path, repeats: int = 3, progress: Callable[[str], None] = print) -> Timings:
-    """Time every page (first view and warm) and every interaction on `workspace`."""
+def run_benchmark(workspace: Path, repeats: int = 3, progress: Callable[[str], None] = print,
+                  first_view_pages: tuple[str, ...] | None = None) -> Timings:
+    """Time every page (first view and warm) and every interaction on `workspace`; the first view
+    only of `first_view_pages` when given (each first view restarts the server)."""
     from playwright.sync_api import sync_playwright
     from conftest import CHROMIUM, CHROMIUM_ARGS, AppServer
 
@@ -201,12 +203,16 @@ def run_benchmark(workspace: Path, repeats: int = 3, progress: Callable[[str], N
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             for spec in PAGES:
-                for _ in range(repeats):
+                cold_runs = repeats if first_view_pages is None or spec[0] in first_view_pages else 0
+                if not cold_runs and server.process is None:
+                    server.start()
+                for _ in range(cold_runs):
                     server.restart()
                     timings.add("first", spec[0], timed_view(browser, server.url, spec))
                 for _ in range(repeats):
                     timings.add("warm", spec[0], timed_view(browser, server.url, spec))
-                progress(f"{spec[0]}: first {median(timings.first[spec[0]]):.2f} s, "
+                first = timings.first.get(spec[0])
+                progress(f"{spec[0]}: first {median(first) if first else float('nan'):.2f} s, "
                          f"warm {median(timings.warm[spec[0]]):.2f} s")
             for _ in range(repeats):
                 run_interactions(browser, server.url, account_id, timings)
