@@ -157,8 +157,8 @@ def run_interactions(browser, base_url: str, account_id: str, timings: Timings) 
     steps = (
         ("Cohorts: basis NRR", "Cohorts", lambda p: p.get_by_text("NRR", exact=True).first.click(),
          "text=Net revenue retention by month cohort"),
-        ("Overview: filter segment", "Overview", lambda p: pick(p, "Segment", "Enterprise"),
-         "text=/accounts: segment = Enterprise/"),
+        ("Cohorts: filter segment", "Cohorts", lambda p: pick(p, "Segment", "Enterprise"),
+         "[data-testid='stMultiSelect'] [data-baseweb='tag']:has-text('Enterprise')"),
         ("Revenue: drill-down churn", "Revenue", lambda p: pick(p, "Movement", "churn"),
          "[data-testid='stDataFrame']"),
         ("Cohorts: drill-down cell", "Cohorts", lambda p: pick(p, "Cohort", "20"),
@@ -198,7 +198,7 @@ def run_benchmark(workspace: Path, repeats: int = 3, progress: Callable[[str], N
     os.environ["CS_ANALYTICS_BENCH_PING"] = "1"
     timings = Timings()
     account_id = first_account_id(workspace)
-    server = AppServer(workspace)
+    server = AppServer(workspace).start()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
