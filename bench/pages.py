@@ -161,9 +161,9 @@ def run_interactions(browser, base_url: str, account_id: str, timings: Timings) 
         ("Cohorts: filter segment", "Cohorts", lambda p: pick(p, "Segment", "Enterprise"),
          "text=/accounts: segment = Enterprise/"),
         ("Revenue: drill-down churn", "Revenue", lambda p: pick(p, "Movement", "churn"),
-         "[data-testid='stDataFrame']"),
+         "text=/accounts with churn in/"),
         ("Cohorts: drill-down cell", "Cohorts", lambda p: pick(p, "Cohort", "20"),
-         "[data-testid='stDataFrame']"),
+         "[data-testid='stDataFrame']:visible"),
     )
     for name, page_name, action, key in steps:
         page = browser.new_page()
