@@ -1,14 +1,16 @@
 """CS Analytics: entry point and navigation (`streamlit run app.py`)."""
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
 import streamlit as st
 
 from cs_analytics.core.errors import WorkspaceLockedError
-from cs_analytics.core.workspace import status
+from cs_analytics.views.sidebar import sidebar_status
 from cs_analytics.core.workspaces import display_name
+from ui.cache import cached_view
 from ui.common import get_workspace, render_sidebar_filters
 from ui.view import require_filter_match
 from ui.text import md
@@ -36,10 +38,12 @@ PAGES = {
         st.Page("app_pages/data.py", title="Data", icon=":material/upload:"),
     ],
 }
+if os.environ.get("CS_ANALYTICS_BENCH_PING"):  # the page-settle benchmark's reference floor (bench/pages.py)
+    PAGES["Data"].append(st.Page("app_pages/ping.py", title="Ping", icon=":material/timer:"))
 
 
 def render_workspace_status(ws) -> None:
-    info = status(ws)
+    info = cached_view(sidebar_status, ws, None, None)
     with st.sidebar:
         st.markdown("**Workspace**")
         st.text(display_name(ws))  # a user's text: shown as text, never markdown

@@ -11,7 +11,7 @@ import urllib.parse
 import streamlit as st
 
 from cs_analytics.core.db import Workspace
-from cs_analytics.core.filters import AccountFilter, filter_options, matching_accounts
+from cs_analytics.core.filters import AccountFilter, matching_accounts
 from cs_analytics.core.settings import as_of_setting, set_setting
 from cs_analytics.core.dates import AsOfInForce, as_of_in_force, partial_month_note
 from cs_analytics.core.view_state import View, decode_view, is_view_param, view_params
@@ -128,7 +128,10 @@ def render_filters(options: dict[str, list[str]]) -> AccountFilter:
 
 def render_view_sidebar(ws: Workspace) -> AccountFilter:
     """The sidebar's as-of and filters, read from a link on a fresh session and written back."""
-    options = filter_options(ws)
+    from ui.cache import cached_view  # ui.cache imports ui.common, which imports this module
+    from cs_analytics.views.sidebar import sidebar_filter_options
+
+    options = cached_view(sidebar_filter_options, ws, None, None)
     read_link_once(options)
     render_as_of(ws)
     for note in st.session_state.get(LINK_NOTES_KEY, []):

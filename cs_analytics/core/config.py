@@ -79,3 +79,6 @@ RENEWAL_FEATURE_LEAD_DAYS = 90
 MIN_PAST_RENEWALS = 40
 MIN_LOST_RENEWALS = 8
 """Fewer past renewals (or lost ones) than this: the page says so instead of a likelihood."""
+MIN_RENEWED_RENEWALS = 8
+"""Fewer renewed past renewals than this (e.g. a history where every contract ended): no likelihood,
+a sentence instead (a one-outcome history cannot train a classifier)."""

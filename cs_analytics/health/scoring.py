@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from cs_analytics.health.definitions import compute_raw_values, unavailable_reasons
+from cs_analytics.health.definitions import unavailable_reasons
+from cs_analytics.health.raw_cache import cached_raw_values
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.core.snapshots import recent_month_ends
 from cs_analytics.health.bands import band_for
@@ -76,7 +77,7 @@ def score_frame(ws: "Workspace", dates: Sequence[dt.date], scorecard: Scorecard)
     unavailable = unavailable_reasons(ws, [s.resolved_definition for s in scorecard.measures], latest)
     computed = [s.resolved_definition for s in scorecard.measures if s.name not in unavailable]
     if computed and not frame.empty:
-        raw = compute_raw_values(ws, computed, dates)
+        raw = cached_raw_values(ws, computed, dates)
         raw = raw.rename(columns={d.name: f"{d.name}_raw" for d in computed})
         frame = frame.merge(raw, on=["as_of", "account_id"], how="left")
     for setting in scorecard.measures:

@@ -101,6 +101,10 @@ def too_few(renewals_count: int, lost: int) -> str | None:
         return (f"Too few past renewals to estimate a likelihood: {count_noun(renewals_count, 'renewal')} "
                 f"with a known outcome, {lost} not renewed (at least {config.MIN_PAST_RENEWALS}, "
                 f"{config.MIN_LOST_RENEWALS} of them not renewed, are needed).")
+    if renewals_count - lost < config.MIN_RENEWED_RENEWALS:
+        return (f"Too few renewed past renewals to estimate a likelihood: "
+                f"{count_noun(renewals_count - lost, 'renewal')} renewed out of {renewals_count} "
+                f"(at least {config.MIN_RENEWED_RENEWALS} are needed).")
     return None
 
 

@@ -1,0 +1,301 @@
+"""Page-settle benchmark: every page and the main interactions, timed in Debian's Chromium.
+
+    .venv/bin/python bench/pages.py                       # 20k accounts, cached under /tmp
+    .venv/bin/python bench/pages.py --accounts 200 --repeats 1 --workspace /tmp/small.duckdb
+
+The workspace is the demo (`cs_analytics/demo`, every table every page needs: contracts, usage,
+NPS, assessments, churn list, flags, renewals, onboarding signals) scaled to `--accounts`
+(20,000 accounts give about 10M usage rows), built once through the real demo/ingest path and
+cached under /tmp (`--rebuild` to rebuild). The app runs as `streamlit run app.py` on 127.0.0.1
+with CS_ANALYTICS_BENCH_PING=1, which adds a trivial page (`app_pages/ping.py`: the app frame and
+sidebar, one line of text) timed as the reference floor.
+
+**Settled** (measured from just before the action, checked every animation frame in the page):
+  1. Streamlit's app root says the script is not running (`data-test-script-state="notRunning"`),
+     and, for an interaction, the script has been seen running since the action (so an old
+     "notRunning" before the rerun starts does not count);
+  2. the page's title (h1) is the expected one and its key element (a named selector: the chart,
+     metric, table or text the user came for) is visible;
+  3. no element is stale (`data-stale="true"`: left over from the previous run) and no spinner
+     or skeleton is showing;
+  4. no exception element: one fails the run.
+
+**First view** = a fresh browser context on a server started a moment before (every cache cold:
+the state right after a server start; a data write empties the view cache the same way but keeps
+the imported modules warm, so this is the worse of the two). **Warm** = a new tab (a new Streamlit session) in
+one browser context shared by every warm view, so the app's JavaScript is in the HTTP cache as in a
+user's open browser, on the same server after that first view; the median of `--repeats`.
+Interactions are timed in a tab that already shows the page, in that context, on a warm server.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+DEFAULT_ACCOUNTS = 20_000
+DEFAULT_WORKSPACE = Path("/tmp/cs_analytics_bench_pages/pages_{accounts}.duckdb")
+STEP_TIMEOUT_MS = 180_000
+DEMO_SEED = 11
+
+# (title in the navigation, URL path, expected h1, key element selector)
+PAGES = (
+    ("Ping", "ping", "Ping", "[data-testid='stText']"),
+    ("Overview", "", "Overview", "[data-testid='stMetric']"),
+    ("Revenue", "revenue", "Revenue", ".js-plotly-plot"),
+    ("Cohorts", "cohorts", "Cohorts", ".js-plotly-plot"),
+    ("Renewals", "renewals", "Renewals", "[data-testid='stDataFrame']"),
+    ("Onboarding", "onboarding", "Onboarding", "[data-testid='stDataFrame']"),
+    ("Health", "health", "Health", ".js-plotly-plot"),
+    ("Reality", "reality", "Metric health vs CSM reality", ".js-plotly-plot"),
+    ("Account", "account", "Account", ".js-plotly-plot"),
+    ("My work", "my_work", "My work", "[data-testid='stRadio']"),
+    ("Data", "data", "Data", "[data-testid='stFileUploader']"),
+)
+
+SETTLED_JS = """([title, key, needRun]) => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app) return false;
+  if (needRun && !window.__benchSawRunning) return false;
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector("[data-testid='stException']")) return 'exception';
+  const h1 = document.querySelector('h1');
+  if (!h1 || h1.innerText.trim() !== title) return false;
+  if (document.querySelector("[data-stale='true'], [data-testid='stSpinner'], [data-testid='stSkeleton']")) return false;
+  const el = key ? document.querySelector(key) : h1;
+  if (!el) return false;
+  const box = el.getBoundingClientRect();
+  return box.width > 0 && box.height > 0;
+}"""
+
+WATCH_RUNNING_JS = """() => {
+  window.__benchSawRunning = false;
+  const app = document.querySelector("[data-testid='stApp']");
+  if (window.__benchObserver) window.__benchObserver.disconnect();
+  window.__benchObserver = new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') === 'running') window.__benchSawRunning = true;
+  });
+  window.__benchObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+@dataclass
+class Timings:
+    """Settle times in seconds per row name, in the order first measured."""
+    first: dict[str, list[float]] = field(default_factory=dict)
+    warm: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(self, kind: str, name: str, seconds: float) -> None:
+        getattr(self, kind).setdefault(name, []).append(seconds)
+
+
+def wait_settled(page, title: str, key: str | None, need_run: bool, started: float) -> float:
+    """Seconds from `started` (time.perf_counter) until the page is settled (module docstring)."""
+    handle = page.wait_for_function(SETTLED_JS, arg=[title, key, need_run], polling="raf",
+                                    timeout=STEP_TIMEOUT_MS)
+    elapsed = time.perf_counter() - started
+    if handle.json_value() == "exception":
+        raise AssertionError(f"{title}: " + page.locator("[data-testid='stException']").first.inner_text())
+    return elapsed
+
+
+def open_page(page, base_url: str, spec: tuple, query: str = "") -> float:
+    """Load one page by its URL in `page` (a new Streamlit session) and time it to settled."""
+    _, path, title, key = spec
+    started = time.perf_counter()
+    page.goto(f"{base_url}/{path}{query}")
+    return wait_settled(page, title, key, need_run=False, started=started)
+
+
+def interact(page, title: str, key: str | None, action: Callable[[], None]) -> float:
+    """Run `action` (a click or a choice) on the settled page and time the rerun to settled."""
+    page.evaluate(WATCH_RUNNING_JS)
+    started = time.perf_counter()
+    action()
+    return wait_settled(page, title, key, need_run=True, started=started)
+
+
+def spec_of(name: str) -> tuple:
+    return next(spec for spec in PAGES if spec[0] == name)
+
+
+def pick(page, label: str, value: str) -> None:
+    """Choose `value` in the selectbox or multiselect labelled `label` (no waiting for a rerun)."""
+    import re
+
+    exact = page.locator("[data-testid='stWidgetLabel']").filter(has_text=re.compile(f"^{re.escape(label)}$"))
+    box = page.locator("[data-testid='stSelectbox'], [data-testid='stMultiSelect']").filter(has=exact).first
+    box.click()
+    page.keyboard.type(value)
+    page.get_by_role("option").filter(has_text=value).first.click()
+    if box.get_attribute("data-testid") == "stMultiSelect":
+        page.keyboard.press("Escape")
+
+
+def first_account_id(workspace: Path) -> str:
+    from cs_analytics.core.db import close_workspace, open_workspace
+
+    ws = open_workspace(workspace)
+    try:
+        return str(ws.scalar("SELECT min(account_id) FROM accounts"))
+    finally:
+        close_workspace(workspace)
+
+
+def run_interactions(browser, base_url: str, account_id: str, timings: Timings) -> None:
+    """The main interactions, each in a fresh context on the page it starts from."""
+    steps = (
+        ("Cohorts: basis NRR", "Cohorts", lambda p: p.get_by_text("NRR", exact=True).first.click(),
+         "text=Net revenue retention by month cohort"),
+        ("Cohorts: filter segment", "Cohorts", lambda p: pick(p, "Segment", "Enterprise"),
+         "text=/accounts: segment = Enterprise/"),
+        ("Revenue: drill-down churn", "Revenue", lambda p: pick(p, "Movement", "churn"),
+         "text=/accounts with churn in/"),
+        ("Cohorts: drill-down cell", "Cohorts", lambda p: pick(p, "Cohort", "20"),
+         "[data-testid='stDataFrame']:visible"),
+    )
+    for name, page_name, action, key in steps:
+        page = browser.new_page()
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        try:
+            open_page(page, base_url, spec_of(page_name))
+            seconds = interact(page, spec_of(page_name)[2], None, lambda: action(page))
+            page.locator(key).first.wait_for(timeout=STEP_TIMEOUT_MS)
+            timings.add("warm", name, seconds)
+        finally:
+            page.close()
+    page = browser.new_page()
+    try:  # a table's account link opens the Account page by URL (a new tab: a new session)
+        seconds = open_page(page, base_url, spec_of("Account"), f"?account={account_id}")
+        timings.add("warm", "Account: open from a table link", seconds)
+    finally:
+        page.close()
+
+
+def new_page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(STEP_TIMEOUT_MS)
+    return context, page
+
+
+def run_benchmark(workspace: Path, repeats: int = 3, progress: Callable[[str], None] = print,
+                  first_view_pages: tuple[str, ...] | None = None) -> Timings:
+    """Time every page (first view and warm) and every interaction on `workspace`; the first view
+    only of `first_view_pages` when given (each first view restarts the server)."""
+    from playwright.sync_api import sync_playwright
+    from conftest import CHROMIUM, CHROMIUM_ARGS, AppServer
+
+    os.environ["CS_ANALYTICS_BENCH_PING"] = "1"
+    timings = Timings()
+    account_id = first_account_id(workspace)
+    server = AppServer(workspace).start()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        warm_context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            for spec in PAGES:
+                cold_runs = repeats if first_view_pages is None or spec[0] in first_view_pages else 0
+                if not cold_runs and server.process is None:
+                    server.start()
+                for _ in range(cold_runs):
+                    server.restart()
+                    timings.add("first", spec[0], timed_view(browser, server.url, spec))
+                for _ in range(repeats):
+                    timings.add("warm", spec[0], timed_view(warm_context, server.url, spec))
+                first = timings.first.get(spec[0])
+                progress(f"{spec[0]}: first {median(first) if first else float('nan'):.2f} s, "
+                         f"warm {median(timings.warm[spec[0]]):.2f} s")
+            for _ in range(repeats):
+                run_interactions(warm_context, server.url, account_id, timings)
+            progress("interactions done")
+        finally:
+            server.stop()
+            browser.close()
+    return timings
+
+
+def timed_view(browser_or_context, base_url: str, spec: tuple) -> float:
+    """One page load in a new tab: of a fresh context when given the browser (empty HTTP cache),
+    of the shared warm context when given a context (the app's JavaScript already cached)."""
+    fresh = hasattr(browser_or_context, "new_context")
+    context = browser_or_context.new_context(viewport={"width": 1400, "height": 1000}) if fresh else None
+    page = (context or browser_or_context).new_page()
+    page.set_default_timeout(STEP_TIMEOUT_MS)
+    try:
+        return open_page(page, base_url, spec)
+    finally:
+        page.close()
+        if context is not None:
+            context.close()
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def table_markdown(timings: Timings) -> str:
+    """The page-settle table: median first view and warm seconds per page and interaction."""
+    lines = ["| page or interaction | first view s (median) | warm s (median) | runs |",
+             "|---|---:|---:|---:|"]
+    for name, warm in timings.warm.items():
+        first = timings.first.get(name)
+        first_text = f"{median(first):.2f}" if first else "-"
+        label = f"{name} (reference floor)" if name == "Ping" else name
+        lines.append(f"| {label} | {first_text} | {median(warm):.2f} | {len(warm)} |")
+    return "\n".join(lines)
+
+
+def ensure_workspace(path: Path, accounts: int, rebuild: bool = False) -> Path:
+    """The demo at `accounts` accounts at `path`, built once (through a temporary file)."""
+    if path.exists() and not rebuild:
+        return path
+    from cs_analytics.core.db import close_workspace, open_workspace
+    from cs_analytics.demo.build import write_demo
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".building.duckdb")
+    tmp.unlink(missing_ok=True)
+    ws = open_workspace(tmp)
+    write_demo(ws, accounts=accounts, seed=DEMO_SEED,
+               progress=lambda fraction, message: print(f"  building: {fraction:.0%} {message}", flush=True))
+    ws.checkpoint()
+    close_workspace(tmp)
+    shutil.move(tmp, path)
+    return path
+
+
+def load_sentence() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min) / {five:.1f} (5 min) at the end of the run"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--accounts", type=int, default=DEFAULT_ACCOUNTS)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--workspace", type=Path, default=None)
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args(argv)
+    path = args.workspace or Path(str(DEFAULT_WORKSPACE).format(accounts=args.accounts))
+    ensure_workspace(path, args.accounts, args.rebuild)
+    timings = run_benchmark(path, args.repeats, progress=lambda line: print(line, flush=True))
+    print()
+    print(f"{dt.date.today()} {args.accounts:,} accounts, {load_sentence()}")
+    print(table_markdown(timings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
