@@ -140,7 +140,7 @@ def run(quick: bool = False) -> str:
 
 CACHE_DIR = Path("/tmp/cs_bench")
 PANDAS_MAX_ROWS = 30_000_000
-CLI_COMMANDS = [["cohorts"], ["mrr"], ["health"], ["explain", "ACC-000042"], ["activation"],
+CLI_COMMANDS = [["cohorts", "--basis", "logo"], ["mrr"], ["health"], ["explain", "ACC-000042"], ["activation"],
                 ["renewals"], ["reality"], ["overview"]]
 
 
@@ -211,6 +211,7 @@ def run_large(rows: int, with_cli: bool) -> str:
              f"- ingest: {ours['seconds']:.1f} s, peak RSS {ours['peak_mb'] / 1024:.2f} GB, "
              f"{ours['rows']:,} rows accepted, {ours['stored']:,} daily facts stored",
              f"- phases: {phases}"]
+    print("\n".join(lines), file=sys.stderr, flush=True)  # kept even if a later step fails
     if rows <= PANDAS_MAX_ROWS:
         base = _child("pandas", usage, db)
         lines.append(f"- pandas baseline: {base['seconds']:.1f} s, peak {base['peak_mb'] / 1024:.2f} GB")
@@ -231,9 +232,12 @@ def time_cli(command: list[str], db: Path) -> tuple[float, float]:
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "cs_analytics", *command, "--workspace", str(db),
-                    "--format", "csv"], cwd=ROOT, check=True, capture_output=True)
+    proc = subprocess.run([sys.executable, "-m", "cs_analytics", *command, "--workspace", str(db),
+                           "--format", "csv"], cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
+    if proc.returncode:
+        print(f"{' '.join(command)} failed: {proc.stderr.strip()[-300:]}", file=sys.stderr)
+        return float("nan"), float("nan")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return seconds, max(peak, before) / 1024**2  # ru_maxrss of the largest child so far
 
