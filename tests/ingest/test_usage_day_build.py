@@ -101,3 +101,26 @@ def test_any_small_usage_table_builds_the_same_usage_day(rows):
     assert con.execute("SELECT count(*) FROM usage_day").fetchone()[0] == len(
         pd.DataFrame(typed, columns=["a", "d", "m", "v", "u", "up"]).fillna({"u": "<null>"})
         .drop_duplicates(["a", "d", "m", "u"]))
+
+
+def test_onboarding_metric_list_reads_usage_month_and_keeps_zero_only_metrics(small_demo_master_path, tmp_path):
+    """sql/onboarding/metrics.sql reads usage_month, not raw usage: the same metrics, in order,
+    a metric whose every row is 0 included (it can still be named by an activation rule)."""
+    from cs_analytics.views.onboarding import usage_metrics
+    from factories import insert_canonical
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(small_demo_master_path, path)
+    ws = open_workspace(path)
+    try:
+        account = ws.scalar("SELECT min(account_id) FROM accounts")
+        with ws.transaction() as cur:
+            insert_canonical(cur, "usage", pd.DataFrame({
+                "account_id": [account], "event_date": [dt.date(2024, 1, 2)], "metric": ["zz_zero_only"],
+                "value": [0.0], "user_id": [None]}))
+        rebuild_workspace(ws)
+        reference = sorted(ws.query("SELECT DISTINCT metric FROM usage")["metric"])
+        assert "zz_zero_only" in reference and len(reference) > 2
+        assert list(usage_metrics(ws)) == reference
+    finally:
+        close_workspace(path)
