@@ -28,7 +28,7 @@ from typing import Any, Iterator, Sequence
 import duckdb
 import pandas as pd
 
-from cs_analytics.core import config, schema
+from cs_analytics.core import config, resources, schema
 from cs_analytics.core.errors import WorkspaceError, WorkspaceLockedError
 from cs_analytics.core.ids import register_sql
 from cs_analytics.core.schema import GENERATION_KEY, bump_generation_in
@@ -162,12 +162,13 @@ def connect_waiting(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnectio
     lets the file go between two of its queries.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    settings = resources.connection_config(path)  # memory limit, spill dir, threads (bad -> error)
     deadline = time.monotonic() + max(0.0, wait_seconds)
     pause = _RETRY_FIRST_SECONDS
     while True:
         if lock_is_free(path) or time.monotonic() >= deadline:
             try:
-                con = duckdb.connect(str(path))
+                con = duckdb.connect(str(path), config=settings)
                 register_sql(con)  # cs_normalise_id, used by ingest (cs_analytics/ids.py)
                 return con
             except duckdb.IOException as exc:

@@ -20,6 +20,7 @@ import pandas as pd
 from cs_analytics.core import derived
 from cs_analytics.core.db import load_sql
 from cs_analytics.ingest.errors import IngestRefused
+from cs_analytics.ingest.facts import usage_insert_statement
 from cs_analytics.ingest import readers
 from cs_analytics.ingest.log import now_utc, record_refusal
 from cs_analytics.ingest.mapping import (
@@ -55,6 +56,7 @@ class IngestResult:
     notes: list[str] = field(default_factory=list)
     quarantined: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["line", "column", "reason", "raw"]))
     mode: str = "replace"
+    rows_stored: int = 0  # rows written to the table: for usage, the daily facts (ingest/facts.py)
 
 
 # -- public entry points -----------------------------------------------------------------------
@@ -234,8 +236,9 @@ def _load(cur, table, *, headers, colmap, extras, file_name, mode, user, size_by
         accepted_ids = "SELECT p_account_id FROM _parsed WHERE _reason IS NULL"
         cur.execute(f"DELETE FROM account_attributes WHERE account_id IN ({accepted_ids})")
         cur.execute(f"DELETE FROM accounts WHERE implicit AND account_id IN ({accepted_ids})")
-    insert_sql = insert_statement(table)
-    cur.execute(insert_sql, {"upload_id": upload_id} if "$upload_id" in insert_sql else {})
+    insert_sql = usage_insert_statement() if table == "usage" else insert_statement(table)
+    rows_stored = int(cur.execute(insert_sql, {"upload_id": upload_id} if "$upload_id" in insert_sql
+                                  else {}).fetchone()[0])
     if table == "accounts":
         for header, raw_col in extras:
             cur.execute(
@@ -265,7 +268,7 @@ def _load(cur, table, *, headers, colmap, extras, file_name, mode, user, size_by
         "message": " ".join(notes) or None})
     return IngestResult(table=table, file_name=file_name, upload_id=upload_id, rows_read=rows_read,
                         rows_accepted=rows_accepted, rows_quarantined=rows_quarantined,
-                        notes=notes, mode=mode)
+                        notes=notes, mode=mode, rows_stored=rows_stored)
 
 
 # -- helpers -------------------------------------------------------------------------------------

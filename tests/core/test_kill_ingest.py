@@ -30,9 +30,11 @@ pytestmark = pytest.mark.slow
 
 def _big_usage_csv(path: Path) -> Path:
     with open(path, "w", encoding="utf-8") as out:
-        out.write("account_id,event_date,metric,value\n")
+        # one user per row: every row is its own daily fact, so the reduction at ingest
+        # (ingest/facts.py) keeps 600k rows and the insert writes row groups before the commit
+        out.write("account_id,event_date,metric,value,user_id\n")
         for i in range(BIG_ROWS):
-            out.write(f"A{i % 50:03d},2024-{1 + i % 12:02d}-{1 + i % 28:02d},m{i % 7},{i % 100}\n")
+            out.write(f"A{i % 50:03d},2024-{1 + i % 12:02d}-{1 + i % 28:02d},m{i % 7},{i % 100},u{i}\n")
     return path
 
 

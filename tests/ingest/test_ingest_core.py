@@ -133,8 +133,10 @@ def test_usage_defaults_and_timestamps_to_utc_dates(tmp_workspace):
     assert result.rows_quarantined == 1 and "negative value" in result.quarantined["reason"].iloc[0]
     stored = ws.query("SELECT event_date, metric, value FROM usage ORDER BY value, event_date")
     assert stored["metric"].unique().tolist() == ["activity"]
-    dates = sorted(pd.to_datetime(stored["event_date"]).dt.date.tolist())
-    assert dates == [dt.date(2024, 3, 31), dt.date(2024, 3, 31), dt.date(2024, 4, 1)]
+    by_day = dict(zip(pd.to_datetime(stored["event_date"]).dt.date, stored["value"]))
+    # stored as daily facts: the two events of 31 March (3 and 0) are one row of value 3
+    assert by_day == {dt.date(2024, 3, 31): 3.0, dt.date(2024, 4, 1): 1.0}
+    assert result.rows_accepted == 3 and result.rows_stored == 2
 
 
 def test_usage_typed_frame(tmp_workspace):

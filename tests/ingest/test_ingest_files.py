@@ -186,7 +186,7 @@ def test_header_injection_in_file(tmp_workspace, tmp_path):
 def test_cli_ingest_and_quarantine(tmp_path, capsys):
     ws = str(tmp_path / "w.duckdb")
     assert main(["ingest", "contracts", str(SAMPLES / "contracts.csv"), "--workspace", ws, "--format", "csv"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["table,file,accepted,quarantined", "contracts,contracts.csv,24,2"]
+    assert capsys.readouterr().out.splitlines() == ["table,file,accepted,quarantined,stored", "contracts,contracts.csv,24,2,24"]
     assert main(["quarantine", "contracts", "--workspace", ws, "--format", "csv"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "table,file,line,column,reason,raw" and len(out) == 3

@@ -51,6 +51,7 @@ def ingest_command(args) -> pd.DataFrame:
     return pd.DataFrame([{
         "table": result.table, "file": result.file_name,
         "accepted": result.rows_accepted, "quarantined": result.rows_quarantined,
+        "stored": result.rows_stored,
     }])
 
 

@@ -1,0 +1,126 @@
+"""The usage_day build of sql/build_usage_derived.sql (three window sorts, issue 14) equals the
+definition it replaces, macro usage_day_rows() of migrations/050_usage_derived.sql (five sorts),
+row for row: on the 200-account demo and on small hostile tables (NULL users, zero values, ties
+of metric and user on one day, the same fact in several uploads)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+
+import duckdb
+import pandas as pd
+from hypothesis import given, settings, strategies as st
+
+from cs_analytics.core.db import close_workspace, load_sql, open_workspace
+from cs_analytics.core.derived import rebuild_workspace
+
+COLUMNS = ["account_id", "metric", "event_date", "user_id", "value", "positive", "day_rep_metric",
+           "day_rep_all", "user_rep", "metric_next_day", "user_next_day"]
+DIFFERENCE = """SELECT (SELECT count(*) FROM (SELECT * FROM usage_day EXCEPT ALL SELECT * FROM usage_day_rows())),
+                       (SELECT count(*) FROM (SELECT * FROM usage_day_rows() EXCEPT ALL SELECT * FROM usage_day))"""
+
+
+def _macros() -> list[str]:
+    """The table macros of migration 050, the reference definitions."""
+    text = load_sql("migrations/050_usage_derived")
+    return re.findall(r"CREATE OR REPLACE MACRO .*?;", text, flags=re.DOTALL)
+
+
+def _built_and_reference(rows: list[tuple]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE usage (account_id VARCHAR, event_date DATE, metric VARCHAR, "
+                "value DOUBLE, user_id VARCHAR, upload_id INTEGER)")
+    if rows:
+        con.executemany("INSERT INTO usage VALUES (?, ?, ?, ?, ?, ?)", rows)
+    for macro in _macros():
+        con.execute(macro)
+    con.execute(load_sql("build_usage_derived"))
+    return con
+
+
+def test_demo_usage_day_equals_the_macro_definition(small_demo_master_path, tmp_path):
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(small_demo_master_path, path)
+    ws = open_workspace(path)
+    try:
+        rebuild_workspace(ws)
+        built = ws.query("SELECT * FROM usage_day")
+        assert list(built.columns) == COLUMNS
+        assert len(built) == ws.scalar("SELECT count(*) FROM usage_day_rows()") > 1000
+        assert built["day_rep_metric"].sum() > 100 and built["user_rep"].sum() > 100
+        assert ws.query(DIFFERENCE).iloc[0].tolist() == [0, 0]
+    finally:
+        close_workspace(path)
+
+
+def test_ties_null_users_zero_values_and_uploads():
+    day = dt.date(2025, 3, 1)
+    later = dt.date(2025, 3, 4)
+    rows = [
+        ("A", day, "m1", 2.0, "u2", 1), ("A", day, "m1", 1.0, "u1", 1),   # least user is the rep
+        ("A", day, "m1", 0.0, None, 1),                                    # zero: never a rep
+        ("A", day, "m0", 1.0, None, 1),                                    # NULL user first; least metric
+        ("A", later, "m1", 0.0, "u1", 1), ("A", later, "m1", 3.0, "u1", 2),  # summed across uploads
+        ("A", later, "m2", 0.0, "u3", 1),                                  # a zero day is no next day
+        ("B", day, "m1", 0.0, "u1", 1),
+        # a zero-only day between two positive days, and a zero metric sorted before the positive one
+        ("C", day, "m1", 1.0, "u4", 1), ("C", day + dt.timedelta(days=1), "m1", 0.0, "u4", 1),
+        ("C", later, "m2", 0.0, "u4", 1), ("C", later, "m1", 2.0, "u4", 1),
+    ]
+    con = _built_and_reference(rows)
+    assert con.execute(DIFFERENCE).fetchone() == (0, 0)
+    built = con.execute("SELECT * FROM usage_day").df()
+    assert len(built) == 11
+    c_rep = built[(built["account_id"] == "C") & (built["event_date"] == pd.Timestamp(day))].iloc[0]
+    assert str(c_rep["metric_next_day"])[:10] == str(c_rep["user_next_day"])[:10] == "2025-03-04"
+    built = built[built["account_id"] != "C"]
+    rep = built[built["day_rep_metric"]]
+    assert sorted(zip(rep["metric"], rep["user_id"].fillna("-"), rep["event_date"].astype(str))) == [
+        ("m0", "-", "2025-03-01"), ("m1", "u1", "2025-03-01"), ("m1", "u1", "2025-03-04")]
+    a_m1_u1 = (built["account_id"] == "A") & (built["metric"] == "m1") & (built["user_id"] == "u1")
+    first = built[a_m1_u1].sort_values("event_date")
+    assert first["metric_next_day"].astype(str).tolist()[0] == "2025-03-04"
+    assert first["value"].tolist() == [1.0, 3.0]
+    assert built[built["day_rep_all"]]["metric"].tolist() == ["m0", "m1"]  # one per positive account-day
+    assert not built[built["account_id"] == "B"]["positive"].any()
+
+
+ROW = st.tuples(st.sampled_from(["A", "B"]), st.integers(0, 5), st.sampled_from(["m1", "m2", "m3"]),
+                st.sampled_from([0.0, 1.0, 2.5]), st.sampled_from([None, "u1", "u2", "u3"]),
+                st.integers(1, 2))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(ROW, max_size=40))
+def test_any_small_usage_table_builds_the_same_usage_day(rows):
+    start = dt.date(2025, 1, 1)
+    typed = [(a, start + dt.timedelta(days=d), m, v, u, up) for a, d, m, v, u, up in rows]
+    con = _built_and_reference(typed)
+    assert con.execute(DIFFERENCE).fetchone() == (0, 0)
+    assert con.execute("SELECT count(*) FROM usage_day").fetchone()[0] == len(
+        pd.DataFrame(typed, columns=["a", "d", "m", "v", "u", "up"]).fillna({"u": "<null>"})
+        .drop_duplicates(["a", "d", "m", "u"]))
+
+
+def test_onboarding_metric_list_reads_usage_month_and_keeps_zero_only_metrics(small_demo_master_path, tmp_path):
+    """sql/onboarding/metrics.sql reads usage_month, not raw usage: the same metrics, in order,
+    a metric whose every row is 0 included (it can still be named by an activation rule)."""
+    from cs_analytics.views.onboarding import usage_metrics
+    from factories import insert_canonical
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(small_demo_master_path, path)
+    ws = open_workspace(path)
+    try:
+        account = ws.scalar("SELECT min(account_id) FROM accounts")
+        with ws.transaction() as cur:
+            insert_canonical(cur, "usage", pd.DataFrame({
+                "account_id": [account], "event_date": [dt.date(2024, 1, 2)], "metric": ["zz_zero_only"],
+                "value": [0.0], "user_id": [None]}))
+        rebuild_workspace(ws)
+        reference = sorted(ws.query("SELECT DISTINCT metric FROM usage")["metric"])
+        assert "zz_zero_only" in reference and len(reference) > 2
+        assert list(usage_metrics(ws)) == reference
+    finally:
+        close_workspace(path)
