@@ -85,7 +85,7 @@ def _origin(source: str, day: dt.date, data_day: dt.date | None) -> str:
     return origin
 
 
-ROW_NOUNS = {"accounts": ("account",), "contracts": ("contract",), "usage": ("usage row",),
+ROW_NOUNS = {"accounts": ("account",), "contracts": ("contract",), "usage": ("daily usage fact",),
              "assessments": ("assessment",), "nps": ("NPS response",),
              "outcomes": ("churn list row",)}
 """What one row of each input table is called on screen (singular[, plural])."""
@@ -106,7 +106,7 @@ class WorkspaceStatus:
 
     @property
     def row_counts_sentence(self) -> str:
-        """'1,200 accounts · 3,400 contracts · 912,000 usage rows · 2,100 assessments · 4,800 NPS
+        """'1,200 accounts · 3,400 contracts · 912,000 daily usage facts · 2,100 assessments · 4,800 NPS
         responses': each input table's rows, named for people."""
         return " · ".join(count_noun(self.row_counts.get(table, 0), *ROW_NOUNS[table]) for table in TABLE_NAMES
                           if table not in OPTIONAL_TABLES or self.row_counts.get(table, 0))
