@@ -9,22 +9,22 @@ from cs_analytics.core.db import WorkspaceError, close_workspace, open_workspace
 GIB = 1024**3
 
 
-def _settings(ws) -> dict:
+def _settings(path) -> dict:
+    """The settings a fresh connection to the workspace at `path` runs with."""
     names = ("memory_limit", "temp_directory", "threads")
-    values = ws.query("SELECT " + ", ".join(f"current_setting('{n}') AS {n}" for n in names))
+    ws = open_workspace(path, keep_lease=True)
+    try:
+        values = ws.query("SELECT " + ", ".join(f"current_setting('{n}') AS {n}" for n in names))
+    finally:
+        ws.release()
+        close_workspace(path)
     return values.iloc[0].to_dict()
 
 
 def test_defaults_apply_to_the_workspace_connection(tmp_path, monkeypatch):
     for name in (resources.MEMORY_LIMIT_ENV, resources.TEMP_DIR_ENV, resources.THREADS_ENV):
         monkeypatch.delenv(name, raising=False)
-    path = tmp_path / "w.duckdb"
-    ws = open_workspace(path, keep_lease=True)
-    try:
-        got = _settings(ws)
-    finally:
-        ws.release()
-        close_workspace(path)
+    got = _settings(tmp_path / "w.duckdb")
     expected_bytes = min(4 * GIB, resources.total_ram_bytes() // 4)
     assert got["temp_directory"] == str(tmp_path / "w.duckdb.tmp")
     assert int(got["threads"]) == resources.thread_count({})
@@ -39,13 +39,7 @@ def test_environment_overrides_apply(tmp_path, monkeypatch):
     monkeypatch.setenv(resources.MEMORY_LIMIT_ENV, "512MB")
     monkeypatch.setenv(resources.TEMP_DIR_ENV, str(spill))
     monkeypatch.setenv(resources.THREADS_ENV, "1")
-    path = tmp_path / "w.duckdb"
-    ws = open_workspace(path, keep_lease=True)
-    try:
-        got = _settings(ws)
-    finally:
-        ws.release()
-        close_workspace(path)
+    got = _settings(tmp_path / "w.duckdb")
     assert int(got["threads"]) == 1
     assert got["temp_directory"] == str(spill)
     assert got["memory_limit"] == "488.0 MiB"  # 512 MB = 488.28 MiB, passed in whole MiB
