@@ -50,12 +50,12 @@ def _run_steps(con, source: ReduceSource, mapping: object, summary: ReduceSummar
     """The SQL steps (sql_text.STEPS) on `con`, writing the facts and the rejected rows."""
     watch.say(f"reading {source.text} ({source.fmt})")
     _register_source(con, source, mapping)
-    watch.say("typing the rows")
+    watch.say("typing and reducing")
     # typed once into a temp table (it spills under the memory limit): the facts and the rejected
     # rows both read it, so no row is read or typed twice
     con.execute(f"CREATE TEMP TABLE usage_typed AS {duckdb_sql('type_events')}")
     summary.rows_in = con.execute("SELECT count(*) FROM usage_typed").fetchone()[0]
-    watch.say(f"{summary.rows_in:,} rows typed; reducing")
+    watch.say(f"{summary.rows_in:,} rows typed")
     con.execute(f"CREATE TEMP VIEW usage_events AS {duckdb_sql('accepted_events')}")
     con.sql(duckdb_sql("usage_facts")).write_parquet(str(facts_path))
     watch.say("facts written; writing the rejected rows")
