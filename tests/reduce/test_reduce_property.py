@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
+from decimal import Context, localcontext, Decimal, InvalidOperation, ROUND_HALF_UP
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -32,7 +32,8 @@ def expected_value(text: str | None) -> Decimal | None:
     if not NUMBER.fullmatch(stripped):
         return None
     try:
-        number = Decimal(stripped).quantize(Decimal("1e-9"), rounding=ROUND_HALF_UP)
+        # 29 integer digits + 9 decimals: beyond the default 28-digit context, as DECIMAL(38, 9) is
+        number = Decimal(stripped).quantize(Decimal("1e-9"), rounding=ROUND_HALF_UP, context=Context(prec=60))
     except InvalidOperation:
         return None
     return number if 0 <= number < LIMIT else None
@@ -51,7 +52,9 @@ def test_every_row_is_either_summed_or_rejected(tmp_path_factory, texts):
     facts = read(tmp / "out" / "facts.parquet")
     if accepted:
         assert facts["event_date"].tolist() == [dt.date(2024, 5, 2)]
-        assert facts["value"].tolist() == [sum(accepted)]
+        with localcontext(Context(prec=60)):  # an exact sum, as DECIMAL(38, 9) is
+            total = sum(accepted)
+        assert facts["value"].tolist() == [total]
     else:
         assert facts.empty
     assert len(read(tmp / "out" / "rejected.parquet")) == summary.rejected
