@@ -21,6 +21,7 @@ from cs_analytics.core import derived
 from cs_analytics.core.db import load_sql
 from cs_analytics.ingest.errors import IngestRefused
 from cs_analytics.ingest.facts import usage_insert_statement
+from cs_analytics.ingest.typed_columns import raw_column_types
 from cs_analytics.ingest import readers
 from cs_analytics.ingest.log import now_utc, record_refusal
 from cs_analytics.ingest.mapping import (
@@ -28,8 +29,10 @@ from cs_analytics.ingest.mapping import (
 )
 from cs_analytics.core.tables import TABLES, quote_identifier
 from cs_analytics.ingest.validation import (
-    DATE_KINDS, ParseOptions, detect_date_order, detect_sentiment_scale, insert_statement,
-    mixed_date_examples, parse_statement,
+    DATE_KINDS, ParseOptions, insert_statement, parse_statement,
+)
+from cs_analytics.ingest.column_evidence import (
+    detect_date_order, detect_sentiment_scale, mixed_date_examples,
 )
 
 if TYPE_CHECKING:
@@ -204,10 +207,13 @@ def _load(cur, table, *, headers, colmap, extras, file_name, mode, user, size_by
           notes, date_order, amounts_converted, progress, has_bad, nested_cols=frozenset()) -> IngestResult:
     spec = TABLES[table]
     upload_id = int(cur.execute("SELECT nextval('upload_id_seq')").fetchone()[0])
-    options = ParseOptions(mode=mode, upload_id=upload_id, nested_cols=set(nested_cols))
+    options = ParseOptions(mode=mode, upload_id=upload_id, nested_cols=set(nested_cols),
+                           raw_types=raw_column_types(cur))
     _report(progress, 0.2, "Checking column formats")
     for col in colmap:
         kind = spec.column(col).kind
+        if options.reading(kind, colmap[col]):  # stored typed: no text to read a format from
+            continue
         if kind in DATE_KINDS:
             options.date_orders[col] = decide_date_order(cur, col, colmap[col], date_order, notes, file_name)
         elif kind == "sentiment":

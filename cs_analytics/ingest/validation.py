@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from cs_analytics.core.ids import id_expr
 from cs_analytics.core.tables import TABLES, quote_identifier
+from cs_analytics.ingest.typed_columns import shown_text, typed_parse_expr, typed_reading
 
 DATE_KINDS = ("date", "timestamp_date")
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -93,6 +94,11 @@ class ParseOptions:
     upload_id: int = 0
     upload_day: dt.date = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).date())
     nested_cols: set[str] = field(default_factory=set)            # raw columns with nested JSON values
+    raw_types: dict[str, str] = field(default_factory=dict)       # raw column -> storage type (typed_columns.py)
+
+    def reading(self, kind: str, raw_col: str | None) -> str | None:
+        """How the raw column is read without its text (typed_columns.py), None for the text path."""
+        return typed_reading(kind, self.raw_types.get(raw_col)) if raw_col else None
 
 
 def trimmed(raw_col: str) -> str:
@@ -165,60 +171,10 @@ def boolean_expr(v: str) -> str:
             f"WHEN lower({v}) IN ({false_list}) THEN FALSE END)")
 
 
-def detect_date_order(cur, raw_col: str) -> tuple[str | None, str]:
-    """Day/month order of a column's `31/03/2024`-style values, decided from the whole column.
-
-    Returns ('dmy' | 'mdy' | None, evidence): 'dmy' when some first part is > 12 and no second
-    part is, 'mdy' the other way round, (None, 'mixed') when both occur (the column mixes the two
-    orders: no single order reads it, see `mixed_date_examples`), None when the column has no such
-    values ('none') or every value is ambiguous ('ambiguous').
-    """
-    row = cur.execute(_order_evidence_sql(raw_col, "count(*), count(*) FILTER (WHERE a > 12), "
-                                                   "count(*) FILTER (WHERE b > 12)")).fetchone()
-    total, first_big, second_big = (int(x or 0) for x in row)
-    if total == 0:
-        return None, "none"
-    if first_big and second_big:
-        return None, "mixed"
-    if first_big == 0 and second_big == 0:
-        return None, "ambiguous"
-    return ("dmy" if first_big else "mdy"), "evidence"
-
-
-def _order_evidence_sql(raw_col: str, select: str) -> str:
-    """A SELECT over the column's dd/mm-style values as (line, value, a = first part, b = second)."""
-    v = trimmed(raw_col)
-    return f"""WITH d AS (
-                SELECT _line AS line, {v} AS value,
-                       regexp_extract({v}, '^(\\d{{1,2}})[/.\\-](\\d{{1,2}})[/.\\-]', ['a', 'b']) AS parts
-                FROM _raw
-                WHERE {v} IS NOT NULL AND NOT ({v} LIKE '____-%') AND regexp_full_match({v}, '{SLASH_DATE}')
-            ), e AS (SELECT line, value, CAST(parts.a AS INTEGER) AS a, CAST(parts.b AS INTEGER) AS b FROM d)
-            SELECT {select} FROM e"""
-
-
-def mixed_date_examples(cur, raw_col: str) -> tuple[tuple[str, int], tuple[str, int]]:
-    """The first day-first value (first part > 12) and the first month-first value, with lines."""
-    row = cur.execute(_order_evidence_sql(
-        raw_col, "arg_min(value, line) FILTER (WHERE a > 12), min(line) FILTER (WHERE a > 12), "
-                 "arg_min(value, line) FILTER (WHERE b > 12), min(line) FILTER (WHERE b > 12)")).fetchone()
-    return (row[0], int(row[1])), (row[2], int(row[3]))
-
-
-def detect_sentiment_scale(cur, raw_col: str) -> tuple[str, int]:
-    """('1-5' | '0-100', how many numeric values): 1-5 when every numeric value is within 1..5."""
-    v = trimmed(raw_col)
-    row = cur.execute(
-        f"SELECT count(n), min(n), max(n) FROM (SELECT try_cast({v} AS DOUBLE) AS n FROM _raw) "
-        "WHERE isfinite(n)"
-    ).fetchone()
-    count, low, high = int(row[0] or 0), row[1], row[2]
-    if count and (low < 1 or high > 5):
-        return "0-100", count
-    return "1-5", count
-
-
-def _parse_expr(kind: str, v: str, column: str, options: ParseOptions) -> str:
+def _parse_expr(kind: str, v: str, column: str, options: ParseOptions, raw_col: str | None = None) -> str:
+    reading = options.reading(kind, raw_col)
+    if reading:
+        return typed_parse_expr(reading, v)
     if kind in DATE_KINDS:
         return date_expr(v, options.date_orders.get(column, "dmy"))
     if kind == "decimal":
@@ -249,7 +205,8 @@ def _checks(table: str, present: list[str], colmap: dict[str, str] | None = None
     for col in present:
         c = spec.column(col)
         raw, parsed = q(col), f"p_{col}"
-        shown = f"left({raw}, 80)"
+        typed = options.reading(c.kind, colmap.get(col)) is not None
+        shown = shown_text(raw, typed)
         if c.required and col != "account_id":
             checks.append((f"{raw} IS NULL", col, f"'empty {col}'"))
         if c.kind in DATE_KINDS:
@@ -261,10 +218,11 @@ def _checks(table: str, present: list[str], colmap: dict[str, str] | None = None
                                f"'in the future (after the upload day ' || strftime($upload_day, '%Y-%m-%d') "
                                f"|| '): ' || {shown}"))
         elif c.kind == "decimal":
-            checks.append((f"regexp_matches({raw}, '{CURRENCY_IN_AMOUNT}')", col,
-                           f"'currency ' || regexp_extract({raw}, '[{CURRENCY_SIGNS}]|[A-Za-z]{{3}}') "
-                           f"|| ' in the amount (give plain numbers, the currency goes in the currency column): ' "
-                           f"|| {shown}"))
+            if not typed:  # a stored number holds no currency sign
+                checks.append((f"regexp_matches({raw}, '{CURRENCY_IN_AMOUNT}')", col,
+                               f"'currency ' || regexp_extract({raw}, '[{CURRENCY_SIGNS}]|[A-Za-z]{{3}}') "
+                               f"|| ' in the amount (give plain numbers, the currency goes in the currency column): ' "
+                               f"|| {shown}"))
             checks.append((f"{raw} IS NOT NULL AND {parsed} IS NULL", col, f"'not a number: ' || {shown}"))
             word = "amount" if table == "contracts" else "value"
             checks.append((f"{parsed} < 0", col, f"'negative {word}: ' || {shown}"))
@@ -303,6 +261,13 @@ def _outcome_checks(present: list[str]) -> list[tuple[str, str, str]]:
     return checks
 
 
+def _staged_value(column: str, raw_col: str, kind: str, options: ParseOptions) -> str:
+    """The value the checks see: the typed value itself, else the trimmed text (ids normalised)."""
+    if options.reading(kind, raw_col):
+        return raw_col
+    return id_expr(trimmed(raw_col)) if column in ID_COLUMNS else trimmed(raw_col)
+
+
 def parse_statement(table: str, colmap: dict[str, str], raw_cols: list[str], options: ParseOptions
                     ) -> tuple[str, dict]:
     """The CREATE TEMP TABLE _parsed statement and its named parameters.
@@ -313,9 +278,8 @@ def parse_statement(table: str, colmap: dict[str, str], raw_cols: list[str], opt
     spec = TABLES[table]
     present = [c for c in spec.column_names if c in colmap]
     q = quote_identifier
-    s_cols = [f"{id_expr(trimmed(colmap[c])) if c in ID_COLUMNS else trimmed(colmap[c])} AS {q(c)}"
-              for c in present]
-    p_cols = [f"{_parse_expr(spec.column(c).kind, q(c), c, options)} AS p_{c}" for c in present]
+    s_cols = [f"{_staged_value(c, colmap[c], spec.column(c).kind, options)} AS {q(c)}" for c in present]
+    p_cols = [f"{_parse_expr(spec.column(c).kind, q(c), c, options, colmap[c])} AS p_{c}" for c in present]
     # Columns the stored expressions use but the file does not have are NULL.
     for col in spec.column_names:
         if col not in present:

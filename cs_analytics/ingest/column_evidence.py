@@ -1,0 +1,58 @@
+"""Evidence a whole staged column gives before its rows are parsed (validation.py): the day/month
+order of its `31/03/2024`-style dates and the scale of its numeric sentiments."""
+from __future__ import annotations
+
+from cs_analytics.ingest.validation import SLASH_DATE, trimmed
+
+
+def detect_date_order(cur, raw_col: str) -> tuple[str | None, str]:
+    """Day/month order of a column's `31/03/2024`-style values, decided from the whole column.
+
+    Returns ('dmy' | 'mdy' | None, evidence): 'dmy' when some first part is > 12 and no second
+    part is, 'mdy' the other way round, (None, 'mixed') when both occur (the column mixes the two
+    orders: no single order reads it, see `mixed_date_examples`), None when the column has no such
+    values ('none') or every value is ambiguous ('ambiguous').
+    """
+    row = cur.execute(_order_evidence_sql(raw_col, "count(*), count(*) FILTER (WHERE a > 12), "
+                                                   "count(*) FILTER (WHERE b > 12)")).fetchone()
+    total, first_big, second_big = (int(x or 0) for x in row)
+    if total == 0:
+        return None, "none"
+    if first_big and second_big:
+        return None, "mixed"
+    if first_big == 0 and second_big == 0:
+        return None, "ambiguous"
+    return ("dmy" if first_big else "mdy"), "evidence"
+
+
+def _order_evidence_sql(raw_col: str, select: str) -> str:
+    """A SELECT over the column's dd/mm-style values as (line, value, a = first part, b = second)."""
+    v = trimmed(raw_col)
+    return f"""WITH d AS (
+                SELECT _line AS line, {v} AS value,
+                       regexp_extract({v}, '^(\\d{{1,2}})[/.\\-](\\d{{1,2}})[/.\\-]', ['a', 'b']) AS parts
+                FROM _raw
+                WHERE {v} IS NOT NULL AND NOT ({v} LIKE '____-%') AND regexp_full_match({v}, '{SLASH_DATE}')
+            ), e AS (SELECT line, value, CAST(parts.a AS INTEGER) AS a, CAST(parts.b AS INTEGER) AS b FROM d)
+            SELECT {select} FROM e"""
+
+
+def mixed_date_examples(cur, raw_col: str) -> tuple[tuple[str, int], tuple[str, int]]:
+    """The first day-first value (first part > 12) and the first month-first value, with lines."""
+    row = cur.execute(_order_evidence_sql(
+        raw_col, "arg_min(value, line) FILTER (WHERE a > 12), min(line) FILTER (WHERE a > 12), "
+                 "arg_min(value, line) FILTER (WHERE b > 12), min(line) FILTER (WHERE b > 12)")).fetchone()
+    return (row[0], int(row[1])), (row[2], int(row[3]))
+
+
+def detect_sentiment_scale(cur, raw_col: str) -> tuple[str, int]:
+    """('1-5' | '0-100', how many numeric values): 1-5 when every numeric value is within 1..5."""
+    v = trimmed(raw_col)
+    row = cur.execute(
+        f"SELECT count(n), min(n), max(n) FROM (SELECT try_cast({v} AS DOUBLE) AS n FROM _raw) "
+        "WHERE isfinite(n)"
+    ).fetchone()
+    count, low, high = int(row[0] or 0), row[1], row[2]
+    if count and (low < 1 or high > 5):
+        return "0-100", count
+    return "1-5", count
