@@ -2,7 +2,10 @@
 order of its `31/03/2024`-style dates and the scale of its numeric sentiments."""
 from __future__ import annotations
 
+from cs_analytics.ingest.errors import IngestRefused
 from cs_analytics.ingest.validation import SLASH_DATE, trimmed
+
+ORDER_NAMES = {"dmy": "day-first (dd/mm/yyyy)", "mdy": "month-first (mm/dd/yyyy)"}
 
 
 def detect_date_order(cur, raw_col: str) -> tuple[str | None, str]:
@@ -56,3 +59,35 @@ def detect_sentiment_scale(cur, raw_col: str) -> tuple[str, int]:
     if count and (low < 1 or high > 5):
         return "0-100", count
     return "1-5", count
+
+
+def decide_date_order(cur, col: str, raw_col: str, explicit: str | None, notes: list[str],
+                       file_name: str = "The file") -> str:
+    """The day/month order used for `col`: the mapping's, else the column's evidence, else day-first.
+
+    A column holding both day-first (31/03/2024) and month-first (03/31/2024) values is refused
+    unless the mapping states the order: no single order reads it, and guessing one misreads
+    every ambiguous date such as 04/05/2024.
+    """
+    detected, evidence = detect_date_order(cur, raw_col)
+    if evidence == "mixed" and not explicit:
+        (dmy_value, dmy_line), (mdy_value, mdy_line) = mixed_date_examples(cur, raw_col)
+        raise IngestRefused(
+            f"{file_name}: {col} mixes day-first dates ({dmy_value} on line {dmy_line}) and month-first "
+            f"dates ({mdy_value} on line {mdy_line}), so a date like 04/05/2024 cannot be read safely; "
+            "state the order (date_order 'dmy' or 'mdy' in the mapping, or the day/month order on the "
+            "Data page) and the rows that do not fit it are quarantined.")
+    if explicit:
+        if detected and detected != explicit:
+            notes.append(f"{col}: the mapping says {ORDER_NAMES[explicit]} although the values suggest "
+                         f"{ORDER_NAMES[detected]}; rows that do not fit are quarantined.")
+        return explicit
+    if detected:
+        if detected == "mdy":
+            notes.append(f"{col}: dates read as {ORDER_NAMES['mdy']} (a second part above 12 was found).")
+        return detected
+    if evidence == "ambiguous":
+        notes.append(f"{col}: every dd/mm vs mm/dd date is ambiguous (both parts 12 or less); "
+                     f"assumed {ORDER_NAMES['dmy']}. Set date_order to 'mdy' in the mapping if they "
+                     "are month-first.")
+    return "dmy"

@@ -22,6 +22,7 @@ from cs_analytics.core.db import load_sql
 from cs_analytics.ingest.errors import IngestRefused
 from cs_analytics.ingest.facts import usage_insert_statement
 from cs_analytics.ingest.typed_columns import raw_column_types
+from cs_analytics.ingest.readers.staging import finish_pending_result
 from cs_analytics.ingest import readers
 from cs_analytics.ingest.log import now_utc, record_refusal
 from cs_analytics.ingest.mapping import (
@@ -29,11 +30,9 @@ from cs_analytics.ingest.mapping import (
 )
 from cs_analytics.core.tables import TABLES, quote_identifier
 from cs_analytics.ingest.validation import (
-    DATE_KINDS, ParseOptions, insert_statement, parse_statement,
+    DATE_KINDS, ParseOptions, insert_statement, parse_select,
 )
-from cs_analytics.ingest.column_evidence import (
-    detect_date_order, detect_sentiment_scale, mixed_date_examples,
-)
+from cs_analytics.ingest.column_evidence import decide_date_order, detect_sentiment_scale
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
@@ -42,8 +41,8 @@ __all__ = ["IngestRefused", "IngestResult", "ingest_dataframe", "ingest_file", "
 
 MODES = ("replace", "append")
 Progress = Callable[[float, str], None]
-ORDER_NAMES = {"dmy": "day-first (dd/mm/yyyy)", "mdy": "month-first (mm/dd/yyyy)"}
-TEMP_TABLES = ("_parsed", "_raw", "_bad", "_nested", "_rej", "_rej_scan")
+TEMP_TABLES = ("_parsed", "_raw", "_raw_file", "_bad", "_nested", "_rej", "_rej_scan")
+STREAMED_TABLES = {"usage"}
 
 
 @dataclass
@@ -189,11 +188,7 @@ def _ingest_staged(ws, table, stage, *, headers, colmap, extras, file_name, mode
                     _report(progress, 0.85, "Rebuilding derived tables")
                     derived.rebuild(cur, usage_changed=table == "usage")
             finally:
-                for name in TEMP_TABLES:
-                    try:
-                        cur.execute(f"DROP TABLE IF EXISTS {name}")
-                    except Exception:  # noqa: BLE001 - the transaction may already be aborted
-                        pass
+                _drop_staging(cur)
     except IngestRefused as exc:
         if staged_info is None:
             record_refusal(ws, table, file_name, mode, user, size_bytes, sha256, str(exc))
@@ -225,10 +220,10 @@ def _load(cur, table, *, headers, colmap, extras, file_name, mode, user, size_by
         columns = "column" if len(extras) == 1 else "columns"
         notes.append(f"Ignored {columns} not in the {table} table: {', '.join(h for h, _ in extras)}.")
     raw_cols = [f"c{i}" for i in range(len(headers))]
-    sql, params = parse_statement(table, colmap, raw_cols, options)
+    sql, params = parse_select(table, colmap, raw_cols, options)
     params.update({f"h{i}": h for i, h in enumerate(headers)})
     _report(progress, 0.35, "Validating rows")
-    cur.execute(sql, params)
+    parsed = _stage_parsed(cur, table, sql, params)  # noqa: F841 - a view's relation, kept alive
     if table == "contracts" and not amounts_converted:
         _check_currencies(cur, file_name, mode)
 
@@ -254,16 +249,14 @@ def _load(cur, table, *, headers, colmap, extras, file_name, mode, user, size_by
                 f"WHERE p._reason IS NULL AND NULLIF(trim(CAST(r.{raw_col} AS VARCHAR)), '') IS NOT NULL",
                 {"name": header})
     qparams = {"upload_id": upload_id, "table": table, "file": file_name}
-    cur.execute(load_sql("ingest/quarantine_refused_rows"), qparams)
+    quarantined = int(cur.execute(load_sql("ingest/quarantine_refused_rows"), qparams).fetchone()[0])
     bad = 0
     if has_bad:
         bad = int(cur.execute("SELECT count(*) FROM _bad").fetchone()[0])
         if bad:
             cur.execute(load_sql("ingest/quarantine_unsplittable_rows"), qparams)
-    parsed_rows, quarantined = cur.execute(
-        "SELECT count(*), count(*) FILTER (WHERE _reason IS NOT NULL) FROM _parsed").fetchone()
-    rows_read = int(parsed_rows) + bad
-    rows_quarantined = int(quarantined) + bad
+    rows_read = int(cur.execute("SELECT count(*) FROM _raw").fetchone()[0]) + bad  # one parsed row each
+    rows_quarantined = quarantined + bad
     rows_accepted = rows_read - rows_quarantined
     if mode == "replace" and rows_accepted == 0:
         _refuse_empty_replace(cur, table, file_name, rows_read, rows_quarantined, has_bad)
@@ -279,6 +272,35 @@ def _load(cur, table, *, headers, colmap, extras, file_name, mode, user, size_by
 
 # -- helpers -------------------------------------------------------------------------------------
 
+def _stage_parsed(cur, table: str, sql: str, params: dict):
+    """`_parsed` (validation.parse_select over `_raw`): for usage a view, evaluated by the two
+    statements that read it (the insert of the accepted rows, the quarantine of the refused ones),
+    because its rows are too many to keep (issue 14: 100M rows parse twice faster than they are
+    stored once); for the other tables a temp table, read by more statements. Returns the view's
+    relation, which the caller keeps until the load ends."""
+    if table in STREAMED_TABLES:
+        finish_pending_result(cur)
+        relation = cur.sql(sql, params=params)
+        relation.create_view("_parsed", replace=True)
+        return relation
+    cur.execute("CREATE OR REPLACE TEMP TABLE _parsed AS\n" + sql, params)
+    return None
+
+
+def _drop_staging(cur) -> None:
+    """Drop the staging tables and views of a load (the transaction may already be aborted)."""
+    try:
+        views = {row[0] for row in cur.execute(
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    except Exception:  # noqa: BLE001 - an aborted transaction: its objects go with the rollback
+        return
+    for name in TEMP_TABLES:
+        try:
+            cur.execute(f"DROP {'VIEW' if name in views else 'TABLE'} IF EXISTS {name}")
+        except Exception:  # noqa: BLE001 - the transaction may already be aborted
+            pass
+
+
 def _refuse_empty_replace(cur, table: str, file_name: str, rows_read: int, rows_quarantined: int,
                           has_bad: bool) -> None:
     """A replace that accepts no row would empty the table: refuse it (the transaction rolls back)."""
@@ -292,38 +314,6 @@ def _refuse_empty_replace(cur, table: str, file_name: str, rows_read: int, rows_
     raise IngestRefused(
         f"{file_name}: none of its {rows_read:,} rows was accepted ({rows_quarantined:,} would be quarantined"
         f"{example}), so the replace was refused and {keep}.")
-
-
-def decide_date_order(cur, col: str, raw_col: str, explicit: str | None, notes: list[str],
-                       file_name: str = "The file") -> str:
-    """The day/month order used for `col`: the mapping's, else the column's evidence, else day-first.
-
-    A column holding both day-first (31/03/2024) and month-first (03/31/2024) values is refused
-    unless the mapping states the order: no single order reads it, and guessing one misreads
-    every ambiguous date such as 04/05/2024.
-    """
-    detected, evidence = detect_date_order(cur, raw_col)
-    if evidence == "mixed" and not explicit:
-        (dmy_value, dmy_line), (mdy_value, mdy_line) = mixed_date_examples(cur, raw_col)
-        raise IngestRefused(
-            f"{file_name}: {col} mixes day-first dates ({dmy_value} on line {dmy_line}) and month-first "
-            f"dates ({mdy_value} on line {mdy_line}), so a date like 04/05/2024 cannot be read safely; "
-            "state the order (date_order 'dmy' or 'mdy' in the mapping, or the day/month order on the "
-            "Data page) and the rows that do not fit it are quarantined.")
-    if explicit:
-        if detected and detected != explicit:
-            notes.append(f"{col}: the mapping says {ORDER_NAMES[explicit]} although the values suggest "
-                         f"{ORDER_NAMES[detected]}; rows that do not fit are quarantined.")
-        return explicit
-    if detected:
-        if detected == "mdy":
-            notes.append(f"{col}: dates read as {ORDER_NAMES['mdy']} (a second part above 12 was found).")
-        return detected
-    if evidence == "ambiguous":
-        notes.append(f"{col}: every dd/mm vs mm/dd date is ambiguous (both parts 12 or less); "
-                     f"assumed {ORDER_NAMES['dmy']}. Set date_order to 'mdy' in the mapping if they "
-                     "are month-first.")
-    return "dmy"
 
 
 def _check_currencies(cur, file_name: str, mode: str) -> None:

@@ -8,9 +8,8 @@ import pandas as pd
 
 from cs_analytics.core.db import scratch_connection
 from cs_analytics.core.tables import TABLES, quote_identifier
-from cs_analytics.ingest.load import decide_date_order
 from cs_analytics.ingest.mapping import missing_required
-from cs_analytics.ingest.column_evidence import detect_sentiment_scale
+from cs_analytics.ingest.column_evidence import decide_date_order, detect_sentiment_scale
 from cs_analytics.ingest.validation import (
     DATE_KINDS, STORED, ParseOptions, parse_statement,
 )

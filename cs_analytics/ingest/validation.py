@@ -270,7 +270,14 @@ def _staged_value(column: str, raw_col: str, kind: str, options: ParseOptions) -
 
 def parse_statement(table: str, colmap: dict[str, str], raw_cols: list[str], options: ParseOptions
                     ) -> tuple[str, dict]:
-    """The CREATE TEMP TABLE _parsed statement and its named parameters.
+    """The CREATE TEMP TABLE _parsed statement and its named parameters (see `parse_select`)."""
+    sql, params = parse_select(table, colmap, raw_cols, options)
+    return "CREATE OR REPLACE TEMP TABLE _parsed AS\n" + sql, params
+
+
+def parse_select(table: str, colmap: dict[str, str], raw_cols: list[str], options: ParseOptions
+                 ) -> tuple[str, dict]:
+    """The SELECT of `_parsed` over `_raw` (one row per staged row) and its named parameters.
 
     colmap: canonical column -> raw column (`c3`); raw_cols: every raw column, in file order (for
     the refused rows' JSON, keyed by parameters `$h<i>` the caller binds to the headers).
@@ -317,7 +324,6 @@ def parse_statement(table: str, colmap: dict[str, str], raw_cols: list[str], opt
     raw_json = "json_object(" + ", ".join(f"$h{i}, CAST({rc} AS VARCHAR)" for i, rc in enumerate(raw_cols)) + ")"
     key_col_name = "contract_id" if table == "contracts" else "account_id"
     sql = f"""
-CREATE OR REPLACE TEMP TABLE _parsed AS
 WITH s AS (
     SELECT _line, {', '.join(raw_cols)}, {', '.join(s_cols)} FROM _raw
 ),

@@ -2,14 +2,18 @@
 -- first month in the data through as_of's month ($as_of is bound).
 --   mrr: sum of mrr over contracts active on the month's last day (start <= d <= end, open-ended
 --        contracts run through as_of); is_customer: mrr > 0;
---   usage_value: sum of usage value; active_days / active_users / distinct_metrics count rows with
---        value > 0.
+--   usage_value: sum of usage value; active_days / active_users / distinct_metrics: the distinct
+--        days, users and metrics with a row of value > 0.
+-- Usage is read from the derived usage tables (built first, core/derived.py): a distinct count over
+-- the month S..E (E = the month's last day, or as_of in its month) is a plain count of usage_day's
+-- representative rows dated in S..E whose next positive day is after E (migration 050), which
+-- needs no distinct hash table per account-month (issue 14).
 CREATE OR REPLACE TABLE account_month AS
 WITH bounds AS (
     SELECT CAST(date_trunc('month', min(d)) AS DATE) AS first_month,
            CAST(date_trunc('month', CAST($as_of AS DATE)) AS DATE) AS last_month
     FROM (SELECT min(start_date) AS d FROM contracts
-          UNION ALL SELECT min(event_date) FROM usage)
+          UNION ALL SELECT min(first_day) FROM usage_month WHERE metric IS NULL)
 ),
 months AS (
     SELECT CAST(unnest(generate_series(first_month, last_month, INTERVAL 1 MONTH)) AS DATE) AS month
@@ -17,7 +21,7 @@ months AS (
     WHERE first_month IS NOT NULL AND first_month <= last_month
 ),
 accts AS (
-    SELECT account_id FROM contracts UNION SELECT account_id FROM usage
+    SELECT account_id FROM contracts UNION SELECT account_id FROM usage_month WHERE metric IS NULL
 ),
 contract_spans AS (
     SELECT account_id, mrr, start_date,
@@ -43,12 +47,13 @@ usage_months AS (
     SELECT account_id,
            CAST(date_trunc('month', event_date) AS DATE) AS month,
            sum(value) AS usage_value,
-           count(DISTINCT event_date) FILTER (WHERE value > 0) AS active_days,
-           count(DISTINCT user_id) FILTER (WHERE value > 0) AS active_users,
-           count(DISTINCT metric) FILTER (WHERE value > 0) AS distinct_metrics
-    FROM usage
+           count(*) FILTER (WHERE day_rep_all) AS active_days,
+           count(*) FILTER (WHERE user_rep AND NOT coalesce(user_next_day <= month_end, FALSE)) AS active_users,
+           count(*) FILTER (WHERE day_rep_metric AND NOT coalesce(metric_next_day <= month_end, FALSE))
+               AS distinct_metrics
+    FROM (SELECT *, least(last_day(event_date), CAST($as_of AS DATE)) AS month_end FROM usage_day)
     WHERE event_date <= CAST($as_of AS DATE)
-    GROUP BY ALL
+    GROUP BY account_id, month
 )
 SELECT a.account_id,
        m.month,

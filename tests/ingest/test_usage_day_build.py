@@ -124,3 +124,61 @@ def test_onboarding_metric_list_reads_usage_month_and_keeps_zero_only_metrics(sm
         assert list(usage_metrics(ws)) == reference
     finally:
         close_workspace(path)
+
+
+# The definition account_month's usage columns had before they were read from usage_day (issue
+# 14): distinct counts over the raw usage rows of value > 0, up to as_of.
+USAGE_MONTHS_REFERENCE = """
+SELECT account_id, CAST(date_trunc('month', event_date) AS DATE) AS month, sum(value) AS usage_value,
+       count(DISTINCT event_date) FILTER (WHERE value > 0) AS active_days,
+       count(DISTINCT user_id) FILTER (WHERE value > 0) AS active_users,
+       count(DISTINCT metric) FILTER (WHERE value > 0) AS distinct_metrics
+FROM usage WHERE event_date <= CAST($as_of AS DATE) GROUP BY ALL"""
+ACCOUNT_MONTH_USAGE = """
+SELECT account_id, month, usage_value, active_days, active_users, distinct_metrics
+FROM account_month WHERE usage_value > 0 OR active_days > 0"""
+
+
+def _account_month_difference(con, as_of: dt.date) -> tuple[int, int]:
+    con.execute(load_sql("build_account_month"), {"as_of": as_of})
+    built = con.execute(ACCOUNT_MONTH_USAGE).df()
+    reference = con.execute(USAGE_MONTHS_REFERENCE, {"as_of": as_of}).df()
+    reference = reference[(reference["usage_value"] > 0) | (reference["active_days"] > 0)]
+    merged = built.merge(reference, on=["account_id", "month"], how="outer", suffixes=("", "_ref"),
+                         indicator=True)
+    unmatched = int((merged["_merge"] != "both").sum())
+    columns = ["usage_value", "active_days", "active_users", "distinct_metrics"]
+    both = merged[merged["_merge"] == "both"]
+    differing = sum(int((abs(both[c] - both[f"{c}_ref"]) > 1e-9 * (1 + abs(both[c]))).sum()) for c in columns)
+    return unmatched, differing
+
+
+def _with_contracts(con) -> None:
+    con.execute("CREATE TABLE IF NOT EXISTS contracts (account_id VARCHAR, mrr DOUBLE, start_date DATE, "
+                "end_date DATE)")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(ROW, max_size=40), st.integers(0, 70))
+def test_account_month_usage_columns_equal_the_distinct_count_definition(rows, as_of_days):
+    """account_month counts usage_day's representative rows; the reference counts distinct values,
+    with as_of inside a month (the month's window ends at as_of) or after the data."""
+    start = dt.date(2025, 1, 30)
+    typed = [(a, start + dt.timedelta(days=d * 7), m, v, u, up) for a, d, m, v, u, up in rows]
+    con = _built_and_reference(typed)
+    _with_contracts(con)
+    assert _account_month_difference(con, start + dt.timedelta(days=as_of_days)) == (0, 0)
+
+
+def test_demo_account_month_usage_columns_equal_the_distinct_count_definition(small_demo_master_path, tmp_path):
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(small_demo_master_path, path)
+    ws = open_workspace(path)
+    try:
+        rebuild_workspace(ws)
+        as_of = ws.scalar("SELECT max(event_date) FROM usage") - dt.timedelta(days=10)
+        with ws.transaction() as cur:
+            assert _account_month_difference(cur, as_of) == (0, 0)
+            assert cur.execute("SELECT sum(active_users), sum(distinct_metrics) FROM account_month").fetchone()[0] > 1000
+    finally:
+        close_workspace(path)
