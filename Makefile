@@ -29,7 +29,7 @@ java:
 	@bash scripts/ensure_java.sh
 
 test: $(VENV)/.installed-dev browser java
-	$(PY) -m pytest -n 2 --dist worksteal
+	$(PY) -m pytest -n 2 --dist worksteal --durations=30
 
 demo: $(VENV)/.installed
 	$(PY) -m cs_analytics demo --workspace "$(WORKSPACE)"

@@ -26,14 +26,17 @@ if TYPE_CHECKING:
 
 
 def rebuild(cur: duckdb.DuckDBPyConnection, today: dt.date | None = None, *,
-            usage_changed: bool = True) -> dt.date | None:
+            usage_changed: bool = True, usage_unique: bool = False) -> dt.date | None:
     """Rebuild every derived table on `cur` (inside the caller's transaction); returns the data's
     as-of. `today` (default: the machine's date) is the day of the load: later dates never count.
     `usage_changed=False` (a write that left the usage table as it was: another table, the as-of
-    setting) keeps the usage tables, which depend on usage alone and cost most to rebuild."""
+    setting) keeps the usage tables, which depend on usage alone and cost most to rebuild.
+    `usage_unique=True` says the usage table holds one upload's daily facts (a replace-mode usage
+    ingest, or none), which are unique per account, metric, day and user (ingest/facts.py), so
+    `usage_day` need not group them again (issue 14: a 100M-row grouping saved)."""
     cur.execute(load_sql("ensure_implicit_accounts"))
     if usage_changed:
-        cur.execute(load_sql("build_usage_derived"))
+        cur.execute(usage_derived_sql(usage_unique))
     day = today or dt.date.today()
     data_day = cur.execute(load_sql("data_as_of"), {"today": day}).fetchone()[0]
     in_force = _as_of_setting(cur) or data_day
@@ -45,6 +48,20 @@ def rebuild(cur: duckdb.DuckDBPyConnection, today: dt.date | None = None, *,
     _set_info(cur, "built_as_of", in_force.isoformat() if in_force else None)
     _set_info(cur, "derived_built_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"))
     return data_day
+
+
+def usage_derived_sql(usage_unique: bool = False) -> str:
+    """sql/build_usage_derived.sql; with `usage_unique`, its grouping of usage rows per account,
+    metric, day and user is left out (each group would be one row: the same sum and flag)."""
+    sql = load_sql("build_usage_derived")
+    if usage_unique:
+        assert GROUPED_USAGE in sql, "build_usage_derived.sql no longer groups usage as expected"
+        sql = sql.replace(GROUPED_USAGE, UNGROUPED_USAGE)
+    return sql
+
+
+GROUPED_USAGE = "sum(value) AS value, bool_or(value > 0) AS positive\n    FROM keyed\n    GROUP BY ALL"
+UNGROUPED_USAGE = "value, value > 0 AS positive\n    FROM keyed"
 
 
 def _as_of_setting(cur: duckdb.DuckDBPyConnection) -> dt.date | None:

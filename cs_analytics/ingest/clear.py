@@ -46,5 +46,5 @@ def clear_table(ws: "Workspace", table: str, user: str | None = None) -> ClearRe
         cur.execute(load_sql("ingest/log_clear"), {
             "upload_id": upload_id, "table": table, "user": user, "uploaded_at": now_utc(),
             "message": f"Cleared {rows:,} {row_word} and {quarantined:,} quarantined from {table}."})
-        derived.rebuild(cur, usage_changed=table == "usage")
+        derived.rebuild(cur, usage_changed=table == "usage", usage_unique=table == "usage")
     return ClearResult(table=table, upload_id=upload_id, rows_deleted=rows, quarantined_deleted=quarantined)

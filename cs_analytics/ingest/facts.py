@@ -5,7 +5,9 @@ metric, user -> sum of value) before they are stored, so the `usage` table holds
 account, metric, day and user per upload, however many events the file had. Every usage measure
 is unchanged (values are >= 0: sums, active days, distinct users and metrics, latest day's value,
 days since last), and the Spark engine runs the same file transpiled (docs/scale.md). Upload
-counts (read, accepted, quarantined) stay counts of the file's rows.
+counts (read, accepted, quarantined) stay counts of the file's rows. An upload's rows are therefore
+unique per account, metric, day and user: after a replace-mode usage upload the derived build need
+not group them again (core/derived.py, `usage_unique`); after an append it does.
 """
 from __future__ import annotations
 

@@ -186,7 +186,8 @@ def _ingest_staged(ws, table, stage, *, headers, colmap, extras, file_name, mode
                                has_bad=staged_info is not None, nested_cols=nested_cols)
                 if rebuild_derived:
                     _report(progress, 0.85, "Rebuilding derived tables")
-                    derived.rebuild(cur, usage_changed=table == "usage")
+                    derived.rebuild(cur, usage_changed=table == "usage",
+                                    usage_unique=table == "usage" and mode == "replace")
             finally:
                 _drop_staging(cur)
     except IngestRefused as exc:

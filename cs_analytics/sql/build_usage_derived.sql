@@ -10,6 +10,8 @@
 --   next positive day is the next non-NULL positive date after it (lead ... IGNORE NULLS: every
 --   later row is a later day). The same within (account, user), least metric last. The (account,
 --   day) representative keeps its row_number().
+--   `grouped` sums the rows of one account, metric, day and user; core/derived.py leaves the
+--   grouping out when the usage table is one upload's daily facts, already one row per group.
 CREATE OR REPLACE TEMP TABLE _account_keys AS
 SELECT account_id, CAST(row_number() OVER (ORDER BY account_id) AS INTEGER) AS ak
 FROM (SELECT DISTINCT account_id FROM usage);

@@ -182,3 +182,36 @@ def test_demo_account_month_usage_columns_equal_the_distinct_count_definition(sm
             assert cur.execute("SELECT sum(active_users), sum(distinct_metrics) FROM account_month").fetchone()[0] > 1000
     finally:
         close_workspace(path)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(ROW, max_size=40))
+def test_one_uploads_unique_facts_build_the_same_usage_day_without_grouping(rows):
+    """usage_derived_sql(usage_unique=True), for a usage table of one upload's daily facts."""
+    from cs_analytics.core.derived import usage_derived_sql
+
+    start = dt.date(2025, 1, 1)
+    facts = {(a, d, m, u): (a, start + dt.timedelta(days=d), m, v, u, 1) for a, d, m, v, u, _ in rows}
+    con = _built_and_reference(list(facts.values()))
+    con.execute(usage_derived_sql(usage_unique=True))
+    assert con.execute(DIFFERENCE).fetchone() == (0, 0)
+
+
+def test_an_appended_upload_is_grouped_with_the_earlier_one(tmp_path):
+    """After an append the same fact is in two uploads: the build groups them (usage_unique is for
+    replace only); after a replace it need not."""
+    from cs_analytics.ingest.load import ingest_dataframe
+
+    events = pd.DataFrame({"account_id": ["A", "A", "B"], "event_date": ["2025-03-01"] * 3,
+                           "metric": ["m1", "m1", "m1"], "value": [1.0, 2.0, 0.0], "user_id": ["u1", "u1", None]})
+    path = tmp_path / "w.duckdb"
+    ws = open_workspace(path)
+    try:
+        ingest_dataframe(ws, "usage", events, file_name="first.csv")
+        assert ws.query(DIFFERENCE).iloc[0].tolist() == [0, 0]
+        ingest_dataframe(ws, "usage", events, file_name="again.csv", mode="append")
+        assert ws.scalar("SELECT count(*) FROM usage") == 4
+        assert ws.query(DIFFERENCE).iloc[0].tolist() == [0, 0]
+        assert ws.scalar("SELECT value FROM usage_day WHERE account_id = 'A'") == 6.0
+    finally:
+        close_workspace(path)
