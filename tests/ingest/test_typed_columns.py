@@ -8,6 +8,7 @@ import decimal
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -141,3 +142,28 @@ def test_typed_and_text_uploads_store_and_quarantine_the_same(tmp_path, date_typ
     assert str(typed_usage["event_date"].iloc[0])[:10] == next_day  # 23:30 at -02:00 is the next day in UTC
     assert typed_usage["value"].iloc[0] == 4.0
     assert decimal.Decimal(str(typed_usage["value"].iloc[0])) == 4
+
+
+def test_a_parquet_is_read_in_place_whatever_its_path_and_column_names(tmp_path):
+    """The Parquet view (readers/staging.py) takes the path as a value, never as SQL text, and a
+    file with its own `file_row_number` column is copied instead (the view's line numbers use
+    DuckDB's column of that name); both load with their line numbers."""
+    folder = tmp_path / "it's; DROP TABLE usage; --"
+    folder.mkdir()
+    plain, clashing = folder / "plain's.parquet", folder / "clash.parquet"
+    pd.DataFrame({"account_id": ["A", "A"], "event_date": [dt.date(2025, 1, 2)] * 2,
+                  "value": [3.0, -1.0]}).to_parquet(plain)
+    pd.DataFrame({"file_row_number": [7, 8], "account_id": ["B", "B"],
+                  "event_date": [dt.date(2025, 1, 3), None], "value": [2.0, 1.0]}).to_parquet(clashing)
+    ws_path = tmp_path / "w.duckdb"
+    ws = open_workspace(ws_path)
+    try:
+        first = ingest_file(ws, "usage", plain)
+        assert (first.rows_read, first.rows_quarantined) == (2, 1)
+        assert first.quarantined[["line", "reason"]].values.tolist() == [[3, "negative value: -1.0"]]
+        second = ingest_file(ws, "usage", clashing, mode="append")
+        assert (second.rows_read, second.rows_accepted) == (2, 1)
+        assert second.quarantined["line"].tolist() == [3]
+        assert ws.scalar("SELECT count(*) FROM usage") == 2
+    finally:
+        close_workspace(ws_path)

@@ -65,12 +65,12 @@ def _stage_parquet(cur, path: Path, file_name: str) -> StagedFile:
     try:
         finish_pending_result(cur)
         try:
-            relation = cur.read_parquet(str(path), file_row_number=True)
-            headers = relation.columns[:-1]  # file_row_number comes last
+            headers = cur.read_parquet(str(path)).columns
         except RuntimeError:  # column names the Python layer cannot decode: SQL reads (or refuses) them
             return _copy_parquet(cur, path, file_name)
         if "file_row_number" in headers:  # the file has its own column of that name: copy it instead
             return _copy_parquet(cur, path, file_name)
+        relation = cur.read_parquet(str(path), file_row_number=True)  # that column comes last
         relation.create_view("_raw_file", replace=True)
         cols = ", ".join(f"#{i + 1} AS c{i}" for i in range(len(headers)))
         cur.execute(f"CREATE OR REPLACE TEMP VIEW _raw AS SELECT file_row_number + 2 AS _line, {cols} FROM _raw_file")
