@@ -141,7 +141,8 @@ def click_nav(page, spec: tuple) -> float:
     return interact(page, spec[2], spec[3], link.click)
 
 
-def run_clicks(context, base_url: str, repeats: int, timings: Timings) -> None:
+def run_clicks(context, base_url: str, repeats: int, timings: Timings,
+               pages: tuple[str, ...] | None = None) -> None:
     """Warm (click) of every page: from Ping, in one tab, click the page's link; back to Ping (the
     click back is Ping's own click time, the floor)."""
     page = context.new_page()
@@ -149,7 +150,7 @@ def run_clicks(context, base_url: str, repeats: int, timings: Timings) -> None:
     try:
         open_page(page, base_url, spec_of("Ping"))
         for spec in PAGES:
-            if spec[0] == "Ping":
+            if spec[0] == "Ping" or (pages is not None and spec[0] not in pages):
                 continue
             for _ in range(repeats):
                 timings.add("click", spec[0], click_nav(page, spec))
@@ -223,9 +224,11 @@ def new_page(browser):
 
 
 def run_benchmark(workspace: Path, repeats: int = 3, progress: Callable[[str], None] = print,
-                  first_view_pages: tuple[str, ...] | None = None) -> Timings:
-    """Time every page (first view and warm) and every interaction on `workspace`; the first view
-    only of `first_view_pages` when given (each first view restarts the server)."""
+                  first_view_pages: tuple[str, ...] | None = None,
+                  click_pages: tuple[str, ...] | None = None) -> Timings:
+    """Time every page (first view, direct link and click) and every interaction on `workspace`;
+    the first view only of `first_view_pages` and the click only of `click_pages` when given (each
+    first view restarts the server; the test keeps to a few)."""
     from playwright.sync_api import sync_playwright
     from conftest import CHROMIUM, CHROMIUM_ARGS, AppServer
 
@@ -249,7 +252,7 @@ def run_benchmark(workspace: Path, repeats: int = 3, progress: Callable[[str], N
                 first = timings.first.get(spec[0])
                 progress(f"{spec[0]}: first {median(first) if first else float('nan'):.2f} s, "
                          f"warm {median(timings.warm[spec[0]]):.2f} s")
-            run_clicks(warm_context, server.url, repeats, timings)
+            run_clicks(warm_context, server.url, repeats, timings, click_pages)
             progress("clicks: " + ", ".join(f"{name} {median(values):.2f} s"
                                            for name, values in timings.click.items()))
             for _ in range(repeats):
