@@ -27,6 +27,7 @@ from ui.common import (
     require_data,
     view_as_of,
 )
+from ui.tables import first_rows
 from ui.health_evidence import backtest_results, discovery_section
 from ui.scorecard_editor import BACKTEST_STATE, editor_section
 from ui.text import md
@@ -53,7 +54,7 @@ def scores_section(summary: HealthScores, active: Scorecard, as_of) -> None:
         col.metric(f"Metric {band}", f"{summary.metric_bands[band]:,}")
     cols[4].metric("CSM overrides", f"{summary.overrides:,}")
     st.plotly_chart(charts.score_distribution(summary.scores, active.green_min, active.yellow_min), key="health_dist")
-    table = account_link_column(summary.table, id_column="Account ID")
+    table = account_link_column(first_rows(summary.table, "customers"), id_column="Account ID")
     st.dataframe(
         table.drop(columns="Account ID"), hide_index=True, key="health_table",
         column_config={

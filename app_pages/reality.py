@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cs_analytics.charts.reality import quadrant_chart, track_record_chart, usage_curve_chart
+from cs_analytics.charts.reality import quadrant_bins_chart, quadrant_chart, track_record_chart, usage_curve_chart
 from cs_analytics.core import config
 from cs_analytics.core.formatting import count_noun
 from cs_analytics.reality.quadrants import QUADRANT_LABELS, QUADRANTS
@@ -83,7 +83,11 @@ def render_quadrants(view: RealityView) -> None:
     if view.accounts.empty:
         st.info("No scored accounts match the filters.")
         return
-    event = st.plotly_chart(quadrant_chart(view.accounts), key="reality_quadrant_chart", on_select="rerun",
+    if view.binned:
+        st.caption(f"{len(view.accounts):,} accounts: each marker is a score bin of one quadrant and CSM "
+                   "sentiment (size: its accounts); select bins to list their accounts.")
+    figure = quadrant_bins_chart(view.quadrant_bins()) if view.binned else quadrant_chart(view.accounts)
+    event = st.plotly_chart(figure, key="reality_quadrant_chart", on_select="rerun",
                             selection_mode=("box", "lasso"))
     points = (event or {}).get("selection", {}).get("points", []) if event else []
     selected = sorted({p["customdata"][0] for p in points if p.get("customdata")})

@@ -20,12 +20,20 @@ sidebar, one line of text) timed as the reference floor.
      or skeleton is showing;
   4. no exception element: one fails the run.
 
-**First view** = a fresh browser context on a server started a moment before (every cache cold:
-the state right after a server start; a data write empties the view cache the same way but keeps
-the imported modules warm, so this is the worse of the two). **Warm** = a new tab (a new Streamlit session) in
-one browser context shared by every warm view, so the app's JavaScript is in the HTTP cache as in a
-user's open browser, on the same server after that first view; the median of `--repeats`.
-Interactions are timed in a tab that already shows the page, in that context, on a warm server.
+Three times per page, each the median of `--repeats`:
+  * **Warm (click)** = what a user waits for after a click inside the open app: in one tab (one
+    Streamlit session) that shows another page (Ping), click the target page's link in the sidebar
+    navigation and time it to settled. The page was viewed before on this server (its views are
+    cached), as after the first visit of a working day.
+  * **Direct link (warm server)** = a new tab (a new Streamlit session: Streamlit's session start
+    is in this time; Ping shows how much) opening the page's URL, in one browser context shared by
+    every such view, so the app's JavaScript is in the HTTP cache as in a user's open browser.
+  * **First view** = a fresh browser context on a server started a moment before (every cache cold:
+    the state right after a server start; a data write empties the view cache the same way but
+    keeps the imported modules warm, so this is the worse of the two).
+Interactions are timed in a tab that already shows the page, in that context, on a warm server
+(reported in the warm (click) column), except "Account: open from a table link": a table's link
+opens a new tab (the direct-link column).
 """
 from __future__ import annotations
 
@@ -94,7 +102,8 @@ WATCH_RUNNING_JS = """() => {
 class Timings:
     """Settle times in seconds per row name, in the order first measured."""
     first: dict[str, list[float]] = field(default_factory=dict)
-    warm: dict[str, list[float]] = field(default_factory=dict)
+    warm: dict[str, list[float]] = field(default_factory=dict)  # direct link (new tab), interactions
+    click: dict[str, list[float]] = field(default_factory=dict)
 
     def add(self, kind: str, name: str, seconds: float) -> None:
         getattr(self, kind).setdefault(name, []).append(seconds)
@@ -124,6 +133,30 @@ def interact(page, title: str, key: str | None, action: Callable[[], None]) -> f
     started = time.perf_counter()
     action()
     return wait_settled(page, title, key, need_run=True, started=started)
+
+
+def click_nav(page, spec: tuple) -> float:
+    """Click `spec`'s link in the sidebar navigation of the open tab and time the rerun to settled."""
+    link = page.locator("[data-testid='stSidebarNavLink']").filter(has_text=spec[0]).first
+    return interact(page, spec[2], spec[3], link.click)
+
+
+def run_clicks(context, base_url: str, repeats: int, timings: Timings,
+               pages: tuple[str, ...] | None = None) -> None:
+    """Warm (click) of every page: from Ping, in one tab, click the page's link; back to Ping (the
+    click back is Ping's own click time, the floor)."""
+    page = context.new_page()
+    page.set_default_timeout(STEP_TIMEOUT_MS)
+    try:
+        open_page(page, base_url, spec_of("Ping"))
+        for spec in PAGES:
+            if spec[0] == "Ping" or (pages is not None and spec[0] not in pages):
+                continue
+            for _ in range(repeats):
+                timings.add("click", spec[0], click_nav(page, spec))
+                timings.add("click", "Ping", click_nav(page, spec_of("Ping")))
+    finally:
+        page.close()
 
 
 def spec_of(name: str) -> tuple:
@@ -172,7 +205,7 @@ def run_interactions(browser, base_url: str, account_id: str, timings: Timings) 
             open_page(page, base_url, spec_of(page_name))
             seconds = interact(page, spec_of(page_name)[2], None, lambda: action(page))
             page.locator(key).first.wait_for(timeout=STEP_TIMEOUT_MS)
-            timings.add("warm", name, seconds)
+            timings.add("click", name, seconds)  # inside the open tab, as a click
         finally:
             page.close()
     page = browser.new_page()
@@ -191,9 +224,11 @@ def new_page(browser):
 
 
 def run_benchmark(workspace: Path, repeats: int = 3, progress: Callable[[str], None] = print,
-                  first_view_pages: tuple[str, ...] | None = None) -> Timings:
-    """Time every page (first view and warm) and every interaction on `workspace`; the first view
-    only of `first_view_pages` when given (each first view restarts the server)."""
+                  first_view_pages: tuple[str, ...] | None = None,
+                  click_pages: tuple[str, ...] | None = None) -> Timings:
+    """Time every page (first view, direct link and click) and every interaction on `workspace`;
+    the first view only of `first_view_pages` and the click only of `click_pages` when given (each
+    first view restarts the server; the test keeps to a few)."""
     from playwright.sync_api import sync_playwright
     from conftest import CHROMIUM, CHROMIUM_ARGS, AppServer
 
@@ -217,6 +252,9 @@ def run_benchmark(workspace: Path, repeats: int = 3, progress: Callable[[str], N
                 first = timings.first.get(spec[0])
                 progress(f"{spec[0]}: first {median(first) if first else float('nan'):.2f} s, "
                          f"warm {median(timings.warm[spec[0]]):.2f} s")
+            run_clicks(warm_context, server.url, repeats, timings, click_pages)
+            progress("clicks: " + ", ".join(f"{name} {median(values):.2f} s"
+                                           for name, values in timings.click.items()))
             for _ in range(repeats):
                 run_interactions(warm_context, server.url, account_id, timings)
             progress("interactions done")
@@ -246,14 +284,19 @@ def median(values: list[float]) -> float:
 
 
 def table_markdown(timings: Timings) -> str:
-    """The page-settle table: median first view and warm seconds per page and interaction."""
-    lines = ["| page or interaction | first view s (median) | warm s (median) | runs |",
-             "|---|---:|---:|---:|"]
-    for name, warm in timings.warm.items():
-        first = timings.first.get(name)
-        first_text = f"{median(first):.2f}" if first else "-"
+    """The page-settle table: median seconds per page and interaction, warm after a click, by a
+    direct link on a warm server (a new tab; an interaction: in the open tab) and first view."""
+    lines = ["| page or interaction | warm (click) s | direct link (warm server) s | first view s | runs |",
+             "|---|---:|---:|---:|---:|"]
+
+    def cell(values: list[float] | None) -> str:
+        return f"{median(values):.2f}" if values else "-"
+
+    for name in dict.fromkeys([*timings.warm, *timings.click]):
         label = f"{name} (reference floor)" if name == "Ping" else name
-        lines.append(f"| {label} | {first_text} | {median(warm):.2f} | {len(warm)} |")
+        runs = max(len(timings.warm.get(name, ())), len(timings.click.get(name, ())))
+        lines.append(f"| {label} | {cell(timings.click.get(name))} | {cell(timings.warm.get(name))} | "
+                     f"{cell(timings.first.get(name))} | {runs} |")
     return "\n".join(lines)
 
 

@@ -71,6 +71,39 @@ def quadrant_chart(frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def quadrant_bins_chart(bins: pd.DataFrame) -> go.Figure:
+    """The quadrant chart at scale: one marker per score bin (reality.quadrant_bins) at the bin's
+    middle score and its CSM sentiment (a small offset per quadrant so bins never overlap), marker
+    area by the bin's accounts. customdata[0] is the bin id (for selections)."""
+    fig = go.Figure()
+    most = float(bins["accounts"].max()) if len(bins) else 1.0
+    for offset, quadrant in zip(np.linspace(-0.16, 0.16, len(QUADRANTS)), QUADRANTS):
+        part = bins[bins["quadrant"] == quadrant]
+        if part.empty:
+            continue
+        level = part["csm_sentiment"].map(SENTIMENT_LEVELS).fillna(0).to_numpy(dtype=float)
+        custom = np.column_stack([part["bin_id"], part["accounts"].map("{:,}".format),
+                                  part["csm_sentiment"].map(escape_plotly), part["mrr"].round(0).map("{:,.0f}".format),
+                                  part["score_from"].map("{:g}".format), part["score_to"].map("{:g}".format)])
+        fig.add_trace(go.Scatter(
+            x=(part["score_from"] + part["score_to"]) / 2, y=level + offset, mode="markers",
+            name=QUADRANT_LABELS[quadrant], customdata=custom,
+            marker=dict(size=6 + 30 * np.sqrt(part["accounts"] / most), color=QUADRANT_COLOURS[quadrant],
+                        opacity=0.7, line=dict(width=0.5, color="white")),
+            hovertemplate=("<b>%{customdata[1]} accounts</b><br>score %{customdata[4]} to %{customdata[5]}"
+                           "<br>CSM: %{customdata[2]}<br>MRR %{customdata[3]}"
+                           "<extra>" + QUADRANT_LABELS[quadrant] + "</extra>"),
+        ))
+    fig.update_layout(
+        xaxis=dict(title="Metric health score (bins)", range=[-2, 102]),
+        yaxis=dict(title="Latest CSM sentiment", tickvals=list(range(4)), ticktext=SENTIMENT_TICKS,
+                   range=[-0.5, 3.5]),
+        legend=dict(orientation="h", y=-0.2), height=480, margin=dict(t=30, l=10, r=10, b=10),
+        dragmode="lasso",
+    )
+    return fig
+
+
 def usage_curve_chart(curve: pd.DataFrame, contract_end: dt.date, window_days: int = 7) -> go.Figure:
     """Daily usage around a contract end with a `window_days` rolling mean, the end marked and
     the 60-day before/after windows shaded."""

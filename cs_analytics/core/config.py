@@ -82,3 +82,11 @@ MIN_LOST_RENEWALS = 8
 MIN_RENEWED_RENEWALS = 8
 """Fewer renewed past renewals than this (e.g. a history where every contract ended): no likelihood,
 a sentence instead (a one-outcome history cannot train a classifier)."""
+
+# Page speed at 20k+ accounts (issue 14, docs/performance.md).
+TABLE_ROWS_SHOWN = 1000
+"""An account table on a page shows at most this many rows (in its order); a download has them all."""
+QUADRANT_POINTS_MAX = 2000
+"""Above this many accounts the Reality quadrant draws score bins (QUADRANT_SCORE_BIN_WIDTH wide per
+quadrant and CSM sentiment) instead of one point per account: same selection, 1.6 MB less to draw."""
+QUADRANT_SCORE_BIN_WIDTH = 2

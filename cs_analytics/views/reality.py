@@ -16,6 +16,7 @@ from cs_analytics.core import config
 from cs_analytics.core.filters import NO_FILTER, AccountFilter
 from cs_analytics.core.owners import match_owner, owner_key, owner_names, suggestion_sentence
 from cs_analytics.reality.flags import current_flags
+from cs_analytics.reality.quadrant_bins import accounts_in_bins, quadrant_bins
 from cs_analytics.reality.quadrants import (
     GREEN_BUT_FAILING,
     RED_BUT_FINE,
@@ -86,9 +87,20 @@ class RealityView:
         labels (config.FLAG_REASON_LABELS, as on the page and in the CLI)."""
         return self.accounts.assign(reason=reason_text(self.accounts["reason"]))
 
-    def selected(self, account_ids: Iterable[str]) -> pd.DataFrame:
-        """The list rows (LIST_COLUMNS) of the chosen accounts, largest MRR first."""
-        return account_list(self.accounts[self.accounts["account_id"].isin(set(account_ids))])
+    @property
+    def binned(self) -> bool:
+        """True when the quadrant chart draws score bins (over config.QUADRANT_POINTS_MAX accounts)."""
+        return len(self.accounts) > config.QUADRANT_POINTS_MAX
+
+    def quadrant_bins(self) -> pd.DataFrame:
+        """The score bins of the accounts shown (reality.quadrant_bins)."""
+        return quadrant_bins(self.accounts)
+
+    def selected(self, keys: Iterable[str]) -> pd.DataFrame:
+        """The list rows (LIST_COLUMNS) of the chosen accounts, largest MRR first: `keys` are
+        account ids, or bin ids when the chart is `binned` (every account in those bins)."""
+        ids = accounts_in_bins(self.accounts, keys) if self.binned else keys
+        return account_list(self.accounts[self.accounts["account_id"].isin(set(ids))])
 
     def flag_choices(self) -> dict[str, str]:
         """{account_id: account name or ''} of the accounts shown, by id, for the flag form."""

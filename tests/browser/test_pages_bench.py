@@ -3,6 +3,7 @@ every interaction works, the table is produced. No timed assertion (timings depe
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -25,20 +26,26 @@ def test_every_page_and_interaction_settles_and_the_table_is_written(small_demo_
     script = (
         "import json, sys; from pathlib import Path; sys.path.insert(0, sys.argv[2]); import pages; "
         "t = pages.run_benchmark(Path(sys.argv[1]), repeats=1, progress=lambda line: None, "
-        "first_view_pages=('Overview',)); "
+        "first_view_pages=('Overview',), click_pages=('Overview', 'Reality')); "
         "print(json.dumps({'warm': {k: list(v) for k, v in t.warm.items()}, 'first': list(t.first), "
-        "'table': pages.table_markdown(t)}))")
+        "'click': {k: list(v) for k, v in t.click.items()}, 'table': pages.table_markdown(t)}))")
     proc = subprocess.run([sys.executable, "-c", script, str(workspace), str(ROOT / "bench")],
                           capture_output=True, text=True, cwd=ROOT, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     timings = json.loads(proc.stdout.strip().splitlines()[-1])
     expected_pages = [spec[0] for spec in bench_pages.PAGES]
-    assert list(timings["warm"])[:len(expected_pages)] == expected_pages
+    # direct link (a new tab): every page, then the account opened from a table link
+    assert list(timings["warm"]) == [*expected_pages, "Account: open from a table link"]
     assert timings["first"] == ["Overview"]
-    interactions = set(timings["warm"]) - set(expected_pages)
-    assert interactions == {"Cohorts: basis NRR", "Cohorts: filter segment", "Revenue: drill-down churn",
-                            "Cohorts: drill-down cell", "Account: open from a table link"}
+    # warm (click) in one open tab: the pages' sidebar links (Ping: the click back), then the interactions
+    in_tab = {"Cohorts: basis NRR", "Cohorts: filter segment", "Revenue: drill-down churn", "Cohorts: drill-down cell"}
+    assert set(timings["click"]) == {"Overview", "Reality", "Ping"} | in_tab
+    assert len(timings["click"]["Ping"]) == 2
     table = timings["table"]
-    assert table.count("\n") == 1 + len(timings["warm"])
-    assert "| Ping (reference floor) | - |" in table
-    assert all(seconds > 0 for values in timings["warm"].values() for seconds in values)
+    assert table.count("\n") == 1 + len(expected_pages) + len(in_tab) + 1
+    assert re.search(r"^\| Reality \| [0-9.]+ \| [0-9.]+ \| - \| 1 \|$", table, re.M)
+    assert re.search(r"^\| Revenue \| - \| [0-9.]+ \| - \| 1 \|$", table, re.M)
+    assert table.splitlines()[0].startswith("| page or interaction | warm (click) s | direct link (warm server) s |")
+    assert re.search(r"^\| Ping \(reference floor\) \| [0-9.]+ \| [0-9.]+ \| - \| \d+ \|$", table, re.M)
+    assert re.search(r"^\| Account: open from a table link \| - \| [0-9.]+ \| - \| 1 \|$", table, re.M)
+    assert all(seconds > 0 for values in [*timings["warm"].values(), *timings["click"].values()] for seconds in values)
