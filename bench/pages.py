@@ -225,10 +225,12 @@ def new_page(browser):
 
 def run_benchmark(workspace: Path, repeats: int = 3, progress: Callable[[str], None] = print,
                   first_view_pages: tuple[str, ...] | None = None,
-                  click_pages: tuple[str, ...] | None = None) -> Timings:
+                  click_pages: tuple[str, ...] | None = None,
+                  direct_pages: tuple[str, ...] | None = None) -> Timings:
     """Time every page (first view, direct link and click) and every interaction on `workspace`;
-    the first view only of `first_view_pages` and the click only of `click_pages` when given (each
-    first view restarts the server; the test keeps to a few)."""
+    the first view only of `first_view_pages`, the click only of `click_pages` and the direct link
+    only of `direct_pages` when given (each first view restarts the server; the test keeps to a
+    few: every page has its own browser journey)."""
     from playwright.sync_api import sync_playwright
     from conftest import CHROMIUM, CHROMIUM_ARGS, AppServer
 
@@ -247,11 +249,13 @@ def run_benchmark(workspace: Path, repeats: int = 3, progress: Callable[[str], N
                 for _ in range(cold_runs):
                     server.restart()
                     timings.add("first", spec[0], timed_view(browser, server.url, spec))
-                for _ in range(repeats):
+                direct_runs = repeats if direct_pages is None or spec[0] in direct_pages else 0
+                for _ in range(direct_runs):
                     timings.add("warm", spec[0], timed_view(warm_context, server.url, spec))
-                first = timings.first.get(spec[0])
-                progress(f"{spec[0]}: first {median(first) if first else float('nan'):.2f} s, "
-                         f"warm {median(timings.warm[spec[0]]):.2f} s")
+                first, direct = timings.first.get(spec[0]), timings.warm.get(spec[0])
+                if first or direct:
+                    progress(f"{spec[0]}: first {median(first) if first else float('nan'):.2f} s, "
+                             f"direct link {median(direct) if direct else float('nan'):.2f} s")
             run_clicks(warm_context, server.url, repeats, timings, click_pages)
             progress("clicks: " + ", ".join(f"{name} {median(values):.2f} s"
                                            for name, values in timings.click.items()))
