@@ -1,7 +1,9 @@
 """Row validation of an upload, done in DuckDB SQL over a staging table (no Python row loops).
 
 The staging table `_raw` has `_line` (1-based file line, header = 1) and the file's columns as
-`c0, c1, ...` (any type; everything is read through `CAST(.. AS VARCHAR)` and trimmed). This
+`c0, c1, ...` (any type; everything is read through `CAST(.. AS VARCHAR)` and trimmed, except
+columns stored as dates, timestamps or numbers, read by their type to the same values:
+typed_columns.py). This
 module builds the statement that turns it into `_parsed`: one row per input row with the parsed
 canonical values (`p_<column>`), the first problem found (`_column`, `_reason`, NULL when the row
 is accepted) and, for refused rows only, the row as read (`_raw_json`).

@@ -95,9 +95,11 @@ def test_readers_never_see_a_half_done_replace(tmp_path):
     rows = 2_000
     ws.execute("CREATE TABLE t AS SELECT range AS id FROM range(?)", [rows])
     stop = threading.Event()
+    readers_started = threading.Barrier(4)  # the writer starts once every reader has read once
     seen: list[int] = []
 
     def replace_loop() -> None:
+        readers_started.wait(timeout=60)
         for _ in range(15):
             with ws.transaction() as cur:
                 cur.execute("DELETE FROM t")
@@ -106,6 +108,8 @@ def test_readers_never_see_a_half_done_replace(tmp_path):
         stop.set()
 
     def read_loop() -> None:
+        seen.append(int(ws.scalar("SELECT count(*) FROM t")))
+        readers_started.wait(timeout=60)
         while not stop.is_set():
             seen.append(int(ws.scalar("SELECT count(*) FROM t")))
 
