@@ -10,6 +10,7 @@ import shutil
 
 import duckdb
 import pandas as pd
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from cs_analytics.core.db import close_workspace, load_sql, open_workspace
@@ -39,19 +40,26 @@ def _built_and_reference(rows: list[tuple]) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def test_demo_usage_day_equals_the_macro_definition(small_demo_master_path, tmp_path):
+@pytest.fixture
+def rebuilt_demo(small_demo_master_path, tmp_path):
+    """A copy of the 200-account demo with its derived tables rebuilt by the current SQL."""
     path = tmp_path / "demo.duckdb"
     shutil.copyfile(small_demo_master_path, path)
     ws = open_workspace(path)
     try:
         rebuild_workspace(ws)
-        built = ws.query("SELECT * FROM usage_day")
-        assert list(built.columns) == COLUMNS
-        assert len(built) == ws.scalar("SELECT count(*) FROM usage_day_rows()") > 1000
-        assert built["day_rep_metric"].sum() > 100 and built["user_rep"].sum() > 100
-        assert ws.query(DIFFERENCE).iloc[0].tolist() == [0, 0]
+        yield ws
     finally:
         close_workspace(path)
+
+
+def test_demo_usage_day_equals_the_macro_definition(rebuilt_demo):
+    ws = rebuilt_demo
+    built = ws.query("SELECT * FROM usage_day")
+    assert list(built.columns) == COLUMNS
+    assert len(built) == ws.scalar("SELECT count(*) FROM usage_day_rows()") > 1000
+    assert built["day_rep_metric"].sum() > 100 and built["user_rep"].sum() > 100
+    assert ws.query(DIFFERENCE).iloc[0].tolist() == [0, 0]
 
 
 def test_ties_null_users_zero_values_and_uploads():
@@ -170,18 +178,11 @@ def test_account_month_usage_columns_equal_the_distinct_count_definition(rows, a
     assert _account_month_difference(con, start + dt.timedelta(days=as_of_days)) == (0, 0)
 
 
-def test_demo_account_month_usage_columns_equal_the_distinct_count_definition(small_demo_master_path, tmp_path):
-    path = tmp_path / "demo.duckdb"
-    shutil.copyfile(small_demo_master_path, path)
-    ws = open_workspace(path)
-    try:
-        rebuild_workspace(ws)
-        as_of = ws.scalar("SELECT max(event_date) FROM usage") - dt.timedelta(days=10)
-        with ws.transaction() as cur:
-            assert _account_month_difference(cur, as_of) == (0, 0)
-            assert cur.execute("SELECT sum(active_users), sum(distinct_metrics) FROM account_month").fetchone()[0] > 1000
-    finally:
-        close_workspace(path)
+def test_demo_account_month_usage_columns_equal_the_distinct_count_definition(rebuilt_demo):
+    as_of = rebuilt_demo.scalar("SELECT max(event_date) FROM usage") - dt.timedelta(days=10)
+    with rebuilt_demo.transaction() as cur:
+        assert _account_month_difference(cur, as_of) == (0, 0)
+        assert cur.execute("SELECT sum(active_users), sum(distinct_metrics) FROM account_month").fetchone()[0] > 1000
 
 
 @settings(max_examples=40, deadline=None)
