@@ -22,6 +22,7 @@ from cs_analytics.cli.commands import onboarding
 from cs_analytics.cli.commands import measures
 from cs_analytics.cli.commands import reduce
 from cs_analytics.cli.common import UserError, common_options
+from cs_analytics.cli.text_table import text_table
 from cs_analytics.core.db import close_workspace
 from cs_analytics.core.errors import WorkspaceError
 from cs_analytics.core.export import to_csv_text
@@ -55,7 +56,7 @@ def render(result: Any, fmt: str) -> str:
             return frame.to_json(orient="records", date_format="iso", indent=2)
         if frame.empty:
             return "(no rows)"
-        return frame.to_string(index=False)
+        return text_table(frame)
     return json.dumps(result, indent=2, default=_json_default)
 
 
