@@ -63,8 +63,23 @@ def csv_fields(frame: pd.DataFrame) -> list[list[str]]:
 
 def to_csv_text(frame: pd.DataFrame) -> str:
     """CSV text of `frame`: formulas neutralised, every line break and separator inside a cell quoted."""
-    rows = csv_fields(neutralise_formulas(frame))
-    return "".join(",".join(quote_field(cell) for cell in row) + LINE_END for row in rows)
+    safe = neutralise_formulas(frame)
+    header, *body = csv_fields(safe)
+    if not body or safe.shape[1] == 0:
+        return "".join(",".join(quote_field(cell) for cell in row) + LINE_END for row in [header, *body])
+    # a number, boolean or datetime as pandas writes it never holds a separator, quote, line break
+    # or an edge blank, so only the other columns are checked cell by cell (issue 14: a 90k-row
+    # health table spent most of its export time checking numbers)
+    columns = [cells if _never_quoted(dtype) else [quote_field(cell) for cell in cells]
+               for cells, dtype in zip(zip(*body), safe.dtypes)]
+    lines = [",".join(quote_field(cell) for cell in header)]
+    lines.extend(map(",".join, zip(*columns)))
+    return LINE_END.join(lines) + LINE_END
+
+
+def _never_quoted(dtype) -> bool:
+    return (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+            or pd.api.types.is_datetime64_any_dtype(dtype)) and not isinstance(dtype, pd.CategoricalDtype)
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -171,3 +171,22 @@ def test_every_download_goes_through_the_one_writer():
         if path.name != "common.py":
             assert "download_button(" not in source, path
     assert "to_csv_bytes(frame)" in (root / "ui" / "common.py").read_text()
+
+
+def _reference_csv_text(frame: pd.DataFrame) -> str:
+    """The writer before issue 14's fast path: every cell of every column through quote_field."""
+    from cs_analytics.core.export import LINE_END, csv_fields, neutralise_formulas, quote_field
+
+    rows = csv_fields(neutralise_formulas(frame))
+    return "".join(",".join(quote_field(cell) for cell in row) + LINE_END for row in rows)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(text_values, st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**15, 10**15),
+                          st.booleans(), st.datetimes(), st.one_of(st.none(), text_values, st.floats())),
+                min_size=0, max_size=12))
+def test_fast_export_writes_what_checking_every_cell_writes(records):
+    frame = pd.DataFrame(records, columns=["text", "float", "int", "bool", "when", "mixed"])
+    frame["category"] = pd.Categorical(frame["text"])
+    frame["interval"] = pd.arrays.IntervalArray.from_breaks(range(len(frame) + 1)) if len(frame) else []
+    assert to_csv_text(frame) == _reference_csv_text(frame)
