@@ -16,7 +16,6 @@ from cs_analytics.core.errors import WorkspaceLockedError
 from cs_analytics.core.settings import set_setting
 from conftest import assert_no_exception
 from ui import warm
-from ui.serve import streamlit_argv
 
 
 @pytest.fixture
@@ -113,6 +112,26 @@ def test_a_busy_file_is_tried_again(workspace_path, monkeypatch):
     assert warmer.warm_if_written() is True
 
 
-def test_the_launcher_runs_streamlit_on_app_py_with_the_options():
-    argv = streamlit_argv(["--server.port", "8599"])
+def test_the_launcher_warms_then_runs_streamlit_on_app_py(workspace_path, monkeypatch):
+    import sys
+
+    import streamlit.delta_generator as delta_generator
+    from streamlit.web import cli
+    from ui import serve
+
+    started: list = []
+    monkeypatch.setenv("CS_ANALYTICS_DB", str(workspace_path))
+    monkeypatch.setattr(cli, "main", lambda: started.append(list(sys.argv)) or 0)
+    monkeypatch.setattr(warm.FirstViewWarmer, "start", lambda self: started.append("warmer"))
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    assert serve.main(["--server.port", "8599"]) == 0
+    assert started[0] == "warmer"
+    argv = started[1]
     assert argv[:2] == ["streamlit", "run"] and argv[2].endswith("app.py") and argv[3:] == ["--server.port", "8599"]
+    assert delta_generator._use_warning_has_been_displayed is True
+    calls = spy_first_view(monkeypatch)  # the launcher warmed the default first view
+    ws = open_workspace(workspace_path)
+    from ui.cache import cached_view
+    cached_view(overview_module.overview_summary, ws, warm.NO_FILTER, warm.default_as_of(ws))
+    assert calls["overview_summary"] == []
