@@ -5,7 +5,7 @@
   mutate. `demo_workspace_path` gives the path of such a copy without opening it.
 - `app_test`: a factory `app_test(page="app_pages/cohorts.py", workspace=path)` returning a run
   `AppTest` on that page with `CS_ANALYTICS_DB` pointing at the workspace.
-- `app_server`: a factory starting `streamlit run app.py` on 127.0.0.1 for a workspace file;
+- `app_server`: a factory starting the app (`python -m ui.serve`, as `make run`) on 127.0.0.1 for a workspace file;
   `browser_page`: a Playwright page in Debian's Chromium. Under CI=true a missing browser fails.
 """
 from __future__ import annotations
