@@ -60,8 +60,10 @@ def skip_the_direct_execution_check() -> None:
 
 
 def open_and_warm():
-    """The session's workspace (the same cached resource the app uses) with its first view warmed,
-    or None when it cannot be opened now (busy: the app says so to the first session)."""
+    """(the workspace the app's sessions use (the same cached resource), whether its first view is
+    warmed). (None, False) when it cannot be opened now (busy: the app says so to the first
+    session); a failed warm-up is reported and the server starts anyway (the warm-up only moves
+    work earlier: the first session computes it, or meets the same error, as without it)."""
     from cs_analytics.core import config
     from cs_analytics.core.errors import WorkspaceError
     from ui.common import _workspace_for
@@ -69,13 +71,18 @@ def open_and_warm():
 
     try:
         ws = _workspace_for(str(config.workspace_path()))
-        seconds = warm_first_view(ws)
     except WorkspaceError as exc:
-        print(f"CS Analytics: the first view is not warmed ({exc}); the first session computes it.",
+        print(f"CS Analytics: the workspace is not open yet ({exc}); the first session opens it.",
               file=sys.stderr, flush=True)
-        return None
+        return None, False
+    try:
+        seconds = warm_first_view(ws)
+    except Exception as exc:  # noqa: BLE001 (never stop the server for an optimisation)
+        print(f"CS Analytics: the first view is not warmed ({type(exc).__name__}: {exc}); the warmer "
+              "tries again.", file=sys.stderr, flush=True)
+        return ws, False
     print(f"CS Analytics: first view warmed in {seconds:.2f} s ({ws.path}).", file=sys.stderr, flush=True)
-    return ws
+    return ws, True
 
 
 def quiet_no_runtime_warnings() -> None:
@@ -104,11 +111,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"CS Analytics: modules imported in {time.perf_counter() - started:.2f} s.", file=sys.stderr,
           flush=True)
     if warm:
-        ws = open_and_warm()
+        ws, warmed = open_and_warm()
         if ws is not None:
             from ui.warm import FirstViewWarmer
 
-            FirstViewWarmer(ws).start()
+            warmer = FirstViewWarmer(ws)
+            if not warmed:
+                warmer.warmed_signature = None  # warm at its first look
+            warmer.start()
     from streamlit.web import cli
 
     sys.argv = streamlit_argv(options)

@@ -135,3 +135,35 @@ def test_the_launcher_warms_then_runs_streamlit_on_app_py(workspace_path, monkey
     from ui.cache import cached_view
     cached_view(overview_module.overview_summary, ws, warm.NO_FILTER, warm.default_as_of(ws))
     assert calls["overview_summary"] == []
+
+
+def test_the_launcher_starts_the_server_when_the_warm_up_fails(workspace_path, monkeypatch):
+    import sys
+
+    from streamlit.web import cli
+    from ui import serve
+
+    started: list = []
+    monkeypatch.setenv("CS_ANALYTICS_DB", str(workspace_path))
+    monkeypatch.setattr(cli, "main", lambda: started.append("server") or 0)
+    monkeypatch.setattr(warm.FirstViewWarmer, "start", lambda self: started.append(self.warmed_signature))
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+
+    def broken(_ws):
+        raise ValueError("a bug in a view")
+
+    monkeypatch.setattr(warm, "warm_first_view", broken)
+    assert serve.main([]) == 0
+    assert started == [None, "server"]  # the warmer warms at its first look; the server starts
+
+
+def test_an_empty_new_workspace_is_warmed(tmp_path, monkeypatch, app_test):
+    path = tmp_path / "new.duckdb"
+    ws = open_workspace(path)
+    assert warm.warm_first_view(ws) >= 0
+    calls = spy_first_view(monkeypatch)
+    at = app_test(workspace=path)
+    assert_no_exception(at)
+    assert any("No data yet" in s.value for s in at.subheader)
+    assert calls["overview_summary"] == []
+    close_workspace(path)
