@@ -45,8 +45,7 @@ def warm_first_view(ws) -> float:
     try:
         cached_view(sidebar_status, ws, None, None)
         cached_view(sidebar_filter_options, ws, None, None)
-        summary = cached_view(overview_summary, ws, NO_FILTER, default_as_of(ws))
-        del summary
+        cached_view(overview_summary, ws, NO_FILTER, default_as_of(ws))
     finally:
         ws.release(yielding=True)
     return time.perf_counter() - started
