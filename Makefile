@@ -20,7 +20,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 run: $(VENV)/.installed
 	@test -f "$(WORKSPACE)" || $(PY) -m cs_analytics demo --workspace "$(WORKSPACE)"
 	@echo "CS Analytics: open http://127.0.0.1:$(PORT) (Ctrl-C stops it)"
-	CS_ANALYTICS_DB="$(WORKSPACE)" $(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+	CS_ANALYTICS_DB="$(WORKSPACE)" $(PY) -m ui.serve --server.address 127.0.0.1 --server.port $(PORT)
 
 browser:
 	@bash scripts/ensure_chromium.sh

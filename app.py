@@ -1,4 +1,4 @@
-"""CS Analytics: entry point and navigation (`streamlit run app.py`)."""
+"""CS Analytics: entry point and navigation (`streamlit run app.py`; served by `python -m ui.serve`)."""
 from __future__ import annotations
 
 import os

@@ -6,7 +6,9 @@
 The workspace is the demo (`cs_analytics/demo`, every table every page needs: contracts, usage,
 NPS, assessments, churn list, flags, renewals, onboarding signals) scaled to `--accounts`
 (20,000 accounts give about 10M usage rows), built once through the real demo/ingest path and
-cached under /tmp (`--rebuild` to rebuild). The app runs as `streamlit run app.py` on 127.0.0.1
+cached under /tmp (`--rebuild` to rebuild). The app runs as users run it (`make run`): `python -m
+ui.serve` (imports and the first view warmed before the server accepts connections, then
+`streamlit run app.py`; `--bare` times plain `streamlit run app.py` instead) on 127.0.0.1
 with CS_ANALYTICS_BENCH_PING=1, which adds a trivial page (`app_pages/ping.py`: the app frame and
 sidebar, one line of text) timed as the reference floor.
 
@@ -55,6 +57,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 DEFAULT_ACCOUNTS = 20_000
 DEFAULT_WORKSPACE = Path("/tmp/cs_analytics_bench_pages/pages_{accounts}.duckdb")
 STEP_TIMEOUT_MS = 180_000
+BARE_LAUNCHER = ("-m", "streamlit", "run", str(ROOT / "app.py"))  # --bare: what the launcher replaced
 DEMO_SEED = 11
 
 # (title in the navigation, URL path, expected h1, key element selector)
@@ -334,7 +337,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workspace", type=Path, default=None)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--bare", action="store_true",
+                        help="start the server with plain `streamlit run app.py` (no launcher, no warm-up)")
     args = parser.parse_args(argv)
+    if args.bare:
+        from conftest import AppServer
+
+        AppServer.launcher = BARE_LAUNCHER
     path = args.workspace or Path(str(DEFAULT_WORKSPACE).format(accounts=args.accounts))
     ensure_workspace(path, args.accounts, args.rebuild)
     timings = run_benchmark(path, args.repeats, progress=lambda line: print(line, flush=True))

@@ -96,7 +96,9 @@ def render_as_of(ws: Workspace) -> AsOfInForce:
     note = partial_month_note(in_force.day)
     if note:
         st.sidebar.caption(note)
-    with st.sidebar.expander("Change the as-of"):
+    # a popover, not an expander: Streamlit draws a collapsed expander's content, so every first view
+    # would fetch and compile the date picker's JavaScript (about 200 KB); a popover's is drawn on open
+    with st.sidebar.popover("Change the as-of", width="stretch"):
         st.date_input("As-of date", value=in_force.day, key="as_of_input", format="YYYY-MM-DD")
         st.button("Set for the workspace", key="as_of_set", on_click=_set_workspace_as_of, args=(ws,),
                   help="Every page and every user of this workspace (and the CLI's default) will use it.")
