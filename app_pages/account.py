@@ -41,16 +41,23 @@ BADGE = ("<div style='margin-top:1.6rem'><span style='background:{colour};color:
 
 
 def choose_account(ws, as_of) -> str | None:
+    """The account shown: the link's `?account=` (the source of truth, so shared links work), or
+    one the user picks among the top matches of the search box (not all 20,000 at once)."""
     wanted = st.query_params.get("account")
-    choices = cached_view(account_options, ws, current_filter(), as_of, wanted)
+    search = st.text_input("Find an account", key="account_search", placeholder="account id or name",
+                           help="Type part of an id or name; the Account list offers the best matches.")
+    choices = cached_view(account_options, ws, current_filter(), as_of, wanted, search.strip())
     if choices.unknown:
         st.warning(f"There is no account “{md(choices.unknown)}” in the workspace.")
     if not choices.ids:
-        st.info("No account matches the sidebar filters.")
+        st.info(f"No account matches “{md(search)}”." if search.strip() else "No account matches the sidebar filters.")
         return None
     chosen = st.selectbox("Account", list(choices.ids), index=choices.index,
                           format_func=lambda a: f"{a} — {choices.names.get(a, a)}",
-                          key=f"account_select_{choices.wanted or ''}")
+                          key=f"account_select_{choices.wanted or ''}_{search.strip()}")
+    if choices.truncated:
+        st.caption(f"Offering the first {choices.offered:,} of {choices.matched:,} "
+                   "matching accounts; type in Find an account to narrow the list.")
     if chosen != st.query_params.get("account"):
         st.query_params["account"] = chosen
     return chosen

@@ -7,7 +7,7 @@ from cs_analytics.core.filters import AccountFilter, NO_FILTER
 from cs_analytics.core.workspace import resolve_as_of
 from cs_analytics.health.scoring import score_accounts
 from cs_analytics.reality.flags import flag_account
-from cs_analytics.views.account import SIGNAL_COLUMNS, account_options, account_view
+from cs_analytics.views.account import ACCOUNT_MATCH_LIMIT, SIGNAL_COLUMNS, account_options, account_view
 
 
 def _top_account(ws) -> str:
@@ -38,10 +38,33 @@ def test_flag_shows_as_an_override_with_both_values(demo_workspace):
 
 def test_choices_offer_a_linked_account_outside_the_filter_and_refuse_an_unknown_one(demo_ws):
     smb = AccountFilter.of(segment="SMB")
-    everyone = account_options(demo_ws)
-    inside = set(account_options(demo_ws, smb).ids)
+    everyone = account_options(demo_ws, limit=None)
+    inside = set(account_options(demo_ws, smb, limit=None).ids)
     outside = next(a for a in everyone.ids if a not in inside)
     linked = account_options(demo_ws, smb, None, outside + "\u200b")
     assert linked.wanted == outside and linked.ids[0] == outside and linked.index == 0
     unknown = account_options(demo_ws, smb, None, "NO-SUCH-ACCOUNT")
     assert unknown.unknown == "NO-SUCH-ACCOUNT" and unknown.wanted is None
+
+
+def test_search_offers_the_top_matches_by_id_or_name_and_keeps_the_linked_account_first(demo_ws):
+    from cs_analytics.core.accounts import account_choices
+
+    every = account_choices(demo_ws)
+    default = account_options(demo_ws)
+    assert default.ids == tuple(every["account_id"].head(ACCOUNT_MATCH_LIMIT))  # customers first, as before
+    assert default.truncated and default.matched == default.total == len(every)
+    # a name fragment: every account whose id or name contains it, case-blind (pandas reference)
+    fragment = every["name"].iloc[7][1:5].upper()
+    expected = every[every["name"].str.lower().str.contains(fragment.lower(), regex=False)
+                     | every["account_id"].str.lower().str.contains(fragment.lower(), regex=False)]
+    found = account_options(demo_ws, search=fragment, limit=None)
+    assert set(found.ids) == set(expected["account_id"]) and found.matched == len(expected)
+    # an exact id (as a user types it, with stray spaces) comes first; the linked account stays first
+    target, linked = every["account_id"].iloc[-1], every["account_id"].iloc[0]
+    typed = account_options(demo_ws, NO_FILTER, None, linked, f"  {target.lower()} ")
+    assert typed.ids[:2] == (linked, target) and typed.index == 0 and typed.names[target]
+    none = account_options(demo_ws, search="no account has this text")
+    assert none.ids == () and none.matched == 0
+    only_linked = account_options(demo_ws, NO_FILTER, None, linked, "no account has this text")
+    assert only_linked.ids == (linked,)
