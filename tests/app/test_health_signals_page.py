@@ -47,6 +47,7 @@ def test_discovery_ranks_signals_and_adds_one_to_the_draft(app_test, churn_list_
     assert_no_exception(at)
     assert any(m.label == "Customers scored" and m.value == f"{ACCOUNTS:,}" for m in at.metric)
     at.session_state["tab"] = "Which signals predict churn?"  # as a click on the tab
+    at.run()
     at.toggle(key="health_signal_run").set_value(True).run(timeout=120)
     assert_no_exception(at)
     table = _frame_with(at, "Candidate")
