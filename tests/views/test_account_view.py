@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cs_analytics.core.filters import AccountFilter, NO_FILTER
+from cs_analytics.core.ids import normalise_id
 from cs_analytics.core.workspace import resolve_as_of
 from cs_analytics.health.scoring import score_accounts
 from cs_analytics.reality.flags import flag_account
@@ -68,3 +71,34 @@ def test_search_offers_the_top_matches_by_id_or_name_and_keeps_the_linked_accoun
     assert none.ids == () and none.matched == 0
     only_linked = account_options(demo_ws, NO_FILTER, None, linked, "no account has this text")
     assert only_linked.ids == (linked,)
+
+
+def test_flag_form_offers_the_top_matches_and_keeps_the_chosen_account():
+    from cs_analytics.views.flags import offered_choices
+
+    choices = {f"A{i:04d}": ("Acme " if i % 7 == 0 else "Beta ") + str(i) for i in range(300)}
+    ids, matched = offered_choices(choices, "")
+    assert ids == list(choices)[:ACCOUNT_MATCH_LIMIT] and matched == 300
+    ids, matched = offered_choices(choices, "acme")
+    expected = [a for a, name in choices.items() if "acme" in name.lower()]  # reference: a plain loop
+    assert ids == expected[:ACCOUNT_MATCH_LIMIT] and matched == len(expected) == 43
+    ids, _ = offered_choices(choices, "acme", keep="A0299")  # chosen before the search: still offered
+    assert ids[0] == "A0299" and ids[1:] == expected[:ACCOUNT_MATCH_LIMIT]
+    assert offered_choices(choices, "a0123") == (["A0123"], 1)
+    assert offered_choices(choices, "nothing", keep="NOT-A-CHOICE") == ([], 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=12))
+def test_any_typed_text_searches_as_plain_text(text):
+    import pandas as pd
+
+    from cs_analytics.views.account import search_accounts
+
+    options = pd.DataFrame({"account_id": ["A-1", "a.2", "B[3]", "(x)*"], "name": ["Acme", "", "Beta+", "^Zed$"]})
+    found = search_accounts(options, text)
+    assert set(found["account_id"]) <= set(options["account_id"])
+    needle = text.strip().casefold()
+    expected = {a for a, n in zip(options["account_id"], options["name"])  # reference: plain substring tests
+                if not needle or needle in n.casefold() or (normalise_id(text) or "").casefold() in a.casefold()}
+    assert set(found["account_id"]) == expected
