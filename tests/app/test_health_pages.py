@@ -123,6 +123,21 @@ def test_account_page_searches_by_name_and_the_link_follows_the_choice(app_test,
                                                                                    at.selectbox(key="account_select_A000140_no such account").options[0].split(" — ", 1)[1]]
 
 
+def test_account_page_draws_only_the_open_chart_tab(app_test, demo_workspace_path):
+    ws = open_workspace(demo_workspace_path)
+    account = ws.scalar("SELECT min(account_id) FROM contracts WHERE mrr > 0")
+    close_workspace(demo_workspace_path)
+    counts = {}
+    for tab in ("Score history", "Contracts and MRR", "Usage by metric"):
+        at = app_test("app_pages/account.py", demo_workspace_path, query={"account": account, "tab": tab})
+        assert_no_exception(at)
+        assert any("Timeline" in m.value for m in at.markdown)  # the rest of the page is drawn
+        counts[tab] = len(at.get("plotly_chart"))
+    # waterfall and change bars on every tab, then the open tab's: history 1, contracts and MRR 2, usage 1
+    assert counts["Contracts and MRR"] == counts["Score history"] + 1 == counts["Usage by metric"] + 1
+    assert counts["Score history"] <= 3
+
+
 def test_account_page_empty_workspace(app_test, tmp_path):
     at = app_test("app_pages/account.py", tmp_path / "empty.duckdb")
     assert_no_exception(at)
