@@ -41,16 +41,23 @@ BADGE = ("<div style='margin-top:1.6rem'><span style='background:{colour};color:
 
 
 def choose_account(ws, as_of) -> str | None:
+    """The account shown: the link's `?account=` (the source of truth, so shared links work), or
+    one the user picks among the top matches of the search box (not all 20,000 at once)."""
     wanted = st.query_params.get("account")
-    choices = cached_view(account_options, ws, current_filter(), as_of, wanted)
+    search = st.text_input("Find an account", key="account_search", placeholder="account id or name",
+                           help="Type part of an id or name; the Account list offers the best matches.")
+    choices = cached_view(account_options, ws, current_filter(), as_of, wanted, search.strip())
     if choices.unknown:
         st.warning(f"There is no account “{md(choices.unknown)}” in the workspace.")
     if not choices.ids:
-        st.info("No account matches the sidebar filters.")
+        st.info(f"No account matches “{md(search)}”." if search.strip() else "No account matches the sidebar filters.")
         return None
     chosen = st.selectbox("Account", list(choices.ids), index=choices.index,
                           format_func=lambda a: f"{a} — {choices.names.get(a, a)}",
-                          key=f"account_select_{choices.wanted or ''}")
+                          key=f"account_select_{choices.wanted or ''}_{search.strip()}")
+    if choices.truncated:
+        st.caption(f"Offering the first {choices.offered:,} of {choices.matched:,} "
+                   "matching accounts; type in Find an account to narrow the list.")
     if chosen != st.query_params.get("account"):
         st.query_params["account"] = chosen
     return chosen
@@ -127,7 +134,7 @@ def flags_block(ws, account_id: str) -> None:
 
 
 def history_block(view: AccountView) -> None:
-    st.markdown("**Score history** (recomputed with the active scorecard; dashed lines mark when versions were saved)")
+    st.markdown("Recomputed with the active scorecard; dashed lines mark when versions were saved.")
     if view.history.empty:
         st.caption("The account was not a customer on any recent month-end.")
     else:
@@ -135,22 +142,37 @@ def history_block(view: AccountView) -> None:
                                                    view.green_min, view.yellow_min), key="account_history")
 
 
-def revenue_usage_block(view: AccountView) -> None:
+def contracts_block(view: AccountView) -> None:
+    if view.contracts.empty:
+        st.caption("No contracts.")
+        return
     left, right = st.columns(2)
     with left:
         st.markdown("**Contracts**")
-        if view.contracts.empty:
-            st.caption("No contracts.")
-        else:
-            st.plotly_chart(charts.contracts_timeline(view.contracts, view.as_of), key="account_contracts")
-            st.markdown("**MRR history (month-end)**")
-            st.plotly_chart(charts.mrr_history_chart(view.month_end_mrr), key="account_mrr")
+        st.plotly_chart(charts.contracts_timeline(view.contracts, view.as_of), key="account_contracts")
     with right:
-        st.markdown("**Usage by metric**")
-        if view.usage.empty:
-            st.caption("No usage rows.")
-        else:
-            st.plotly_chart(charts.usage_by_metric_chart(view.usage), key="account_usage")
+        st.markdown("**MRR history (month-end)**")
+        st.plotly_chart(charts.mrr_history_chart(view.month_end_mrr), key="account_mrr")
+
+
+def usage_block(view: AccountView) -> None:
+    if view.usage.empty:
+        st.caption("No usage rows.")
+    else:
+        st.plotly_chart(charts.usage_by_metric_chart(view.usage), key="account_usage")
+
+
+CHART_TABS = ("Score history", "Contracts and MRR", "Usage by metric")
+
+
+def chart_tabs(view: AccountView) -> None:
+    """History, contracts and usage charts in tabs: only the open one is drawn (a click on another
+    reruns), so a page view draws 3 charts instead of 6; the tab rides in the link (?tab=)."""
+    tabs = st.tabs(CHART_TABS, key="tab", bind="query-params")
+    for tab, block in zip(tabs, (history_block, contracts_block, usage_block)):
+        if tab.open:
+            with tab:
+                block(view)
 
 
 TIMELINE_LABELS = {
@@ -190,8 +212,7 @@ def main() -> None:
     show_flash()
     health_block(view)
     flags_block(ws, account_id)
-    history_block(view)
-    revenue_usage_block(view)
+    chart_tabs(view)
     timeline_block(ws, account_id)
 
 

@@ -63,9 +63,9 @@ _apply_query_params()
 st.session_state.setdefault("cohort_basis", "logo")
 st.session_state.setdefault("cohort_grain", "month")
 
-matrix_tab, survival_tab = st.tabs(["Cohort matrix", "Survival"])
 
-with matrix_tab:
+def matrix_section() -> None:
+    """The matrix tab: basis, grain, heatmap, average curve, comparison, cell drill-down."""
     c1, c2, c3 = st.columns([3, 2, 2])
     basis = c1.radio("Basis", co.BASES, key="cohort_basis", horizontal=True,
                      format_func=lambda b: {"logo": "Logo", "grr": "GRR", "nrr": "NRR", "activity": "Activity"}[b])
@@ -163,7 +163,9 @@ with matrix_tab:
                 download_csv(accounts, f"cell_{basis}_{cohort_choice}_{int(period_choice)}.csv", key="download_cell",
                              label="Download the cell's accounts")
 
-with survival_tab:
+
+def survival_section() -> None:
+    """The survival tab: Kaplan-Meier lifetimes split by a column, the log-rank test, medians."""
     options = sv.group_columns(ws)
     choices = ["(no split)", *options]
     st.session_state.setdefault("survival_by", "segment" if "segment" in options else "(no split)")
@@ -184,3 +186,13 @@ with survival_tab:
         definition_card("Customer lifetime (survival)", sv.DEFINITION, as_of=win.as_of,
                         excluded="accounts never a customer in a complete month; accounts outside the sidebar filters")
         download_csv(result.curves, "survival.csv", key="download_survival", label="Download the curves (CSV)")
+
+
+# Only the open tab runs and is drawn (a click on the other reruns); it rides in the link (?tab=Survival).
+matrix_tab, survival_tab = st.tabs(["Cohort matrix", "Survival"], key="tab", bind="query-params")
+if matrix_tab.open:
+    with matrix_tab:
+        matrix_section()
+if survival_tab.open:
+    with survival_tab:
+        survival_section()

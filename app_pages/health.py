@@ -29,7 +29,7 @@ from ui.common import (
 )
 from ui.tables import first_rows
 from ui.health_evidence import backtest_results, discovery_section
-from ui.scorecard_editor import BACKTEST_STATE, editor_section
+from ui.scorecard_editor import BACKTEST_STATE, EDITOR_PREFIX, LINE, editor_section, init_editor
 from ui.text import md
 
 HEALTH_DEFINITION = (
@@ -104,6 +104,45 @@ def backtest_section(ws, account_filter: AccountFilter) -> None:
 
 # -- page -------------------------------------------------------------------------------------
 
+TABS = ("Scores", "Scorecard", "Does it predict churn?", "Which signals predict churn?")
+TAB_PARAM = "tab"  # the open tab rides in the link (?tab=Scorecard); Scores when absent
+
+
+def keep_editor_draft() -> None:
+    """Keep the scorecard editor's unsaved values while another tab is open: only the open tab is
+    drawn, and Streamlit forgets a widget's value in a run that does not draw it unless the value
+    is assigned again (its documented way to keep widget state across such runs)."""
+    for key in [k for k in st.session_state if str(k).startswith(EDITOR_PREFIX)]:
+        st.session_state[key] = st.session_state[key]
+
+
+def ensure_editor_draft(ws) -> None:
+    """Seed the editor's draft (once per scorecard line and version) even when its tab is closed:
+    the evidence tabs add a signal or the fitted scorecard to that draft."""
+    lines = cached_view(scorecard_lines, ws, None, None)
+    label = st.session_state.get(LINE)
+    segment = lines[label] if label in lines else lines[next(iter(lines))]
+    init_editor(active_scorecard(ws, segment), segment)
+
+
+def open_tab_sections(ws, account_filter: AccountFilter, as_of, active: Scorecard) -> None:
+    """The four tabs; only the open one is computed and drawn (the others cost nothing per click)."""
+    keep_editor_draft()
+    ensure_editor_draft(ws)
+    scores, editor, backtest, discovery = st.tabs(TABS, key=TAB_PARAM, bind="query-params")
+    if scores.open:
+        with scores:
+            scores_section(cached_view(health_scores, ws, account_filter, as_of), active, as_of)
+    if editor.open:
+        with editor:
+            editor_section(ws, as_of, account_filter)
+    if backtest.open:
+        with backtest:
+            backtest_section(ws, account_filter)
+    if discovery.open:
+        with discovery:
+            discovery_section(ws, account_filter, as_of)
+
 def main() -> None:
     ws = get_workspace()
     st.title("Health")
@@ -121,15 +160,7 @@ def main() -> None:
         excluded="accounts that are not customers on the date (no active contract with MRR > 0; without "
                  "contracts: no data yet, or churned by then in the churn list).",
     )
-    tabs = st.tabs(["Scores", "Scorecard", "Does it predict churn?", "Which signals predict churn?"])
-    with tabs[0]:
-        scores_section(cached_view(health_scores, ws, account_filter, as_of), active, as_of)
-    with tabs[1]:
-        editor_section(ws, as_of, account_filter)
-    with tabs[2]:
-        backtest_section(ws, account_filter)
-    with tabs[3]:
-        discovery_section(ws, account_filter, as_of)
+    open_tab_sections(ws, account_filter, as_of, active)
 
 
 main()

@@ -269,6 +269,9 @@ def wait_for_app(page, timeout_ms: int = 30_000, settle_ms: int = 300) -> None:
         raise AssertionError("Streamlit exception in the browser: " + exceptions.first.inner_text())
 
 
+SEARCH_BOX_OF = {"Account": "Find an account"}  # selectboxes that offer the matches of a search box
+
+
 def choose_option(page, label: str, value: str, timeout_ms: int = 120_000, attempts: int = 3) -> None:
     """Pick `value` in the selectbox or multiselect whose label is `label`.
 
@@ -278,6 +281,11 @@ def choose_option(page, label: str, value: str, timeout_ms: int = 120_000, attem
 
     exact_label = page.locator("[data-testid='stWidgetLabel']").filter(has_text=re.compile(f"^{re.escape(label)}$"))
     box = page.locator("[data-testid='stSelectbox'], [data-testid='stMultiSelect']").filter(has=exact_label).first
+    search = page.get_by_label(SEARCH_BOX_OF.get(label, "\0"), exact=True)
+    if search.count():  # the selectbox offers the top matches of this search box: search first
+        wait_for_app(page, timeout_ms)
+        search.fill(value)
+        search.press("Enter")
     for attempt in range(attempts):
         wait_for_app(page, timeout_ms)
         box.click()

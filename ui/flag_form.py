@@ -10,7 +10,8 @@ import streamlit as st
 
 from cs_analytics.core import config
 from cs_analytics.reality.flags import FlagConflict, flag_account, withdraw_flag
-from cs_analytics.views.flags import FlagPanel, flag_panel
+from cs_analytics.views.account import ACCOUNT_MATCH_LIMIT
+from cs_analytics.views.flags import FlagPanel, flag_panel, offered_choices
 from ui.cache import cached_view
 from ui.common import current_filter
 from ui.text import md
@@ -47,8 +48,22 @@ def _seen_version(prefix: str, panel: FlagPanel) -> int:
 
 def _reset_after_save(prefix: str, fixed_account: bool) -> None:
     if st.session_state.pop(f"{prefix}_reset", False):
-        for name in ("note",) if fixed_account else ("account", "note"):
+        for name in ("note",) if fixed_account else ("account", "search", "note"):
             st.session_state.pop(f"{prefix}_{name}", None)
+
+
+def _choose_account(prefix: str, labels: dict[str, str]) -> str | None:
+    """The account to flag: a search box and the top matches (not every account: 20,000 options
+    cost seconds on every rerun), the one already chosen kept in the list."""
+    search = st.text_input("Find an account", key=f"{prefix}_search", placeholder="account id or name")
+    ids, matched = offered_choices(labels, search, st.session_state.get(f"{prefix}_account"))
+    chosen = st.selectbox("Account", ids, key=f"{prefix}_account", index=None,
+                          format_func=lambda a: f"{labels.get(a, '')} ({a})" if labels.get(a) else a,
+                          placeholder="Choose an account")
+    if matched > ACCOUNT_MATCH_LIMIT:
+        st.caption(f"Offering the first {ACCOUNT_MATCH_LIMIT} of {matched:,} matching accounts; "
+                   "type in the search box to narrow the list.")
+    return chosen
 
 
 def flag_form(ws, user: str | None, prefix: str, *, choices: dict[str, str] | None = None,
@@ -57,10 +72,7 @@ def flag_form(ws, user: str | None, prefix: str, *, choices: dict[str, str] | No
     _reset_after_save(prefix, account_id is not None)
     st.markdown("**Flag an account as at risk**" if account_id is None else "**Flag this account as at risk**")
     if account_id is None:
-        labels = choices or {}
-        account_id = st.selectbox("Account", list(labels), key=f"{prefix}_account", index=None,
-                                  format_func=lambda a: f"{labels.get(a, '')} ({a})" if labels.get(a) else a,
-                                  placeholder="Choose an account")
+        account_id = _choose_account(prefix, choices or {})
     panel = _panel(ws, account_id) if account_id else None
     seen = None
     if panel is not None:

@@ -122,8 +122,8 @@ def cohort_heatmap(matrix, percent: bool = True) -> go.Figure:
     if wide.empty:
         fig.update_layout(title="No cohorts yet")
         return fig
-    censored = matrix.censored_mask()
-    sizes = matrix.sizes.set_index("cohort_label")["cohort_size"]
+    censored = matrix.censored_mask().to_numpy()  # a plain array: .iloc per cell cost ~0.3 s at 700 cells
+    sizes = dict(zip(matrix.sizes["cohort_label"], matrix.sizes["cohort_size"]))
     y_labels = [f"{c} (n={sizes[c]})" for c in wide.index]
     z = wide.to_numpy(dtype=float)
     z_plot = np.where(np.isnan(z), None, z * 100 if percent else z).tolist()
@@ -131,7 +131,7 @@ def cohort_heatmap(matrix, percent: bool = True) -> go.Figure:
     for i, cohort in enumerate(wide.index):
         hover_row, text_row = [], []
         for j, period in enumerate(wide.columns):
-            if censored.iloc[i, j]:
+            if censored[i, j]:
                 hover_row.append(f"Cohort {cohort}, period {period}: {CENSORED_TEXT}")
                 text_row.append("")
             else:
@@ -141,9 +141,11 @@ def cohort_heatmap(matrix, percent: bool = True) -> go.Figure:
         hover.append(hover_row)
         text.append(text_row)
     show_text = wide.shape[0] * wide.shape[1] <= 600
+    # Text as numpy arrays: plotly validates a list element by element (~0.3 s here), an array at once.
     fig.add_trace(go.Heatmap(
-        z=z_plot, x=[str(p) for p in wide.columns], y=y_labels, customdata=[[c] * wide.shape[1] for c in wide.index],
-        hovertext=hover, hoverinfo="text", text=text if show_text else None,
+        z=z_plot, x=np.array([str(p) for p in wide.columns]), y=np.array(y_labels),
+        customdata=np.array([[c] * wide.shape[1] for c in wide.index]),
+        hovertext=np.array(hover), hoverinfo="text", text=np.array(text) if show_text else None,
         texttemplate="%{text}" if show_text else None, colorscale="Blues", hoverongaps=False,
         colorbar=dict(title="%" if percent else ""), xgap=1, ygap=1,
     ))
@@ -152,12 +154,13 @@ def cohort_heatmap(matrix, percent: bool = True) -> go.Figure:
     cell_x, cell_y, cell_hover = [], [], []
     for i, y_label in enumerate(y_labels):
         for j, period in enumerate(wide.columns):
-            if not censored.iloc[i, j]:
+            if not censored[i, j]:
                 cell_x.append(str(period))
                 cell_y.append(y_label)
                 cell_hover.append(hover[i][j])
     fig.add_trace(go.Scatter(
-        x=cell_x, y=cell_y, mode="markers", name="cells", showlegend=False, hovertext=cell_hover,
+        x=np.array(cell_x), y=np.array(cell_y), mode="markers", name="cells", showlegend=False,
+        hovertext=np.array(cell_hover),
         hoverinfo="text", marker=dict(symbol="square", size=max(8, min(22, 700 // max(1, wide.shape[1]))),
                                       color="rgba(0,0,0,0.01)"),
     ))

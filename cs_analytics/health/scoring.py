@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from cs_analytics.health.definitions import unavailable_reasons
+from cs_analytics.health.history_cache import portfolio_scores
 from cs_analytics.health.raw_cache import cached_raw_values
 from cs_analytics.core.filters import NO_FILTER, AccountFilter, keep_filtered
 from cs_analytics.core.snapshots import recent_month_ends
@@ -369,5 +370,5 @@ def score_history(ws: "Workspace", account_id: str, as_of=None, months: int = 24
     dates = month_end_dates(ws, as_of, months)
     if not dates:
         return pd.DataFrame()
-    frame, _ = score_frame(ws, dates, scorecard)
+    frame = portfolio_scores(ws, dates, scorecard)  # the portfolio's, kept per data build and scorecard
     return frame[frame["account_id"] == account_id].sort_values("as_of").reset_index(drop=True)

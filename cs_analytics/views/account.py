@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from cs_analytics.core.accounts import account_choices
@@ -30,12 +31,17 @@ HEADER_FIELDS = {"account_id": "Account ID", "segment": "Segment", "csm_owner": 
 SIGNAL_COLUMNS = ["signal_at", "action", "sentiment", "user_name", "reason", "note", "review_by",
                   "source", "flag_id", "withdraws_flag_id", "override_reason"]
 HISTORY_MONTHS = 24
+ACCOUNT_MATCH_LIMIT = 50  # accounts offered in the chooser at once (sending 20,000 options costs seconds)
 
 
 @dataclass(frozen=True)
 class AccountChoices:
-    """The accounts the page offers (filtered, customers first) and the one a link asked for.
+    """The accounts the page offers and the one a link asked for.
 
+    ids: the wanted account first (when a link names one), then up to `limit` of the filtered
+    accounts that match the search text (all of them without a search), customers first;
+    matched: how many filtered accounts match the search (of `total` filtered accounts), offered:
+    how many of them are in ids.
     unknown: the id a link asked for when no account has it (None otherwise). An account a link
     names that the filters leave out is offered first all the same."""
 
@@ -43,11 +49,19 @@ class AccountChoices:
     names: dict[str, str]
     wanted: str | None
     unknown: str | None
+    matched: int = 0
+    offered: int = 0
+    total: int = 0
 
     @property
     def index(self) -> int:
         """Position of the wanted account in ids (0 without one)."""
         return self.ids.index(self.wanted) if self.wanted in self.ids else 0
+
+    @property
+    def truncated(self) -> bool:
+        """Whether more accounts match than are offered."""
+        return self.matched > self.offered
 
 
 @dataclass(frozen=True)
@@ -90,19 +104,52 @@ def account_exists(ws: "Workspace", account_id: str) -> bool:
     return not ws.query_named("account/account", [account_id]).empty
 
 
+def account_name(ws: "Workspace", account_id: str) -> str:
+    """The account's name (its id when it has none)."""
+    info = ws.query_named("account/account", [account_id]).iloc[0]
+    return info["account_name"] if pd.notna(info["account_name"]) and info["account_name"] else account_id
+
+
+def search_accounts(options: pd.DataFrame, search: str) -> pd.DataFrame:
+    """The rows of `options` (account_id, name) whose id or name contains `search` (as text,
+    case-blind; for the id, normalised as every typed id is), the id equal to it first, then ids
+    starting with it, then the rest, each group in `options`' order. Every row without a search."""
+    text = (search or "").strip()
+    if not text:
+        return options
+    typed_id = (normalise_id(text) or text).casefold()
+    folded_ids, lowered = options["account_id"].astype(str).str.casefold(), text.casefold()
+    hit = (folded_ids.str.contains(typed_id, regex=False)
+           | options["name"].astype(str).str.casefold().str.contains(lowered, regex=False))
+    rank = np.where(folded_ids == typed_id, 0, np.where(folded_ids.str.startswith(typed_id), 1, 2))
+    found = options.assign(_rank=rank)[hit.to_numpy()]
+    return found.sort_values("_rank", kind="stable").drop(columns="_rank")
+
+
 def account_options(ws: "Workspace", account_filter: AccountFilter = NO_FILTER, as_of=None,
-                    wanted: str | None = None) -> AccountChoices:
-    """The accounts to choose from (core.accounts.account_choices) and the wanted one, normalised."""
+                    wanted: str | None = None, search: str = "",
+                    limit: int | None = ACCOUNT_MATCH_LIMIT) -> AccountChoices:
+    """The accounts to offer (core.accounts.account_choices matching `search`, the first `limit`;
+    every one with limit None) and the wanted one, normalised, first."""
     options = account_choices(ws, account_filter)
-    ids = options["account_id"].tolist()
+    found = search_accounts(options, search)
+    shown = found if limit is None else found.head(limit)
+    ids = shown["account_id"].tolist()
+    names = dict(zip(shown["account_id"], shown["name"]))
     wanted = normalise_id(wanted)
     unknown = None
-    if wanted and wanted not in ids:
-        if account_exists(ws, wanted):
-            ids = [wanted, *ids]
+    if wanted:
+        row = options[options["account_id"] == wanted]
+        if len(row):
+            names[wanted] = row["name"].iloc[0]
+        elif account_exists(ws, wanted):
+            names[wanted] = account_name(ws, wanted)
         else:
             unknown, wanted = wanted, None
-    return AccountChoices(tuple(ids), dict(zip(options["account_id"], options["name"])), wanted, unknown)
+        if wanted:
+            ids = [wanted, *(a for a in ids if a != wanted)]
+    return AccountChoices(tuple(ids), names, wanted, unknown, matched=len(found),
+                          offered=len(shown), total=len(options))
 
 
 def account_override(ws: "Workspace", account_id: str, explanation: Explanation | None) -> Override:

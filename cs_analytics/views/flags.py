@@ -81,3 +81,19 @@ def flag_panel(ws: "Workspace", account_filter: AccountFilter, as_of: dt.date | 
     actions = actions.assign(reason=actions["reason"].map(config.reason_label))[ACTION_COLUMNS]
     return FlagPanel(account_id, flag_version(ws, account_id), flags.reset_index(drop=True),
                      actions.reset_index(drop=True))
+
+
+def offered_choices(choices: dict[str, str], search: str, keep: str | None = None,
+                    limit: int | None = None) -> tuple[list[str], int]:
+    """The account ids the flag form offers, and how many of `choices` ({id: name}) match
+    `search` (views.account.search_accounts: id or name, case-blind): `keep` (the account already
+    chosen) first when it is one of `choices`, then the first `limit` matches (default
+    views.account.ACCOUNT_MATCH_LIMIT) in `choices`' order."""
+    from cs_analytics.views.account import ACCOUNT_MATCH_LIMIT, search_accounts
+
+    frame = pd.DataFrame({"account_id": list(choices), "name": [v or "" for v in choices.values()]})
+    found = search_accounts(frame, search)
+    ids = found["account_id"].head(ACCOUNT_MATCH_LIMIT if limit is None else limit).tolist()
+    if keep in choices and keep not in ids:
+        ids = [keep, *ids]
+    return ids, len(found)

@@ -68,6 +68,7 @@ def test_form_shows_flags_warns_on_conflict_confirms_and_clears(app_test, small)
     ws = open_workspace(small)
     flag_account(ws, account, reason="budget_cut", user="Eli Moss", sentiment="yellow")
     at = app_test(REALITY, workspace=small, query={"as_user": "Bob Stone"}, timeout=120)
+    at.text_input(key="flag_search").set_value(account).run()
     at.selectbox(key="flag_account").select(account).run()
     assert "yellow by Eli Moss" in _captions(at).replace("\\", "")  # shown before saving
     at.text_area(key="flag_note").input("Sponsor gone").run()

@@ -46,6 +46,8 @@ def test_discovery_ranks_signals_and_adds_one_to_the_draft(app_test, churn_list_
     at = app_test("app_pages/health.py", churn_list_path)
     assert_no_exception(at)
     assert any(m.label == "Customers scored" and m.value == f"{ACCOUNTS:,}" for m in at.metric)
+    at.session_state["tab"] = "Which signals predict churn?"  # as a click on the tab
+    at.run()
     at.toggle(key="health_signal_run").set_value(True).run(timeout=120)
     assert_no_exception(at)
     table = _frame_with(at, "Candidate")
@@ -57,12 +59,14 @@ def test_discovery_ranks_signals_and_adds_one_to_the_draft(app_test, churn_list_
     assert_no_exception(at)
     assert any("Added service_calls_sum_30d to the draft" in s.value
                for s in at.success)
+    at.session_state["tab"] = "Scorecard"
+    at.run()
     assert at.number_input(key="sc_edit_service_calls_sum_30d_weight").value == 10.0
     assert at.selectbox(key="sc_edit_service_calls_sum_30d_direction").value == "lower"
 
 
 def test_a_hostile_metric_name_is_shown_as_text(app_test, churn_list_path):
-    at = app_test("app_pages/health.py", churn_list_path)
+    at = app_test("app_pages/health.py", churn_list_path, query={"tab": "Which signals predict churn?"})
     at.toggle(key="health_signal_run").set_value(True).run(timeout=120)
     hostile = [n for n in _frame_with(at, "Candidate")["Candidate"] if n.startswith("bold_x_http")]
     assert hostile  # the measure name is a safe slug of the metric name
@@ -73,7 +77,7 @@ def test_a_hostile_metric_name_is_shown_as_text(app_test, churn_list_path):
 
 
 def test_one_snapshot_backtest_says_cv_and_shows_reasons_as_text(app_test, churn_list_path):
-    at = app_test("app_pages/health.py", churn_list_path)
+    at = app_test("app_pages/health.py", churn_list_path, query={"tab": "Does it predict churn?"})
     at.button(key="health_run_backtest").click().run(timeout=120)
     assert_no_exception(at)
     assert any("cross-validation" in c.value for c in at.caption)

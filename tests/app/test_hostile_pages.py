@@ -135,6 +135,7 @@ def test_hostile_identity_and_conflict_warning_are_text(app_test, hostile_path):
     me = f"[me](https://{hostile.EVIL}/u) <b>x</b>"
     at = app_test("app_pages/reality.py", workspace=hostile_path, query={"as_user": me}, timeout=180)
     assert_no_exception(at)
+    at.text_input(key="flag_search").set_value(hostile.SPIKE_ID).run()
     at.selectbox(key="flag_account").select(hostile.SPIKE_ID).run()
     flag_account(open_workspace(hostile_path), hostile.SPIKE_ID, reason="other", user=f"![x](https://{hostile.EVIL}/p.png)")
     at.button(key="flag_submit").click().run()

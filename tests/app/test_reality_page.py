@@ -42,11 +42,13 @@ def test_flag_then_withdraw_shows_at_once(app_test, demo_workspace_path):
     assert_no_exception(at)
     gbf_before = _metric(at, "Green but failing")
     # Without a name the flag is refused and nothing is written.
+    at.text_input(key="flag_search").set_value(account).run()
     at.selectbox(key="flag_account").select(account)
     at.button(key="flag_submit").click()
     at.run()
     assert any("Enter your name" in e.value for e in at.error)
     _set_name(at, "Casey CSM")
+    at.text_input(key="flag_search").set_value(account).run()
     at.selectbox(key="flag_account").select(account)
     at.selectbox(key="flag_reason").select("champion_left")
     at.text_area(key="flag_note").input("Our champion left last week")

@@ -112,6 +112,10 @@ def test_cohorts_filter_changes_sizes(app_test, demo_workspace_path, monkeypatch
 
 def test_survival_tab(app_test, demo_workspace_path):
     at = app_test(COHORTS, demo_workspace_path)
+    assert not [s for s in at.selectbox if s.key == "survival_by"]  # a closed tab is not drawn
+    assert at.selectbox(key="cell_cohort")
+    at = app_test(COHORTS, demo_workspace_path, query={"tab": "Survival"})  # a link opens the tab
+    assert not [s for s in at.selectbox if s.key == "cell_cohort"]
     assert at.selectbox(key="survival_by").value == "segment"
     messages = [m.value for m in (*at.success, *at.info)]
     assert any("segments (log-rank p" in m for m in messages)

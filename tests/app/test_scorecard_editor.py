@@ -43,7 +43,7 @@ def _texts(at) -> str:
 
 
 def test_add_a_measure_backtest_the_draft_remove_and_save(app_test, demo_path):
-    at = app_test("app_pages/health.py", demo_path, timeout=120)
+    at = app_test("app_pages/health.py", demo_path, query={"tab": "Scorecard"}, timeout=120)
     assert_no_exception(at)
     at.text_input(key="sc_new_name").set_value("login_days").run()
     at.selectbox(key="sc_new_metric").set_value("login").run()
@@ -83,7 +83,7 @@ def test_restore_a_version_and_a_segment_scorecard(app_test, demo_path):
     save_scorecard(ws, first, "Ana", "v1")
     save_scorecard(ws, default_scorecard(), "Ben", "v2")
     close_workspace(demo_path)
-    at = app_test("app_pages/health.py", demo_path, timeout=120)
+    at = app_test("app_pages/health.py", demo_path, query={"tab": "Scorecard"}, timeout=120)
     at.selectbox(key="sc_restore_version").set_value(1).run()
     at.text_input(key="sc_restore_user").set_value("Cleo").run()
     at.button(key="sc_restore").click().run()
