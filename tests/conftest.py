@@ -234,6 +234,21 @@ def app_server():
 
 
 @pytest.fixture(scope="session")
+def shared_demo_server(demo_workspace_master, tmp_path_factory) -> AppServer:
+    """One `streamlit run` of a copy of the demo, shared by the browser tests of this test process
+    that only read (no flag, upload, setting or scorecard saved; the server is neither killed nor
+    restarted): a server start and a cold first page fewer per such test. Each test still opens its
+    own browser context, so its own Streamlit session. A test that writes, kills the server or needs
+    its own workspace starts its own with `app_server`."""
+    require_browser()
+    path = tmp_path_factory.mktemp("demo_served") / "demo.duckdb"
+    shutil.copyfile(demo_workspace_master, path)
+    server = AppServer(path).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def _playwright_browser():
     require_browser()
     from playwright.sync_api import sync_playwright

@@ -4,6 +4,7 @@ other's flag with an override reason, recorded in the history."""
 from __future__ import annotations
 
 import re
+import shutil
 import urllib.parse
 
 import pytest
@@ -14,12 +15,11 @@ from cs_analytics.core.db import close_workspace, open_workspace
 STEP_MS = 120_000
 
 
-def _small_workspace(path) -> str:
-    from cs_analytics.demo.build import write_demo
+def _small_workspace(path, master) -> str:
     from cs_analytics.reality.quadrants import quadrants
 
+    shutil.copyfile(master, path)  # the 200-account demo (seed 3), built once per process
     ws = open_workspace(path)
-    write_demo(ws, accounts=200, seed=3)
     account = quadrants(ws)["account_id"].min()
     close_workspace(path)  # the server process needs the file
     return account
@@ -32,9 +32,10 @@ def _open(page, url: str) -> None:
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_two_csms_conflict_confirm_and_override(app_server, browser_page, _playwright_browser, tmp_path):
+def test_two_csms_conflict_confirm_and_override(app_server, browser_page, _playwright_browser, small_demo_master_path,
+                                                tmp_path):
     path = tmp_path / "two_csms.duckdb"
-    account = _small_workspace(path)
+    account = _small_workspace(path, small_demo_master_path)
     server = app_server(path)
     dana = browser_page
     context = _playwright_browser.new_context(viewport={"width": 1400, "height": 1000})

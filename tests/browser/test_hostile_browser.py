@@ -17,6 +17,9 @@ OFF_HOST_LINKS = """() => [...document.querySelectorAll('a[href], img[src], imag
     .map(e => e.href && e.href.baseVal !== undefined ? e.href.baseVal : (e.href || e.src || ''))
     .filter(u => u && !u.startsWith(location.origin) && !u.startsWith('data:') && !u.startsWith('blob:'))"""
 
+CHARTS_DRAWN = """() => [...document.querySelectorAll("[data-testid='stPlotlyChart']")]
+    .every(c => c.querySelector('.main-svg'))"""
+
 
 @pytest.mark.browser
 @pytest.mark.slow
@@ -32,7 +35,9 @@ def test_hostile_workspace_makes_no_off_host_link_or_request(app_server, browser
     for target in PAGES:
         page.goto(f"{server.url}/{target}")
         wait_for_app(page, timeout_ms=120_000)
-        page.wait_for_timeout(1_500)  # let charts and images load, if any were to
+        # every chart drawn (its SVG is where a link or image would be); a moment for image requests
+        page.wait_for_function(CHARTS_DRAWN, timeout=120_000)
+        page.wait_for_timeout(300)
         links = page.evaluate(OFF_HOST_LINKS)
         assert not links, f"{target}: links or images off 127.0.0.1: {links[:5]}"
         if target == "":  # open the sidebar's "More filters": the attribute header is a widget label

@@ -61,8 +61,8 @@ def map_header_in_editor(page, row: int, target: str, attempts: int = 3) -> None
     raise AssertionError(f"could not map row {row} to {target} in the mapping editor")
 
 
-def test_leader_reads_kpis_explores_nrr_cohorts_and_follows_an_account(app_server, browser_page, demo_workspace_path):
-    server = app_server(demo_workspace_path)
+def test_leader_reads_kpis_explores_nrr_cohorts_and_follows_an_account(shared_demo_server, browser_page):
+    server = shared_demo_server  # reads only
     page = browser_page
     page.goto(server.url)
     wait_for_app(page, STEP_MS)
@@ -133,8 +133,8 @@ def test_analyst_uploads_contracts_fixes_a_mapping_and_downloads_quarantine(app_
     assert "negative" in csv_text.lower() and "end_date" in csv_text
 
 
-def test_analyst_changes_a_weight_runs_the_backtest_and_judges_the_fitted_scorecard(app_server, browser_page, demo_workspace_path):
-    server = app_server(demo_workspace_path)
+def test_analyst_changes_a_weight_runs_the_backtest_and_judges_the_fitted_scorecard(shared_demo_server, browser_page):
+    server = shared_demo_server  # reads only: the edited weights stay in the session, nothing is saved
     page = browser_page
     page.goto(f"{server.url}/health")
     wait_for_app(page, STEP_MS)

@@ -3,6 +3,7 @@ in one click, comes back, marks the task done with a note, and it leaves the ope
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
@@ -14,14 +15,13 @@ T = 120_000
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_csm_works_a_rule_raised_task(app_server, browser_page, tmp_path):
-    from cs_analytics.demo.build import write_demo
+def test_csm_works_a_rule_raised_task(app_server, browser_page, small_demo_master_path, tmp_path):
     from cs_analytics.tasks.run import run_rules
     from cs_analytics.tasks.store import list_tasks
 
     path = tmp_path / "journey.duckdb"
+    shutil.copyfile(small_demo_master_path, path)  # the 200-account demo (seed 3), built once per process
     ws = open_workspace(path)
-    write_demo(ws, accounts=200, seed=3)
     run_rules(ws)  # what the page would do on its first load (kept out of the browser's timing)
     tasks = list_tasks(ws)
     owner = tasks["owner"].value_counts().index[0]

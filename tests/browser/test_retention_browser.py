@@ -14,8 +14,8 @@ def _cell_caption(page):
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_select_a_heatmap_cell_and_see_its_accounts(app_server, browser_page, demo_workspace_path):
-    server = app_server(demo_workspace_path)
+def test_select_a_heatmap_cell_and_see_its_accounts(shared_demo_server, browser_page):
+    server = shared_demo_server  # reads only
     page = browser_page
     page.goto(f"{server.url}/cohorts")
     wait_for_app(page, timeout_ms=120_000)
@@ -41,8 +41,8 @@ def test_select_a_heatmap_cell_and_see_its_accounts(app_server, browser_page, de
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_cell_deep_link(app_server, browser_page, demo_workspace_path):
-    server = app_server(demo_workspace_path)
+def test_cell_deep_link(shared_demo_server, browser_page):
+    server = shared_demo_server  # reads only
     page = browser_page
     page.goto(f"{server.url}/cohorts?basis=nrr&cohort=2024-03&period=6")
     wait_for_app(page, timeout_ms=120_000)

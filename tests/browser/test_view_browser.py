@@ -25,14 +25,15 @@ def cli_cohorts(workspace, *args: str) -> list[dict]:
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_shared_cohorts_link_with_filters_and_as_of_matches_the_cli(app_server, browser_page, demo_workspace_path):
+def test_shared_cohorts_link_with_filters_and_as_of_matches_the_cli(shared_demo_server, browser_page, demo_workspace_path):
+    # the CLI reads a private copy of the demo, the app serves another copy of the same file
     rows = cli_cohorts(demo_workspace_path, "--basis", "logo", "--where", "segment=Enterprise", "--as-of", AS_OF)
     cell = next(r for r in rows if r["cohort"] == COHORT and int(r["period"]) == PERIOD)
     size, retained = int(cell["cohort_size"]), round(float(cell["value"]) * int(cell["cohort_size"]))
     unfiltered = cli_cohorts(demo_workspace_path, "--basis", "logo", "--as-of", AS_OF)
     assert next(int(r["cohort_size"]) for r in unfiltered if r["cohort"] == COHORT) > size  # the filter matters
 
-    server = app_server(demo_workspace_path)
+    server = shared_demo_server  # reads only
     page = browser_page  # a fresh browser context: nothing from an earlier session
     page.goto(f"{server.url}/cohorts?basis=logo&cohort={COHORT}&period={PERIOD}"
               f"&f.segment=Enterprise&as_of={AS_OF}")
