@@ -39,7 +39,7 @@ def click_grid_link(page, grid, row: int, x_px: int = 40, row_height: int = 35) 
     page.mouse.click(x, y)
 
 
-def map_header_in_editor(page, row: int, target: str, attempts: int = 3) -> None:
+def map_header_in_editor(page, row: int, target: str, attempts: int = 4) -> None:
     """Set the mapping editor's canonical column of `row` to `target`, as a person would: double-click
     the cell, pick the option. Retried when a rerun moved the grid under the pointer."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -56,8 +56,11 @@ def map_header_in_editor(page, row: int, target: str, attempts: int = 3) -> None
             page.keyboard.press("Escape")
             continue
         wait_for_app(page, STEP_MS)
-        if page.get_by_text("Replace the table's rows").count():
+        try:  # the mapped preview redraws after the edit's rerun; under load that takes seconds
+            page.get_by_text("Replace the table's rows").first.wait_for(timeout=20_000)
             return
+        except PlaywrightTimeout:
+            continue
     raise AssertionError(f"could not map row {row} to {target} in the mapping editor")
 
 

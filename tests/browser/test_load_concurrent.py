@@ -7,6 +7,7 @@ instances in one process share Streamlit globals and fail on their own, not on t
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -57,9 +58,18 @@ def upload_through_the_page(page, sample: Path) -> None:
     open_in_app(page, "Reality")
 
 
-def test_ten_sessions_read_while_another_uploads_and_flags(app_server, _playwright_browser, demo_workspace_path):
-    accounts = flaggable_accounts(demo_workspace_path, ROUNDS * FLAGS_PER_ROUND)
-    server = app_server(demo_workspace_path)
+@pytest.fixture
+def small_demo_path(small_demo_master_path, tmp_path) -> Path:
+    """A private copy of the 200-account demo: concurrency is the subject here, not data size (the
+    1,200-account demo made these two tests 150 s of CI; the page-settle benchmark covers size)."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(small_demo_master_path, path)
+    return path
+
+
+def test_ten_sessions_read_while_another_uploads_and_flags(app_server, _playwright_browser, small_demo_path):
+    accounts = flaggable_accounts(small_demo_path, ROUNDS * FLAGS_PER_ROUND)
+    server = app_server(small_demo_path)
     context = _playwright_browser.new_context(viewport={"width": 1200, "height": 900})
     context.set_default_timeout(STEP_MS)
     readers = [context.new_page() for _ in range(READER_SESSIONS)]
@@ -88,10 +98,10 @@ def test_ten_sessions_read_while_another_uploads_and_flags(app_server, _playwrig
         writer.context.close()
         server.stop()
 
-    ws = open_workspace(demo_workspace_path)
+    ws = open_workspace(small_demo_path)
     stored = ws.query("SELECT account_id FROM flags WHERE user_name = 'Load CSM' AND action = 'flag'")
     uploads = ws.scalar("SELECT count(*) FROM uploads WHERE table_name = 'nps' AND mode = 'append' AND status = 'loaded'")
-    close_workspace(demo_workspace_path)
+    close_workspace(small_demo_path)
     assert sorted(stored["account_id"]) == sorted(flagged) and len(flagged) == ROUNDS * FLAGS_PER_ROUND
     assert uploads == 1
 
@@ -104,15 +114,15 @@ APP_PAGES_DURING_FLAGS = ("", "reality", "health")
 
 
 def test_twenty_cli_flag_processes_while_the_app_serves_the_same_workspace(
-        app_server, _playwright_browser, demo_workspace_path):
+        app_server, _playwright_browser, small_demo_path):
     """The app and the CLI take turns on one file: every `flag` process exits 0, every flag is
     stored, and the pages that ran meanwhile load without an error. Without the lock retry
     (`--wait`), commands that meet the app's or another command's lease fail."""
     import subprocess
     import sys
 
-    accounts = flaggable_accounts(demo_workspace_path, CLI_FLAGS)
-    server = app_server(demo_workspace_path)
+    accounts = flaggable_accounts(small_demo_path, CLI_FLAGS)
+    server = app_server(small_demo_path)
     context = _playwright_browser.new_context(viewport={"width": 1200, "height": 900})
     context.set_default_timeout(STEP_MS)
     readers = [context.new_page() for _ in APP_PAGES_DURING_FLAGS]
@@ -122,7 +132,7 @@ def test_twenty_cli_flag_processes_while_the_app_serves_the_same_workspace(
         commands = [
             subprocess.Popen(
                 [sys.executable, "-m", "cs_analytics", "flag", account, "--reason", "other",
-                 "--user", f"cli{i}", "--workspace", str(demo_workspace_path),
+                 "--user", f"cli{i}", "--workspace", str(small_demo_path),
                  "--wait", str(CLI_WAIT_SECONDS)],
                 cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for i, account in enumerate(accounts)
@@ -140,8 +150,8 @@ def test_twenty_cli_flag_processes_while_the_app_serves_the_same_workspace(
         server.stop()
     failures = [(code, err) for code, _, err in finished if code != 0]
     assert not failures, (len(failures), failures[:2])
-    ws = open_workspace(demo_workspace_path)
+    ws = open_workspace(small_demo_path)
     stored = ws.query("SELECT account_id, user_name FROM flags WHERE action = 'flag' AND user_name LIKE 'cli%'")
-    close_workspace(demo_workspace_path)
+    close_workspace(small_demo_path)
     assert sorted(stored["account_id"]) == sorted(accounts)
     assert "busy" not in page_text.lower() or "retries" in page_text.lower()
