@@ -74,7 +74,9 @@ def _text_cells(values: list) -> list[str] | None:
 def _fixed_float_cells(values: np.ndarray) -> list[str] | None:
     missing = np.isnan(values)
     present = values[~missing]
-    if present.size == 0 or not np.isfinite(present).all():
+    if present.size == 0:
+        return ["NaN"] * len(values)  # a measure nobody has data for (e.g. NPS without an NPS table)
+    if not np.isfinite(present).all():
         return None
     magnitude = np.abs(present)
     if ((magnitude < 10.0 ** -_DISPLAY_DIGITS) & (magnitude > 0)).any():
