@@ -278,3 +278,12 @@ def test_scorecard_file_round_trip(tmp_path):
     path = tmp_path / "sc.json"
     path.write_text(sc.to_json())
     assert json.loads(path.read_text())["bands"] == {"green_min": 70.0, "yellow_min": 40.0}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.booleans(), min_size=4, max_size=4), max_size=40))
+def test_missing_measures_text_names_each_rows_absent_scores_in_scorecard_order(rows):
+    names = ["usage_trend", "nps", "a, b", "recency"]
+    present = np.array(rows, dtype=bool).reshape(len(rows), 4)
+    expected = [", ".join(n for n, p in zip(names, row) if not p) for row in rows]
+    assert health.missing_measures_text(present, names) == expected
