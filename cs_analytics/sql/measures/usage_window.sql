@@ -35,19 +35,13 @@ joined AS (
     JOIN window_days d ON u.event_date = d.day
     WHERE u.event_date BETWEEN $scan_from AND $scan_to
 ),
--- each distinct (aggregate, window, this/previous) once per account and metric; distinct counts
--- are counts of the representative rows of usage_day (see its migration), so they add up
-by_metric AS (
-    SELECT as_of, account_id, metric, count(*) AS metric_rows,
-           /*metric_aggregates*/
-    FROM joined u
-    GROUP BY ALL
-),
--- per account: one metric's value (the sum over its single row) or the sum over all metrics
+-- each distinct (aggregate, window, this/previous, metric or all metrics) once per account, in one
+-- grouping: distinct counts are counts of the representative rows of usage_day (see its
+-- migration), so a value over all metrics is a count over all of the account's rows
 by_account AS (
-    SELECT as_of, account_id, count(*) AS metrics_seen,
+    SELECT as_of, account_id,
            /*aggregates*/
-    FROM by_metric
+    FROM joined u
     GROUP BY ALL
 )
 SELECT b.as_of, b.account_id,
