@@ -157,14 +157,17 @@ def _is_window(d: MeasureDefinition) -> bool:
 
 def _scan_bounds(params: dict, dates: Sequence[dt.date]) -> dict:
     """The usage_day dates a template reads ($scan_from .. $scan_to): from the first window day
-    of the earliest T (templates with $max_days) or the first day of its month (days since last
-    usage), to the latest T. usage_day is stored in date order, so DuckDB skips the other row groups."""
-    first = min(dates)
+    of the earliest T to the latest T (templates with $max_days), or, for days since last usage,
+    from the first day of the month of the earliest T that is not a month-end to the latest such T
+    (an empty range when all are month-ends). usage_day is stored in date order, so DuckDB skips
+    the other row groups."""
     if "max_days" in params:
-        start = first - dt.timedelta(days=int(params["max_days"]) - 1)
-    else:
-        start = first.replace(day=1)
-    return {"scan_from": start, "scan_to": max(dates)}
+        first = min(dates)
+        return {"scan_from": first - dt.timedelta(days=int(params["max_days"]) - 1), "scan_to": max(dates)}
+    inside = [d for d in dates if (d + dt.timedelta(days=1)).day != 1]  # a month-end reads usage_month only
+    if not inside:
+        return {"scan_from": max(dates) + dt.timedelta(days=1), "scan_to": max(dates)}  # nothing to read
+    return {"scan_from": min(inside).replace(day=1), "scan_to": max(inside)}
 
 
 def _query(ws: "Workspace", sql: str, params: dict, dates: Sequence[dt.date]) -> pd.DataFrame:

@@ -26,7 +26,7 @@ UNICODE = "Ünï\"cødé 🚀"
 METRICS = ["api_call", HOSTILE, UNICODE]
 ACCOUNTS = [f"A{i}" for i in range(8)]
 T1, T2 = dt.date(2026, 3, 31), dt.date(2026, 4, 17)
-DATES = [T1, T2]
+DATES = [dt.date(2026, 2, 28), T1, T2]  # month-ends read usage_month only: both kinds
 
 
 def _usage() -> pd.DataFrame:

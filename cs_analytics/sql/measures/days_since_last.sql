@@ -1,10 +1,13 @@
 -- days_since_last(a, T) = T - the date of the account's last usage row dated <= T (of metric
 -- $metric when the metric filter markers are filled), in days. Missing for an
--- account with no such row. Bound: $as_of_dates (DATE[]), $scan_from (the first day of the
--- earliest T's month), $scan_to (the latest T) and, with a metric, $metric.
--- Computed as the later of (the last usage date in months before T's month, found by an ASOF
--- join on the per-month maxima of the derived usage_month, metric NULL = all metrics) and (the
--- last usage date in T's month up to T, from usage_day read in date order within the scan bounds).
+-- account with no such row. Bound: $as_of_dates (DATE[]), $scan_from .. $scan_to (the usage_day
+-- dates to read: the months of the dates that are not month-ends, up to the latest such date;
+-- empty when every date is a month-end) and, with a metric, $metric.
+-- Computed as the later of (the last usage date in the months before T's month, and in T's month
+-- too when T is its last day, found by an ASOF join on the per-month maxima of the derived
+-- usage_month, metric NULL = all metrics) and (for a T inside its month: the last usage date in
+-- T's month up to T, from usage_day read in date order within the scan bounds). Month-end dates
+-- (snapshots, backtests, renewals' history) thus never read usage_day.
 WITH dates AS (
     SELECT DISTINCT unnest(CAST($as_of_dates AS DATE[])) AS as_of
 ),
@@ -14,18 +17,21 @@ monthly AS (
     WHERE TRUE /*month_metric_filter*/
 ),
 grid AS (
-    SELECT d.as_of, CAST(date_trunc('month', d.as_of) AS DATE) AS month_start, a.account_id
+    SELECT d.as_of, a.account_id,
+           CASE WHEN d.as_of = last_day(d.as_of) THEN CAST(date_trunc('month', d.as_of) + INTERVAL 1 MONTH AS DATE)
+                ELSE CAST(date_trunc('month', d.as_of) AS DATE) END AS month_cut
     FROM (SELECT DISTINCT account_id FROM monthly) a CROSS JOIN dates d
 ),
 earlier AS (
     SELECT g.as_of, g.account_id, m.last_day
     FROM grid g
-    ASOF JOIN monthly m ON m.account_id = g.account_id AND m.month < g.month_start
+    ASOF JOIN monthly m ON m.account_id = g.account_id AND m.month < g.month_cut
 ),
 month_days AS (
     SELECT as_of, as_of - CAST(k AS INTEGER) AS day
     FROM dates CROSS JOIN range(0, 31) r(k)
     WHERE as_of - CAST(k AS INTEGER) >= CAST(date_trunc('month', as_of) AS DATE)
+      AND as_of <> last_day(as_of)
 ),
 current_month AS (
     SELECT d.as_of, u.account_id, max(u.event_date) AS last_day
