@@ -4,7 +4,7 @@ large frames.
 pandas formats and pads a column value by value in Python, and trims a float column's shared
 trailing zeros one character at a time with a regular expression per value and per character: for
 a `health` table of 90k accounts x 21 columns that was 17 s of CPU, most of the command (issue 14).
-Here each cell is written as pandas writes it, with vectorised numpy formatting for floats:
+Here each cell is written as pandas writes it, a float column formatted in one pass:
   * float64 in fixed notation: `{:.6f}` (display.precision = 6) with the trailing zeros every value
     shares trimmed, keeping one decimal; NaN as `NaN`;
   * int64 and bool as `str`; text as itself with tab, CR and LF escaped; None as `None`, NaN as `NaN`;
@@ -81,13 +81,14 @@ def _fixed_float_cells(values: np.ndarray) -> list[str] | None:
     magnitude = np.abs(present)
     if ((magnitude < 10.0 ** -_DISPLAY_DIGITS) & (magnitude > 0)).any():
         return None  # pandas: scientific notation
-    text = np.char.mod(f"%.{_DISPLAY_DIGITS}f", present)
-    trailing_zeros = np.char.str_len(text) - np.char.str_len(np.char.rstrip(text, "0"))
-    cut = min(int(trailing_zeros.min()), _DISPLAY_DIGITS - 1)  # one decimal stays, as in pandas
+    numbers = present.tolist()  # Python's % per value: twice as fast as numpy's char.mod
+    text = list(map(f"%.{_DISPLAY_DIGITS}f".__mod__, numbers))
+    trailing_zeros = min(len(cell) - len(cell.rstrip("0")) for cell in text)
+    cut = min(trailing_zeros, _DISPLAY_DIGITS - 1)  # one decimal stays, as in pandas
     if cut:  # the same digits: rounding to fewer decimals cannot change a value whose cut digits are 0
-        text = np.char.mod(f"%.{_DISPLAY_DIGITS - cut}f", present)
-    if int(np.char.str_len(text).max()) > _DISPLAY_DIGITS + 6 and (magnitude > _LARGE).any():
+        text = list(map(f"%.{_DISPLAY_DIGITS - cut}f".__mod__, numbers))
+    if max(map(len, text)) > _DISPLAY_DIGITS + 6 and (magnitude > _LARGE).any():
         return None  # pandas: scientific notation
     cells = np.full(values.shape, "NaN", dtype=object)
-    cells[~missing] = text.tolist()
+    cells[~missing] = text
     return cells.tolist()
