@@ -1,0 +1,71 @@
+"""The background page warm (ui/warm.py `warm_pages`): after it, the first visit of each page with
+its controls at their defaults computes no view (PAGE_DEFAULTS names the same cache keys the pages
+use); a write while it runs stops it."""
+from __future__ import annotations
+
+import functools
+import shutil
+import sys
+
+import pytest
+import streamlit as st
+
+from cs_analytics.core.db import close_workspace, open_workspace
+from conftest import assert_no_exception
+from ui import warm
+
+PAGE_FILES = {"Revenue": "revenue", "Cohorts": "cohorts", "Health": "health", "Reality": "reality",
+              "Renewals": "renewals", "Onboarding": "onboarding"}
+
+
+@pytest.fixture
+def workspace_path(small_demo_master_path, tmp_path):
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(small_demo_master_path, path)
+    st.cache_data.clear()
+    yield path
+    st.cache_data.clear()
+    close_workspace(path)
+
+
+def spy_builders(monkeypatch) -> dict[str, list]:
+    """Each PAGE_DEFAULTS builder replaced in its module by a wrapper with the same qualified name
+    (the same cache key) that records each real computation, by page."""
+    calls: dict[str, list] = {page: [] for page in PAGE_FILES}
+    for page, builder, _, _ in warm.PAGE_DEFAULTS:
+        module = sys.modules[builder.__module__]
+        real = getattr(module, builder.__name__)
+
+        @functools.wraps(real)
+        def counted(*args, _real=real, _page=page, **kwargs):
+            calls[_page].append((_real.__name__, args[1:]))
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(module, builder.__name__, counted)
+    return calls
+
+
+@pytest.mark.parametrize("page", list(PAGE_FILES))
+def test_after_the_warm_a_pages_first_visit_computes_no_view(page, workspace_path, monkeypatch, app_test):
+    ws = open_workspace(workspace_path)
+    warmed = warm.warm_pages(ws)
+    assert [name for name, _ in warmed] == [name for name, *_ in warm.PAGE_DEFAULTS]
+    calls = spy_builders(monkeypatch)
+    at = app_test(f"app_pages/{PAGE_FILES[page]}.py", workspace=workspace_path)
+    assert_no_exception(at)
+    assert calls[page] == []
+
+
+def test_without_the_warm_a_first_visit_computes(workspace_path, monkeypatch, app_test):
+    """The spy sees a computation when there is one (so the test above can fail)."""
+    calls = spy_builders(monkeypatch)
+    at = app_test("app_pages/renewals.py", workspace=workspace_path)
+    assert_no_exception(at)
+    assert [name for name, _ in calls["Renewals"]] == ["renewals_view"]
+
+
+def test_a_write_stops_the_warm_between_views(workspace_path):
+    ws = open_workspace(workspace_path)
+    checks = iter([True, True, False])
+    warmed = warm.warm_pages(ws, still_current=lambda: next(checks, False))
+    assert [name for name, _ in warmed] == ["Revenue", "Cohorts"]
