@@ -7,6 +7,11 @@ Every page gets its numbers through `cached_view`, never through an ad-hoc `st.c
 calls `health_view(ws, account_filter, as_of, horizon_days)` once per (workspace file and
 generation, filter, as-of, arguments). Every write bumps the generation (cs_analytics db), so no
 page or export can show data older than the last write, made in any session or process.
+
+A task-only write (the task rules raising tasks, a task's status or note) changes nothing a view
+outside TASK_VIEW_MODULES shows, so those views are keyed on the generation without task-only
+writes: the first visit of My work (which runs the rules) no longer empties every page's cache.
+tests/app/test_view_cache_scope.py checks that every views module that reads tasks is listed.
 """
 from __future__ import annotations
 
@@ -19,10 +24,11 @@ import streamlit as st
 from cs_analytics.core.filters import AccountFilter
 from cs_analytics.ingest.errors import IngestRefused
 from cs_analytics.ingest.readers import read_table_file
-from ui.common import data_version
+from ui.common import data_version, views_version
 
 T = TypeVar("T")
 CACHE_ENTRIES = 256
+TASK_VIEW_MODULES = frozenset({"cs_analytics.views.my_work"})  # their views show tasks
 
 
 def filter_key(account_filter: AccountFilter | None) -> tuple:
@@ -43,7 +49,8 @@ def cached_view(builder: Callable[..., T], ws: Any, account_filter: AccountFilte
     `args` must be hashable by Streamlit (text, numbers, dates, tuples; a scorecard as its JSON).
     """
     name = f"{builder.__module__}.{builder.__qualname__}"
-    return _cached_call(name, data_version(ws), filter_key(account_filter), as_of, tuple(args),
+    version = data_version(ws) if builder.__module__ in TASK_VIEW_MODULES else views_version(ws)
+    return _cached_call(name, version, filter_key(account_filter), as_of, tuple(args),
                         _builder=builder, _ws=ws, _account_filter=account_filter)
 
 

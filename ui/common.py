@@ -47,6 +47,13 @@ def data_version(ws: Workspace) -> str:
     return f"{ws.path}#{ws.generation()}"
 
 
+def views_version(ws: Workspace) -> str:
+    """The workspace file and its generation without task-only writes (Workspace.views_generation):
+    the cache key of views that show no task, so raising or closing a task recomputes only the
+    views that show tasks (TASK_VIEW_MODULES in ui/cache.py)."""
+    return f"{ws.path}#views{ws.views_generation()}"
+
+
 def render_sidebar_filters(ws: Workspace) -> AccountFilter:
     """The sidebar's as-of and filters, carried in the URL (ui.view)."""
     return render_view_sidebar(ws)

@@ -31,7 +31,7 @@ import pandas as pd
 from cs_analytics.core import config, resources, schema
 from cs_analytics.core.errors import WorkspaceError, WorkspaceLockedError
 from cs_analytics.core.ids import register_sql
-from cs_analytics.core.schema import GENERATION_KEY, bump_generation_in
+from cs_analytics.core.schema import GENERATION_KEY, TASKS_GENERATION_KEY, bump_generation_in
 from cs_analytics.core.tables import quote_identifier
 
 if os.name == "posix":
@@ -316,6 +316,14 @@ class Workspace:
         """The workspace generation: a number every committed write increases (0 when new)."""
         value = self.scalar("SELECT value FROM workspace_info WHERE key = ?", [GENERATION_KEY])
         return int(value) if value is not None else 0
+
+    def views_generation(self) -> int:
+        """The generation without the task-only writes' bumps (core.schema.bump_tasks_generation_in):
+        it moves on every write except a task change, so a view that shows no task stays cached."""
+        with self.cursor() as cur:
+            rows = dict(cur.execute("SELECT key, value FROM workspace_info WHERE key IN (?, ?)",
+                                    [GENERATION_KEY, TASKS_GENERATION_KEY]).fetchall())
+        return int(rows.get(GENERATION_KEY, 0)) - int(rows.get(TASKS_GENERATION_KEY, 0))
 
     # -- writing -------------------------------------------------------------------------
     @contextmanager

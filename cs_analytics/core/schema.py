@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 GENERATION_KEY = "generation"
+# how many of the generation's bumps were task-only writes (a rule run that raised tasks, a task's
+# status, note or owner): views that do not show tasks key their cache on the difference
+TASKS_GENERATION_KEY = "tasks_generation"
 
 
 def migrations() -> list[tuple[int, str]]:
@@ -75,3 +78,17 @@ def bump_generation_in(cur: duckdb.DuckDBPyConnection) -> None:
     ).fetchone()
     if row is None:
         cur.execute("INSERT INTO workspace_info (key, value) VALUES (?, '1')", [GENERATION_KEY])
+
+
+def bump_tasks_generation_in(cur: duckdb.DuckDBPyConnection) -> None:
+    """A task-only write: increase the generation (as every write does) and the count of task-only
+    bumps, inside the caller's open transaction. Pages that show no task keep their cached views
+    (their key, Workspace.views_generation, does not move); My work and the account timeline update."""
+    bump_generation_in(cur)
+    row = cur.execute(
+        "UPDATE workspace_info SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+        "WHERE key = ? RETURNING value",
+        [TASKS_GENERATION_KEY],
+    ).fetchone()
+    if row is None:
+        cur.execute("INSERT INTO workspace_info (key, value) VALUES (?, '1')", [TASKS_GENERATION_KEY])

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cs_analytics.core.schema import GENERATION_KEY, bump_generation_in
+from cs_analytics.core.schema import GENERATION_KEY, bump_tasks_generation_in
 from cs_analytics.core.workspace import resolve_as_of
 from cs_analytics.tasks.rule_config import rule_configs
 from cs_analytics.tasks.rules import RULE_FUNCTIONS, RuleContext
@@ -80,7 +80,7 @@ def run_rules(ws: "Workspace", as_of=None, today: dt.date | None = None) -> Rule
         for rule, tasks in fresh.items():
             created[rule] = len(insert_tasks(cur, tasks, RULES_USER, now))
         if any(created.values()):
-            bump_generation_in(cur)
+            bump_tasks_generation_in(cur)
         generation = cur.execute("SELECT value FROM workspace_info WHERE key = ?", [GENERATION_KEY]).fetchone()
         cur.execute("INSERT OR REPLACE INTO workspace_info (key, value) VALUES (?, ?)",
                     [RULES_CHECKED_KEY, f"{generation[0] if generation else 0}{suffix}"])

@@ -20,7 +20,7 @@ import pandas as pd
 
 from cs_analytics.core.db import load_sql
 from cs_analytics.core.ids import normalise_id
-from cs_analytics.core.schema import GENERATION_KEY, bump_generation_in
+from cs_analytics.core.schema import GENERATION_KEY, bump_tasks_generation_in
 
 if TYPE_CHECKING:
     from cs_analytics.core.db import Workspace
@@ -69,7 +69,7 @@ def bump_keeping_rules_fresh(cur: duckdb.DuckDBPyConnection) -> None:
     makes the rules run again (tasks/run.py)."""
     before = cur.execute("SELECT value FROM workspace_info WHERE key = ?", [GENERATION_KEY]).fetchone()
     marker = cur.execute("SELECT value FROM workspace_info WHERE key = ?", [RULES_CHECKED_KEY]).fetchone()
-    bump_generation_in(cur)
+    bump_tasks_generation_in(cur)
     if before and marker and marker[0].split("|", 1)[0] == before[0]:
         after = cur.execute("SELECT value FROM workspace_info WHERE key = ?", [GENERATION_KEY]).fetchone()[0]
         cur.execute("UPDATE workspace_info SET value = ? WHERE key = ?",
