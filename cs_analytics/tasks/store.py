@@ -78,17 +78,43 @@ def bump_keeping_rules_fresh(cur: duckdb.DuckDBPyConnection) -> None:
 
 def insert_tasks(cur: duckdb.DuckDBPyConnection, tasks: Iterable[NewTask], user: str,
                  now: dt.datetime) -> list[int]:
-    """Insert tasks with their `open` event on the caller's cursor; a rule_key already stored is
-    skipped (the UNIQUE key). Returns the ids of the tasks created."""
-    created = []
+    """Insert tasks with their `open` event on the caller's cursor, in two set-based statements
+    (one per row took 7 ms: 60 s for the 8k tasks a 100k-account workspace raised); a rule_key
+    already stored, or met earlier in `tasks`, is skipped (the UNIQUE key). Returns the ids of the
+    tasks created, in the order given."""
+    seen: set[str] = set()
+    unique = []
     for task in tasks:
-        row = cur.execute(load_sql("tasks/insert_task"), [
-            task.rule_key, task.rule, task.account_id, task.title, task.reason, _clean(task.owner),
-            task.due_date, user, now]).fetchone()
-        if row is None:
-            continue
-        cur.execute(load_sql("tasks/insert_event"), [row[0], "open", None, None, user, now])
-        created.append(int(row[0]))
+        if task.rule_key is not None:
+            if task.rule_key in seen:
+                continue
+            seen.add(task.rule_key)
+        unique.append(task)
+    if not unique:
+        return []
+    frame = pd.DataFrame({
+        "ord": range(len(unique)),
+        "rule_key": pd.Series([t.rule_key for t in unique], dtype=object),
+        "rule": pd.Series([t.rule for t in unique], dtype=object),
+        "account_id": pd.Series([t.account_id for t in unique], dtype=object),
+        "title": pd.Series([t.title for t in unique], dtype=object),
+        "reason": pd.Series([t.reason for t in unique], dtype=object),
+        "owner": pd.Series([_clean(t.owner) for t in unique], dtype=object),
+        "due_date": pd.Series([t.due_date for t in unique], dtype=object),
+    })
+    params = {"user": user, "now": now}
+    cur.execute("SELECT 1").fetchall()  # complete the caller's last fetchone(): register refuses beside it
+    cur.register("_new_tasks", frame)
+    try:
+        created = sorted(int(row[0]) for row in cur.execute(load_sql("tasks/insert_tasks"), params).fetchall())
+    finally:
+        cur.unregister("_new_tasks")
+    if created:
+        cur.register("_created_tasks", pd.DataFrame({"task_id": created}))
+        try:
+            cur.execute(load_sql("tasks/insert_open_events"), params)
+        finally:
+            cur.unregister("_created_tasks")
     return created
 
 
