@@ -49,7 +49,7 @@ def spy_builders(monkeypatch) -> dict[str, list]:
 def test_after_the_warm_a_pages_first_visit_computes_no_view(page, workspace_path, monkeypatch, app_test):
     ws = open_workspace(workspace_path)
     warmed = warm.warm_pages(ws)
-    assert [name for name, _ in warmed] == [name for name, *_ in warm.PAGE_DEFAULTS]
+    assert [name for name, _ in warmed] == [name for name, *_ in warm.PAGE_DEFAULTS] + ["Account"]
     calls = spy_builders(monkeypatch)
     at = app_test(f"app_pages/{PAGE_FILES[page]}.py", workspace=workspace_path)
     assert_no_exception(at)
@@ -69,3 +69,17 @@ def test_a_write_stops_the_warm_between_views(workspace_path):
     checks = iter([True, True, False])
     warmed = warm.warm_pages(ws, still_current=lambda: next(checks, False))
     assert [name for name, _ in warmed] == ["Revenue", "Cohorts"]
+
+
+def test_after_the_warm_the_first_account_does_not_score_the_portfolios_history(workspace_path, monkeypatch, app_test):
+    from cs_analytics.health import scoring
+
+    ws = open_workspace(workspace_path)
+    warm.warm_pages(ws)
+    scored_dates: list[int] = []
+    real = scoring.score_frame
+    monkeypatch.setattr(scoring, "score_frame", lambda ws_, dates, sc: scored_dates.append(len(dates)) or real(ws_, dates, sc))
+    account = ws.scalar("SELECT max(account_id) FROM accounts")
+    at = app_test("app_pages/account.py", workspace=workspace_path, query={"account": account})
+    assert_no_exception(at)
+    assert all(n <= 2 for n in scored_dates), scored_dates  # the explanation's dates only, no history
