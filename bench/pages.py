@@ -226,14 +226,30 @@ def new_page(browser):
     return context, page
 
 
+def wait_for_page_warm(server, since_bytes: int, timeout_s: float = 1800) -> str:
+    """Wait until the server's log, after byte `since_bytes`, says the launcher's background warm
+    of the pages finished (ui/warm.py); returns that line."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        text = server.log_path.read_bytes()[since_bytes:].decode("utf-8", "replace")
+        lines = [line for line in text.splitlines() if "page views warmed" in line]
+        if lines:
+            return lines[-1]
+        time.sleep(1)
+    raise TimeoutError(f"the pages were not warmed within {timeout_s:.0f} s")
+
+
 def run_benchmark(workspace: Path, repeats: int = 3, progress: Callable[[str], None] = print,
                   first_view_pages: tuple[str, ...] | None = None,
                   click_pages: tuple[str, ...] | None = None,
-                  direct_pages: tuple[str, ...] | None = None) -> Timings:
+                  direct_pages: tuple[str, ...] | None = None,
+                  after_page_warm: bool = False) -> Timings:
     """Time every page (first view, direct link and click) and every interaction on `workspace`;
     the first view only of `first_view_pages`, the click only of `click_pages` and the direct link
     only of `direct_pages` when given (each first view restarts the server; the test keeps to a
-    few: every page has its own browser journey)."""
+    few: every page has its own browser journey). With `after_page_warm`, the direct links and
+    clicks start once the launcher's background warm of every page has finished (its time is
+    reported); without it they race that warm, as a user who opens a page at once does."""
     from playwright.sync_api import sync_playwright
     from conftest import CHROMIUM, CHROMIUM_ARGS, AppServer
 
@@ -244,14 +260,20 @@ def run_benchmark(workspace: Path, repeats: int = 3, progress: Callable[[str], N
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         warm_context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        warm_log_from, warm_waited = 0, False  # the server started above: its whole log
         try:
             for spec in PAGES:
                 cold_runs = repeats if first_view_pages is None or spec[0] in first_view_pages else 0
                 if not cold_runs and server.process is None:
                     server.start()
                 for _ in range(cold_runs):
+                    warm_log_from = server.log_path.stat().st_size if server.log_path.exists() else 0
+                    warm_waited = False
                     server.restart()
                     timings.add("first", spec[0], timed_view(browser, server.url, spec))
+                if after_page_warm and not warm_waited:
+                    progress(wait_for_page_warm(server, warm_log_from).strip())
+                    warm_waited = True
                 direct_runs = repeats if direct_pages is None or spec[0] in direct_pages else 0
                 for _ in range(direct_runs):
                     timings.add("warm", spec[0], timed_view(warm_context, server.url, spec))
@@ -337,6 +359,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workspace", type=Path, default=None)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--after-warm", action="store_true",
+                        help="start the direct links and clicks once the background page warm has finished")
     parser.add_argument("--bare", action="store_true",
                         help="start the server with plain `streamlit run app.py` (no launcher, no warm-up)")
     args = parser.parse_args(argv)
@@ -346,7 +370,8 @@ def main(argv: list[str] | None = None) -> int:
         AppServer.launcher = BARE_LAUNCHER
     path = args.workspace or Path(str(DEFAULT_WORKSPACE).format(accounts=args.accounts))
     ensure_workspace(path, args.accounts, args.rebuild)
-    timings = run_benchmark(path, args.repeats, progress=lambda line: print(line, flush=True))
+    timings = run_benchmark(path, args.repeats, progress=lambda line: print(line, flush=True),
+                            after_page_warm=args.after_warm)
     print()
     print(f"{dt.date.today()} {args.accounts:,} accounts, {load_sentence()}")
     print(table_markdown(timings))
