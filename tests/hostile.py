@@ -52,7 +52,9 @@ def build_hostile_workspace(path: Path | str):
         "csm_owner": [CSM] * len(ids), "plan": ["pro"] * len(ids),
     })
     contracts = pd.DataFrame({
-        "contract_id": [f"C{i}<b>[c](https://{EVIL}/c)</b>" for i in range(len(ids))] + ["C-renew"],
+        # shown as the Account page's contract chart's axis labels: plotly would draw the <a> as a link
+        "contract_id": [f"C{i}<b>[c](https://{EVIL}/c)</b><a href='https://{EVIL}/c{i}'>c</a>"
+                        for i in range(len(ids))] + ["C-renew"],
         "account_id": ids + [SPIKE_ID],
         "start_date": ["2023-01-01"] * len(ids) + ["2024-04-01"],
         "end_date": [END if a == SPIKE_ID else None for a in ids] + [None],

@@ -11,10 +11,14 @@ from cs_analytics.core.db import close_workspace
 
 PAGES = ["", "revenue", "cohorts?basis=logo&grain=month&cohort=2023-01&period=%C2%B2", "health", "reality",
          "account?account=" + urllib.parse.quote(hostile.SPIKE_ID),
+         # the contract chart: the hostile contract ids are its axis labels (plotly's HTML subset)
+         "account?account=" + urllib.parse.quote(hostile.SPIKE_ID) + "&tab=" + urllib.parse.quote("Contracts and MRR"),
          "account?account=" + urllib.parse.quote("[Your session expired - log in again](https://evil.example)"),
          "data"]
-OFF_HOST_LINKS = """() => [...document.querySelectorAll('a[href], img[src], image, iframe[src]')]
-    .map(e => e.href && e.href.baseVal !== undefined ? e.href.baseVal : (e.href || e.src || ''))
+# every anchor, HTML or SVG (plotly draws a label's <a> as an SVG anchor with xlink:href)
+OFF_HOST_LINKS = """() => [...document.querySelectorAll('a, img[src], image, iframe[src]')]
+    .map(e => (e.href && e.href.baseVal !== undefined ? e.href.baseVal : (e.href || e.src || ''))
+              || e.getAttribute('href') || e.getAttributeNS('http://www.w3.org/1999/xlink', 'href') || '')
     .filter(u => u && !u.startsWith(location.origin) && !u.startsWith('data:') && !u.startsWith('blob:'))"""
 
 CHARTS_DRAWN = """() => [...document.querySelectorAll("[data-testid='stPlotlyChart']")]
