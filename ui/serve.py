@@ -15,10 +15,13 @@ with the same options (`streamlit run` is called through its own command line):
   2. opens the workspace and warms the first view (`ui.warm.warm_first_view`: the sidebar's views
      and the Overview for the default view, into the same view cache the pages read);
   3. starts a background warmer that does step 2 again after each write to the workspace file,
-     so the first view after an upload or a CLI import is warm too.
+     so the first view after an upload or a CLI import is warm too, and then warms every other
+     page's default view and the Account page's score history (`ui.warm.warm_pages`), so the first
+     visit of a page after a start or a write reads the cache.
 
 Nothing computed here differs from what a page computes: same builders, same arguments, same cache
-keys (docs/performance.md, "First view and session start"). `--no-warm` skips steps 2 and 3.
+keys (docs/performance.md, "First view and session start"). `--no-warm` skips steps 2 and 3;
+`--no-page-warm` keeps the first view's warm and skips the pages'.
 """
 from __future__ import annotations
 
@@ -102,7 +105,8 @@ def streamlit_argv(options: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     options = list(sys.argv[1:] if argv is None else argv)
     warm = "--no-warm" not in options
-    options = [option for option in options if option != "--no-warm"]
+    warm_pages = "--no-page-warm" not in options
+    options = [option for option in options if option not in ("--no-warm", "--no-page-warm")]
     sys.path.insert(0, str(ROOT))
     quiet_no_runtime_warnings()
     started = time.perf_counter()
@@ -116,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             from ui.warm import FirstViewWarmer
 
             warmer = FirstViewWarmer(ws)
+            warmer.pages_enabled = warm_pages
             if not warmed:
                 warmer.warmed_signature = None  # warm at its first look
             warmer.start()

@@ -162,10 +162,11 @@ class FirstViewWarmer(threading.Thread):
 
     def run(self) -> None:
         while not self.stopped.wait(self.interval_seconds):
-            if self.warm_if_written() or self.pages_pending:
+            if (self.warm_if_written() or self.pages_pending) and self.pages_enabled:
                 self.warm_pages_if_current()
 
     pages_pending = True  # the launcher warmed the first view only: the pages come at the first look
+    pages_enabled = True  # `python -m ui.serve --no-page-warm`: the first view only
 
     def warm_pages_if_current(self) -> None:
         """Warm every page's default view for the generation just warmed; a write meanwhile stops
