@@ -75,6 +75,7 @@ def warm_first_view(ws) -> float:
 PAGE_DEFAULTS = (
     ("Revenue", revenue_view, "override", ()),
     ("Cohorts", cohort_view, "override", ("logo", "month", False, True)),
+    *(("Cohorts", cohort_view, "override", (basis, "month", False, True)) for basis in ("grr", "nrr", "activity")),
     ("Health", scorecard_lines, None, ()),
     ("Health", health_scores, "day", ()),
     ("Reality", reality_view, "override", (config.DEFAULT_ASSESSMENT_MAX_AGE_DAYS, None)),

@@ -83,3 +83,14 @@ def test_after_the_warm_the_first_account_does_not_score_the_portfolios_history(
     at = app_test("app_pages/account.py", workspace=workspace_path, query={"account": account})
     assert_no_exception(at)
     assert all(n <= 2 for n in scored_dates), scored_dates  # the explanation's dates only, no history
+
+
+def test_after_the_warm_switching_the_cohort_basis_computes_no_view(workspace_path, monkeypatch, app_test):
+    ws = open_workspace(workspace_path)
+    warm.warm_pages(ws)
+    calls = spy_builders(monkeypatch)
+    at = app_test("app_pages/cohorts.py", workspace=workspace_path)
+    for basis in ("nrr", "grr", "activity"):
+        at.radio(key="cohort_basis").set_value(basis).run()
+        assert_no_exception(at)
+    assert calls["Cohorts"] == []
