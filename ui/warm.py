@@ -83,6 +83,10 @@ PAGE_DEFAULTS = (
     ("Onboarding", onboarding_views.usage_metrics_view, "override", ()),
     ("Onboarding", onboarding_views.build, "override", (None, "month", False)),
 )
+# the tables a page needs before it computes anything (its `require_data` empty state otherwise)
+PAGE_NEEDS = {"Revenue": ("contracts",), "Cohorts": ("contracts", "usage"), "Health": ("contracts", "usage"),
+              "Reality": ("contracts",), "Renewals": ("contracts",), "Onboarding": ("usage",),
+              "Account": ("contracts",)}
 
 
 def warm_pages(ws, still_current=lambda: True) -> list[tuple[str, float]]:
@@ -94,9 +98,12 @@ def warm_pages(ws, still_current=lambda: True) -> list[tuple[str, float]]:
     warmed = []
     in_force = as_of_in_force(None, as_of_setting(ws), data_as_of(ws))
     as_of = {"override": in_force.override, "day": in_force.day}
+    empty = {table for tables in PAGE_NEEDS.values() for table in tables if ws.row_count(table) == 0}
     for page, builder, as_of_kind, args in PAGE_DEFAULTS:
         if not still_current():
             break
+        if empty.intersection(PAGE_NEEDS[page]):
+            continue  # the page shows its empty state: nothing to warm
         started = time.perf_counter()
         ws.acquire(yielding=True)
         try:
@@ -107,7 +114,7 @@ def warm_pages(ws, still_current=lambda: True) -> list[tuple[str, float]]:
         finally:
             ws.release(yielding=True)
         warmed.append((page, time.perf_counter() - started))
-    if still_current():
+    if still_current() and not empty.intersection(PAGE_NEEDS["Account"]):
         started = time.perf_counter()
         ws.acquire(yielding=True)
         try:

@@ -94,3 +94,11 @@ def test_after_the_warm_switching_the_cohort_basis_computes_no_view(workspace_pa
         at.radio(key="cohort_basis").set_value(basis).run()
         assert_no_exception(at)
     assert calls["Cohorts"] == []
+
+
+def test_an_empty_workspace_warms_nothing_and_raises_nothing(tmp_path):
+    ws = open_workspace(tmp_path / "empty.duckdb")
+    try:
+        assert warm.warm_pages(ws) == []
+    finally:
+        close_workspace(tmp_path / "empty.duckdb")
