@@ -15,6 +15,7 @@ tests/app/test_view_cache_scope.py checks that every views module that reads tas
 """
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import io
 from typing import Any, Callable, TypeVar
@@ -36,9 +37,13 @@ def filter_key(account_filter: AccountFilter | None) -> tuple:
     return () if account_filter is None else account_filter.key
 
 
+COMPUTED: "collections.Counter[str]" = collections.Counter()  # views computed (cache misses) by name
+
+
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def _cached_call(view_name: str, version: str, filter_id: tuple, as_of: dt.date | None, args: tuple,
                  _builder: Callable[..., Any], _ws: Any, _account_filter: AccountFilter | None) -> Any:
+    COMPUTED[view_name] += 1  # runs on a miss only: what the warm-up tests and the benchmark count
     return _builder(_ws, _account_filter, as_of, *args)
 
 

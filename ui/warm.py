@@ -34,9 +34,10 @@ from cs_analytics.views import onboarding as onboarding_views
 from cs_analytics.views.cohorts import cohort_view
 from cs_analytics.views.health import health_scores
 from cs_analytics.views.overview import overview_summary
-from cs_analytics.views.reality import reality_view
+from cs_analytics.retention.revenue import MOVEMENTS
+from cs_analytics.views.reality import reality_track_records, reality_view, spike_usage
 from cs_analytics.views.renewals import renewals_view
-from cs_analytics.views.revenue import revenue_view
+from cs_analytics.views.revenue import movement_drilldown, revenue_view
 from cs_analytics.views.scorecard import scorecard_lines
 from cs_analytics.views.sidebar import sidebar_filter_options, sidebar_status
 
@@ -65,20 +66,40 @@ def warm_first_view(ws) -> float:
     return time.perf_counter() - started
 
 
-# (page, builder, as-of, arguments after (ws, filter, as-of)) of each page's default view, as the
-# page calls `cached_view` with its controls at their defaults; the as-of is the one the page
+# (page, builder, as-of, arguments after (ws, filter, as-of), or a function of (ws, as-of) giving
+# them from a view warmed before it) of each page's default views, as the page calls `cached_view`
+# with its controls at their defaults; the as-of is the one the page
 # passes: "override" (`ui.common.view_as_of`: None for the data's own), "day" (`page_as_of`: the
 # date in force) or None for a workspace-wide view (no filter either). tests/app/test_page_warm.py
 # runs each page after a warm and fails on any computation. Cheapest first: a user who opens the
 # app after a write meets the warm pages sooner. (My work is left out: its page first runs the task
 # rules, a write, so its view belongs to the next generation.)
+def _first_drilldown(ws, as_of) -> tuple | None:
+    """Revenue's drill-down as first shown: the first month offered, the first movement."""
+    from ui.cache import cached_view
+
+    months = cached_view(revenue_view, ws, NO_FILTER, as_of).drill_months
+    return (list(months)[0], MOVEMENTS[0]) if len(months) else None
+
+
+def _first_spike(ws, as_of) -> tuple | None:
+    """Reality's spike chart as first shown: the first spike of the last 365 days."""
+    from ui.cache import cached_view
+
+    spikes = cached_view(reality_view, ws, NO_FILTER, as_of, config.DEFAULT_ASSESSMENT_MAX_AGE_DAYS, None).spikes
+    return None if spikes.empty else (spikes["account_id"].iloc[0], spikes["contract_end"].iloc[0])
+
+
 PAGE_DEFAULTS = (
     ("Revenue", revenue_view, "override", ()),
+    ("Revenue", movement_drilldown, "override", _first_drilldown),
     ("Cohorts", cohort_view, "override", ("logo", "month", False, True)),
     *(("Cohorts", cohort_view, "override", (basis, "month", False, True)) for basis in ("grr", "nrr", "activity")),
     ("Health", scorecard_lines, None, ()),
     ("Health", health_scores, "day", ()),
     ("Reality", reality_view, "override", (config.DEFAULT_ASSESSMENT_MAX_AGE_DAYS, None)),
+    ("Reality", reality_track_records, "override", (config.DEFAULT_ASSESSMENT_MAX_AGE_DAYS, None)),
+    ("Reality", spike_usage, "override", _first_spike),
     ("Renewals", renewals_view, "override", ()),
     ("Onboarding", onboarding_views.usage_metrics_view, "override", ()),
     ("Onboarding", onboarding_views.build, "override", (None, "month", False)),
@@ -110,7 +131,9 @@ def warm_pages(ws, still_current=lambda: True) -> list[tuple[str, float]]:
             if as_of_kind is None:
                 cached_view(builder, ws, None, None, *args)
             else:
-                cached_view(builder, ws, NO_FILTER, as_of[as_of_kind], *args)
+                view_args = args(ws, as_of[as_of_kind]) if callable(args) else args
+                if view_args is not None:  # None: the page shows no such view by default
+                    cached_view(builder, ws, NO_FILTER, as_of[as_of_kind], *view_args)
         finally:
             ws.release(yielding=True)
         warmed.append((page, time.perf_counter() - started))
