@@ -74,8 +74,8 @@ def series_params(starts: Starts, max_day: int) -> dict:
 def first_days(ws: "Workspace", starts: Starts, rule: ActivationRule, max_day: int = UNBOUNDED_DAYS) -> pd.Series:
     """account_id -> the first day since start (< max_day) on which the rule's cumulative value
     reaches its threshold, without the window; absent when it never does. One query per kind
-    (sql/onboarding/first_day_<kind>.sql) reads usage_day and looks for the crossing alone, never
-    the whole per-day series of onboarding_series (issue 14: 56 s to a few seconds at 100M rows)."""
+    (sql/onboarding/first_day_<kind>.sql) looks for the crossing alone in usage_day, never the
+    whole per-day series of every kind (issue 14, docs/performance.md "Activation at 100M")."""
     if starts.frame.empty:
         return pd.Series(dtype="float64")
     frame = ws.query_named(f"onboarding/first_day_{rule.kind}", {

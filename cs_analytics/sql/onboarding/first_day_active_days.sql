@@ -5,26 +5,27 @@
 -- (account, metric, day), day_rep_all one per positive (account, day), so the k-th smallest date
 -- of those rows is the k-th distinct active day (one scan, a k-value heap per account; no
 -- per-day series, no window). Columns: account_id, first_day.
--- Usage after day $max_day is not read into the search: the cumulative value never falls (values
--- are >= 0), so the first day with no bound is the answer when it is < $max_day, else there is none.
-WITH starts AS (
-    SELECT unnest(CAST($ids AS VARCHAR[])) AS account_id, unnest(CAST($start_dates AS DATE[])) AS start_date
+-- Only usage dated from the start to day $max_day - 1 and on or before $as_of is read.
+WITH starts AS (  -- ak: the account's position in $ids, so that grouping and sorting compare integers
+    SELECT unnest(CAST($ids AS VARCHAR[])) AS account_id, unnest(CAST($start_dates AS DATE[])) AS start_date,
+           unnest(range(1, len(CAST($ids AS VARCHAR[])) + 1)) AS ak
 ),
 active_days AS (
-    SELECT s.account_id, s.start_date, u.event_date
+    SELECT s.ak, u.event_date
     FROM usage_day u
     JOIN starts s ON s.account_id = u.account_id
     WHERE u.event_date >= s.start_date
       AND u.event_date <= CAST($as_of AS DATE)
+      AND u.event_date < s.start_date + CAST($max_day AS INTEGER)
       AND CASE WHEN $metric_key = '(any)' THEN u.day_rep_all
                ELSE u.day_rep_metric AND u.metric = $metric_key END
 ),
 firsts AS (
-    SELECT account_id, start_date, min(event_date, CAST(ceil($threshold) AS BIGINT)) AS days
+    SELECT ak, min(event_date, CAST(ceil($threshold) AS BIGINT)) AS days
     FROM active_days
-    GROUP BY account_id, start_date
+    GROUP BY ak
 )
-SELECT account_id, datediff('day', start_date, days[CAST(ceil($threshold) AS BIGINT)]) AS first_day
-FROM firsts
-WHERE len(days) >= ceil($threshold)
-  AND datediff('day', start_date, days[CAST(ceil($threshold) AS BIGINT)]) < $max_day
+SELECT s.account_id, datediff('day', s.start_date, f.days[CAST(ceil($threshold) AS BIGINT)]) AS first_day
+FROM firsts f
+JOIN starts s ON s.ak = f.ak
+WHERE len(f.days) >= ceil($threshold)

@@ -4,51 +4,51 @@
 -- cumulative sum reaches the threshold. Two scans of usage_day (migrations/050): month sums find
 -- that month and the sum before it, then only that month's rows are summed per day.
 -- Columns: account_id, first_day.
--- Usage after day $max_day is not read into the search: the cumulative value never falls (values
--- are >= 0), so the first day with no bound is the answer when it is < $max_day, else there is none.
-WITH starts AS (
-    SELECT unnest(CAST($ids AS VARCHAR[])) AS account_id, unnest(CAST($start_dates AS DATE[])) AS start_date
+-- Only usage dated from the start to day $max_day - 1 and on or before $as_of is read.
+WITH starts AS (  -- ak: the account's position in $ids, so that grouping and sorting compare integers
+    SELECT unnest(CAST($ids AS VARCHAR[])) AS account_id, unnest(CAST($start_dates AS DATE[])) AS start_date,
+           unnest(range(1, len(CAST($ids AS VARCHAR[])) + 1)) AS ak
 ),
 counted AS (
-    SELECT s.account_id, s.start_date, u.event_date, u.value
+    SELECT s.ak, u.event_date, u.value
     FROM usage_day u
     JOIN starts s ON s.account_id = u.account_id
     WHERE u.event_date >= s.start_date
       AND u.event_date <= CAST($as_of AS DATE)
+      AND u.event_date < s.start_date + CAST($max_day AS INTEGER)
       AND ($metric_key = '(any)' OR u.metric = $metric_key)
 ),
 months AS (
-    SELECT account_id, CAST(date_trunc('month', event_date) AS DATE) AS month, sum(value) AS month_value
+    SELECT ak, CAST(date_trunc('month', event_date) AS DATE) AS month, sum(value) AS month_value
     FROM counted
     GROUP BY ALL
 ),
-month_cum AS (
-    SELECT account_id, month,
-           coalesce(sum(month_value) OVER (PARTITION BY account_id ORDER BY month
-                                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before,
-           sum(month_value) OVER (PARTITION BY account_id ORDER BY month) AS cum
+month_cum AS (  -- before: the sum of the earlier months; the month's own sum is added to it
+    SELECT ak, month, month_value,
+           coalesce(sum(month_value) OVER (PARTITION BY ak ORDER BY month
+                                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
     FROM months
 ),
 crossing AS (
-    SELECT account_id, arg_min(month, month) AS month, arg_min(before, month) AS before
+    SELECT ak, arg_min(month, month) AS month, arg_min(before, month) AS before
     FROM month_cum
-    WHERE cum >= $threshold
-    GROUP BY account_id
+    WHERE before + month_value >= $threshold
+    GROUP BY ak
 ),
 days AS (
-    SELECT c.account_id, c.start_date, c.event_date, x.before, sum(c.value) AS day_value
+    SELECT c.ak, c.event_date, x.before, sum(c.value) AS day_value
     FROM counted c
-    JOIN crossing x ON x.account_id = c.account_id
+    JOIN crossing x ON x.ak = c.ak
     WHERE c.event_date >= x.month AND c.event_date < x.month + INTERVAL 1 MONTH
     GROUP BY ALL
 ),
 day_cum AS (
-    SELECT account_id, start_date, event_date,
-           before + sum(day_value) OVER (PARTITION BY account_id ORDER BY event_date) AS cum
+    SELECT ak, event_date, before + sum(day_value) OVER (PARTITION BY ak ORDER BY event_date) AS cum
     FROM days
+),
+first_dates AS (
+    SELECT ak, min(event_date) AS first_date FROM day_cum WHERE cum >= $threshold GROUP BY ak
 )
-SELECT account_id, datediff('day', start_date, min(event_date)) AS first_day
-FROM day_cum
-WHERE cum >= $threshold
-GROUP BY account_id, start_date
-HAVING datediff('day', start_date, min(event_date)) < $max_day
+SELECT s.account_id, datediff('day', s.start_date, f.first_date) AS first_day
+FROM first_dates f
+JOIN starts s ON s.ak = f.ak
