@@ -80,6 +80,22 @@ WHERE metric_key = $metric_key AND kind = $kind AND cum >= $threshold
 GROUP BY account_id
 """
 
+OLD_CANDIDATE_TOTALS = """
+SELECT account_id, metric_key, kind, max(cum) AS total
+FROM old_onboarding_series($ids, $start_dates, $as_of, $max_day, NULL)
+GROUP BY account_id, metric_key, kind
+"""
+OLD_CANDIDATE_FIRST_DAYS = """
+WITH candidates AS (
+    SELECT unnest(CAST($t_metric AS VARCHAR[])) AS metric_key, unnest(CAST($t_kind AS VARCHAR[])) AS kind,
+           unnest(CAST($t_threshold AS DOUBLE[])) AS threshold
+)
+SELECT c.metric_key, c.kind, c.threshold, s.account_id, min(s.day) AS first_day
+FROM old_onboarding_series($ids, $start_dates, $as_of, $max_day, NULL) s
+JOIN candidates c ON c.metric_key = s.metric_key AND c.kind = s.kind AND s.cum >= c.threshold
+GROUP BY c.metric_key, c.kind, c.threshold, s.account_id
+"""
+
 METRICS = ("m1", "m2", "m3")
 USERS = ("u1", "u2", "u3", "u4", None)
 FIRST = dt.date(2024, 1, 20)
@@ -115,6 +131,26 @@ def _old_first_days(ws, starts: act.Starts, rule: ActivationRule, max_day: int) 
         frame = cur.execute(OLD_FIRST_DAY, {**act.series_params(starts, max_day), "metric_key": rule.metric_key,
                                             "kind": rule.kind, "threshold": float(rule.threshold)}).df()
     return frame.set_index("account_id")["first_day"].astype("float64").sort_index()
+
+
+def _finder_queries_agree(ws, starts: act.Starts, max_day: int) -> None:
+    """The finder's two queries (sql/onboarding/candidate_*.sql) equal the old ones row for row."""
+    candidates = list(itertools.product(("(any)", *METRICS), ("sum", "active_days", "users"), (0.5, 2.0, 2.5, 9.0)))
+    params = act.series_params(starts, max_day)
+    lists = {"t_metric": [c[0] for c in candidates], "t_kind": [c[1] for c in candidates],
+             "t_threshold": [c[2] for c in candidates]}
+    with ws.cursor() as cur:
+        cur.execute(OLD_SERIES)
+        old_totals = cur.execute(OLD_CANDIDATE_TOTALS, params).df()
+        old_days = cur.execute(OLD_CANDIDATE_FIRST_DAYS, {**params, **lists}).df()
+    for new, old, keys in ((ws.query_named("onboarding/candidate_totals", params), old_totals,
+                            ["account_id", "metric_key", "kind"]),
+                           (ws.query_named("onboarding/candidate_first_days", {**params, **lists}), old_days,
+                            ["metric_key", "kind", "threshold", "account_id"])):
+        value = "total" if "total" in old else "first_day"
+        new = new.astype({value: "float64"}).sort_values(keys).reset_index(drop=True)
+        old = old.astype({value: "float64"}).sort_values(keys).reset_index(drop=True)
+        pd.testing.assert_frame_equal(new[keys + [value]], old[keys + [value]])
 
 
 def _reference(usage: pd.DataFrame, starts: act.Starts, rule: ActivationRule, max_day: int) -> pd.Series:
@@ -153,6 +189,7 @@ def _compare(ws, usage: pd.DataFrame, offsets: dict, as_of: dt.date, max_day: in
         new = act.first_days(ws, starts, rule, max_day).sort_index()
         assert new.to_dict() == _old_first_days(ws, starts, rule, max_day).to_dict(), (rule, max_day)
         assert new.to_dict() == _reference(usage, starts, rule, max_day).to_dict(), (rule, max_day)
+    _finder_queries_agree(ws, starts, min(max_day, 90))
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -170,13 +207,21 @@ def test_month_boundary_crossings(usage_ws):
             ("b", (dt.date(2024, 2, 28) - FIRST).days, "m1", 3.5, "u1"),
             ("b", (dt.date(2024, 2, 29) - FIRST).days, "m1", 0.5, None),   # b: 4 on Feb 29
             ("b", (dt.date(2024, 3, 1) - FIRST).days, "m2", 9.0, "u3"),
-            ("c", 0, "m1", 0.0, "u1"), ("c", 40, "m1", 0.0, "u2")]         # c: only zeros
+            ("c", 0, "m1", 0.0, "u1"), ("c", 40, "m1", 0.0, "u2"),         # c: only zeros
+            # d: several users and metrics on one day, a NULL user, a zero row, a repeated row
+            ("d", 3, "m1", 1.0, "u1"), ("d", 3, "m1", 1.0, "u2"), ("d", 3, "m2", 1.0, "u3"),
+            ("d", 4, "m1", 1.0, None), ("d", 4, "m1", 0.0, "u4"), ("d", 10, "m1", 1.0, "u1"),
+            ("d", 10, "m1", 1.0, "u1"), ("d", 12, "m2", 1.0, "u4")]
     usage = _usage(rows)
-    offsets = {"a": 0, "b": 0, "c": 0}
+    offsets = {"a": 0, "b": 0, "c": 0, "d": 3}
     _compare(usage_ws, usage, offsets, dt.date(2024, 5, 1), act.UNBOUNDED_DAYS)
     got = act.first_days(usage_ws, _starts(offsets, dt.date(2024, 5, 1)), ActivationRule("m1", "sum", 4.0))
     assert got.to_dict() == {"a": float((dt.date(2024, 2, 1) - FIRST).days),
-                             "b": float((dt.date(2024, 2, 29) - FIRST).days)}
+                             "b": float((dt.date(2024, 2, 29) - FIRST).days), "d": 7.0}  # d: 2, 3, then 5
+    starts = _starts(offsets, dt.date(2024, 5, 1))
+    assert act.first_days(usage_ws, starts, ActivationRule("m1", "active_days", 2))["d"] == 1.0  # a day, not a row
+    assert act.first_days(usage_ws, starts, ActivationRule("any", "users", 3))["d"] == 0.0  # u1, u2, u3 on day 0
+    assert "d" not in act.first_days(usage_ws, starts, ActivationRule("m1", "users", 3))  # u1, u2 (u4 is zero)
 
 
 @pytest.mark.parametrize("kind", ["sum", "active_days", "users"])
