@@ -5,7 +5,9 @@
 -- (account, metric, day), day_rep_all one per positive (account, day), so the k-th smallest date
 -- of those rows is the k-th distinct active day (one scan, a k-value heap per account; no
 -- per-day series, no window). Columns: account_id, first_day.
--- Only usage dated from the start to day $max_day - 1 and on or before $as_of is read.
+-- Only usage dated from the start to day $max_day - 1 and on or before $as_of is read, and only
+-- from $scan_from to the day before $scan_to (constants: usage_day is in date order, so the scan
+-- skips the row groups outside; activation.first_days bounds it to the starts it asks about).
 WITH starts AS (  -- ak: the account's position in $ids, so that grouping and sorting compare integers
     SELECT unnest(CAST($ids AS VARCHAR[])) AS account_id, unnest(CAST($start_dates AS DATE[])) AS start_date,
            unnest(range(1, len(CAST($ids AS VARCHAR[])) + 1)) AS ak
@@ -17,6 +19,7 @@ active_days AS (
     WHERE u.event_date >= s.start_date
       AND u.event_date <= CAST($as_of AS DATE)
       AND u.event_date < s.start_date + CAST($max_day AS INTEGER)
+      AND u.event_date >= CAST($scan_from AS DATE) AND u.event_date < CAST($scan_to AS DATE)
       AND CASE WHEN $metric_key = '(any)' THEN u.day_rep_all
                ELSE u.day_rep_metric AND u.metric = $metric_key END
 ),

@@ -4,7 +4,9 @@
 -- cumulative sum reaches the threshold. Two scans of usage_day (migrations/050): month sums find
 -- that month and the sum before it, then only that month's rows are summed per day.
 -- Columns: account_id, first_day.
--- Only usage dated from the start to day $max_day - 1 and on or before $as_of is read.
+-- Only usage dated from the start to day $max_day - 1 and on or before $as_of is read, and only
+-- from $scan_from to the day before $scan_to (constants: usage_day is in date order, so the scan
+-- skips the row groups outside; activation.first_days bounds it to the starts it asks about).
 WITH starts AS (  -- ak: the account's position in $ids, so that grouping and sorting compare integers
     SELECT unnest(CAST($ids AS VARCHAR[])) AS account_id, unnest(CAST($start_dates AS DATE[])) AS start_date,
            unnest(range(1, len(CAST($ids AS VARCHAR[])) + 1)) AS ak
@@ -16,6 +18,7 @@ counted AS (
     WHERE u.event_date >= s.start_date
       AND u.event_date <= CAST($as_of AS DATE)
       AND u.event_date < s.start_date + CAST($max_day AS INTEGER)
+      AND u.event_date >= CAST($scan_from AS DATE) AND u.event_date < CAST($scan_to AS DATE)
       AND ($metric_key = '(any)' OR u.metric = $metric_key)
 ),
 months AS (
