@@ -79,17 +79,19 @@ def first_days(ws: "Workspace", starts: Starts, rule: ActivationRule, max_day: i
 
     One query per kind (sql/onboarding/first_day_<kind>.sql) looks for the crossing alone in
     usage_day, never the whole per-day series (issue 14, docs/performance.md "Activation at
-    100M"). When the starts fall on few dates (contracts: the first day of a month), the accounts
-    of each start date are first asked about their first PREFIX_DAYS days only, a date range the
-    scan reads alone (usage_day is in date order); the accounts still open are then asked with
-    the full bound. The cumulative value on day d depends only on days <= d, so a first day found
+    100M"). When the starts fall on few dates (contracts: first days of months; at most
+    MAX_PREFIX_QUERIES dates whose prefixes cover at most half of the days since the first
+    start), the accounts of each start date are first asked about their first PREFIX_DAYS days
+    only, a date range the scan reads alone (usage_day is in date order); the accounts still open
+    are then asked with the full bound. The cumulative value on day d depends only on days <= d, so a first day found
     within the prefix is the first day."""
     if starts.frame.empty:
         return pd.Series(dtype="float64")
     prefix_days = min(max_day, PREFIX_DAYS)
     dates = sorted(set(starts.frame["start_date"]))
-    if len(dates) > MAX_PREFIX_QUERIES or max_day <= prefix_days:
-        return _first_days_within(ws, starts, rule, max_day)
+    span_days = (starts.win.as_of - dates[0]).days + 1
+    if len(dates) > MAX_PREFIX_QUERIES or 2 * len(dates) * prefix_days > span_days or max_day <= prefix_days:
+        return _first_days_within(ws, starts, rule, max_day)  # the prefixes would read much of the data
     found = [_first_days_within(ws, _starting_on(starts, day), rule, prefix_days) for day in dates]
     settled = pd.concat(found) if found else pd.Series(dtype="float64")
     open_starts = starts.frame[~starts.frame["account_id"].isin(settled.index)]

@@ -192,7 +192,7 @@ def _compare(ws, usage: pd.DataFrame, offsets: dict, as_of: dt.date, max_day: in
     _finder_queries_agree(ws, starts, min(max_day, 90))
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=usage_rows, offsets=start_offsets, as_of_offset=st.integers(20, SPAN_DAYS + 5),
        max_day=st.sampled_from((act.UNBOUNDED_DAYS, 45, 12)))
 def test_first_days_equal_the_old_series_and_the_reference(usage_ws, rows, offsets, as_of_offset, max_day):
