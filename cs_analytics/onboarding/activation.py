@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 SHARE_DAYS = (30, 60, 90)
 FOLLOW_UP_DAYS = 365
 UNBOUNDED_DAYS = 100_000
+PREFIX_DAYS = 7  # first_days asks each start date's accounts about this many days first
+MAX_PREFIX_QUERIES = 60  # ... when the starts fall on at most this many dates (else one query)
 ALL_SEGMENTS = "all"
 ACCOUNT_COLUMNS = ["account_id", "segment", "start_date", "observed_days", "first_day", "activation_day", "status"]
 SEED_CLAIM = "A signed customer who has not activated within about three months is hard to activate later."
@@ -66,19 +68,51 @@ def account_starts(ws: "Workspace", account_filter: AccountFilter = NO_FILTER,
 
 
 def series_params(starts: Starts, max_day: int) -> dict:
-    """The bound parameters of onboarding_series (migration 045) for these starts."""
+    """The bound parameters of the sql/onboarding/ first-day and finder queries for these starts."""
     return {"ids": starts.frame["account_id"].tolist(), "start_dates": starts.frame["start_date"].tolist(),
             "as_of": starts.win.as_of, "max_day": int(max_day)}
 
 
 def first_days(ws: "Workspace", starts: Starts, rule: ActivationRule, max_day: int = UNBOUNDED_DAYS) -> pd.Series:
     """account_id -> the first day since start (< max_day) on which the rule's cumulative value
-    reaches its threshold, without the window; absent when it never does."""
+    reaches its threshold, without the window; absent when it never does.
+
+    One query per kind (sql/onboarding/first_day_<kind>.sql) looks for the crossing alone in
+    usage_day, never the whole per-day series (issue 14, docs/performance.md "Activation at
+    100M"). When the starts fall on few dates (contracts: first days of months; at most
+    MAX_PREFIX_QUERIES dates whose prefixes cover at most half of the days since the first
+    start), the accounts of each start date are first asked about their first PREFIX_DAYS days
+    only, a date range the scan reads alone (usage_day is in date order); the accounts still open
+    are then asked with the full bound. The cumulative value on day d depends only on days <= d, so a first day found
+    within the prefix is the first day."""
     if starts.frame.empty:
         return pd.Series(dtype="float64")
-    frame = ws.query_named("onboarding/first_day", {
-        **series_params(starts, max_day), "metric_key": rule.metric_key, "kind": rule.kind,
-        "threshold": float(rule.threshold)})
+    prefix_days = min(max_day, PREFIX_DAYS)
+    dates = sorted(set(starts.frame["start_date"]))
+    span_days = (starts.win.as_of - dates[0]).days + 1
+    if len(dates) > MAX_PREFIX_QUERIES or 2 * len(dates) * prefix_days > span_days or max_day <= prefix_days:
+        return _first_days_within(ws, starts, rule, max_day)  # the prefixes would read much of the data
+    found = [_first_days_within(ws, _starting_on(starts, day), rule, prefix_days) for day in dates]
+    settled = pd.concat(found) if found else pd.Series(dtype="float64")
+    open_starts = starts.frame[~starts.frame["account_id"].isin(settled.index)]
+    if open_starts.empty:
+        return settled
+    return pd.concat([settled, _first_days_within(ws, Starts(open_starts, starts.basis, starts.win), rule, max_day)])
+
+
+def _starting_on(starts: Starts, day: dt.date) -> Starts:
+    return Starts(starts.frame[starts.frame["start_date"] == day], starts.basis, starts.win)
+
+
+def _first_days_within(ws: "Workspace", starts: Starts, rule: ActivationRule, max_day: int) -> pd.Series:
+    """first_days from one query over the usage dated from the earliest start to its day
+    max_day - 1 (at most the day after the as-of)."""
+    first_start = min(starts.frame["start_date"])
+    last_day = min(max(starts.frame["start_date"]) + dt.timedelta(days=min(max_day, UNBOUNDED_DAYS)),
+                   starts.win.as_of + dt.timedelta(days=1))
+    frame = ws.query_named(f"onboarding/first_day_{rule.kind}", {
+        **series_params(starts, max_day), "metric_key": rule.metric_key, "threshold": float(rule.threshold),
+        "scan_from": first_start, "scan_to": max(last_day, first_start)})
     return frame.set_index("account_id")["first_day"].astype("float64")
 
 

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 ANY_METRIC = "any"
-ANY_KEY = "(any)"  # the metric key of the pooled series in sql (onboarding_series)
+ANY_KEY = "(any)"  # the metric key that pools every metric in sql/onboarding/
 KINDS = ("active_days", "sum", "users")
 KIND_LABELS = {"active_days": "distinct active days", "sum": "sum of value", "users": "distinct users"}
 MAX_WINDOW_DAYS = 365

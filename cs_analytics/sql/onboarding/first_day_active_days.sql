@@ -1,0 +1,34 @@
+-- Per account, the first day since start (< $max_day) on which its distinct active days of one
+-- metric key (a metric, or '(any)') reach $threshold: the k-th positive day from the start, with
+-- k = ceil($threshold) (a count reaches a threshold exactly when it reaches its ceiling).
+-- Reads usage_day's day representatives (migrations/050): day_rep_metric is one row per positive
+-- (account, metric, day), day_rep_all one per positive (account, day), so the k-th smallest date
+-- of those rows is the k-th distinct active day (one scan, a k-value heap per account; no
+-- per-day series, no window). Columns: account_id, first_day.
+-- Only usage dated from the start to day $max_day - 1 and on or before $as_of is read, and only
+-- from $scan_from to the day before $scan_to (constants: usage_day is in date order, so the scan
+-- skips the row groups outside; activation.first_days bounds it to the starts it asks about).
+WITH starts AS (  -- ak: the account's position in $ids, so that grouping and sorting compare integers
+    SELECT unnest(CAST($ids AS VARCHAR[])) AS account_id, unnest(CAST($start_dates AS DATE[])) AS start_date,
+           unnest(range(1, len(CAST($ids AS VARCHAR[])) + 1)) AS ak
+),
+active_days AS (
+    SELECT s.ak, u.event_date
+    FROM usage_day u
+    JOIN starts s ON s.account_id = u.account_id
+    WHERE u.event_date >= s.start_date
+      AND u.event_date <= CAST($as_of AS DATE)
+      AND u.event_date < s.start_date + CAST($max_day AS INTEGER)
+      AND u.event_date >= CAST($scan_from AS DATE) AND u.event_date < CAST($scan_to AS DATE)
+      AND CASE WHEN $metric_key = '(any)' THEN u.day_rep_all
+               ELSE u.day_rep_metric AND u.metric = $metric_key END
+),
+firsts AS (
+    SELECT ak, min(event_date, CAST(ceil($threshold) AS BIGINT)) AS days
+    FROM active_days
+    GROUP BY ak
+)
+SELECT s.account_id, datediff('day', s.start_date, f.days[CAST(ceil($threshold) AS BIGINT)]) AS first_day
+FROM firsts f
+JOIN starts s ON s.ak = f.ak
+WHERE len(f.days) >= ceil($threshold)
