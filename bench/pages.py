@@ -189,8 +189,21 @@ def first_account_id(workspace: Path) -> str:
         close_workspace(workspace)
 
 
-def run_interactions(browser, base_url: str, account_id: str, timings: Timings) -> None:
-    """The main interactions, each in a fresh context on the page it starts from."""
+def has_segments(workspace: Path) -> bool:
+    """Whether the accounts carry a segment (the sidebar then offers the Segment filter)."""
+    from cs_analytics.core.db import close_workspace, open_workspace
+
+    ws = open_workspace(workspace)
+    try:
+        return bool(ws.scalar("SELECT count(segment) FROM accounts"))
+    finally:
+        close_workspace(workspace)
+
+
+def run_interactions(browser, base_url: str, account_id: str, timings: Timings,
+                     with_segment_filter: bool = True) -> None:
+    """The main interactions, each in a fresh context on the page it starts from (the segment
+    filter only when the accounts have segments: the 100M bench workspace's have none)."""
     steps = (
         ("Cohorts: basis NRR", "Cohorts", lambda p: p.get_by_text("NRR", exact=True).first.click(),
          "text=Net revenue retention by month cohort"),
@@ -202,6 +215,8 @@ def run_interactions(browser, base_url: str, account_id: str, timings: Timings) 
          "[data-testid='stDataFrame']:visible"),
     )
     for name, page_name, action, key in steps:
+        if name == "Cohorts: filter segment" and not with_segment_filter:
+            continue
         page = browser.new_page()
         page.set_default_timeout(STEP_TIMEOUT_MS)
         try:
@@ -256,6 +271,7 @@ def run_benchmark(workspace: Path, repeats: int = 3, progress: Callable[[str], N
     os.environ["CS_ANALYTICS_BENCH_PING"] = "1"
     timings = Timings()
     account_id = first_account_id(workspace)
+    segments = has_segments(workspace)
     server = AppServer(workspace).start()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -285,7 +301,7 @@ def run_benchmark(workspace: Path, repeats: int = 3, progress: Callable[[str], N
             progress("clicks: " + ", ".join(f"{name} {median(values):.2f} s"
                                            for name, values in timings.click.items()))
             for _ in range(repeats):
-                run_interactions(warm_context, server.url, account_id, timings)
+                run_interactions(warm_context, server.url, account_id, timings, segments)
             progress("interactions done")
         finally:
             server.stop()
