@@ -151,8 +151,10 @@ def warm_pages(ws, still_current=lambda: True) -> list[tuple[str, float]]:
 def warm_account_history(ws, as_of) -> None:
     """Score the portfolio at the Account page's history month-ends with each scorecard in force
     (health/history_cache.py keeps it per data build and scorecard), so that the first account
-    opened reads its history as a slice (at 100M usage rows the first account took 88 s)."""
-    from cs_analytics.health.scoring import score_history
+    opened reads its history as a slice (at 100M usage rows the first account took 88 s), and the
+    raw measure values of an explanation's two dates (health/raw_cache.py), which every account's
+    explanation shares."""
+    from cs_analytics.health.scoring import explain_account, score_history
     from cs_analytics.health.versions import segment_scorecards
     from cs_analytics.health.scorecard import active_scorecard
     from cs_analytics.views.account import HISTORY_MONTHS
@@ -164,6 +166,11 @@ def warm_account_history(ws, as_of) -> None:
         return
     for scorecard in (active_scorecard(ws), *segment_scorecards(ws).values()):
         score_history(ws, any_account, as_of, HISTORY_MONTHS, scorecard)
+    for scorecard in (active_scorecard(ws), *segment_scorecards(ws).values()):
+        try:  # the explanation's two dates (as-of and a month before) into the raw-value cache
+            explain_account(ws, any_account, as_of, scorecard)
+        except ValueError:
+            pass  # that account is not scored on that date: another account's visit computes them
 
 
 def file_signature(path: Path) -> tuple:

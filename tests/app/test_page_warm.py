@@ -79,8 +79,21 @@ def test_a_write_stops_the_warm_between_views(workspace_path):
 def test_after_the_warm_the_first_account_does_not_score_the_portfolios_history(workspace_path, monkeypatch, app_test):
     from cs_analytics.health import scoring
 
+    from cs_analytics.core.settings import set_setting
+    from cs_analytics.health import raw_cache
+
     ws = open_workspace(workspace_path)
+    # mid-month: the explanation's month-before date is then not one of the history's month-ends
+    set_setting(ws, "as_of", "2026-06-15", "lead")
+    # a raw-value cache that holds about 15 (measure, date) entries of this demo, as the 4M rows do
+    # at 100k accounts: the history's 25 month-ends evict the Health view's dates
+    monkeypatch.setattr(raw_cache, "MAX_CACHED_ROWS", 3000)
     warm.warm_pages(ws)
+
+    raw_computed: list = []
+    real_raw = raw_cache.compute_raw_values
+    monkeypatch.setattr(raw_cache, "compute_raw_values",
+                        lambda *a, **k: raw_computed.append(a[2]) or real_raw(*a, **k))
     scored_dates: list[int] = []
     real = scoring.score_frame
     monkeypatch.setattr(scoring, "score_frame", lambda ws_, dates, sc: scored_dates.append(len(dates)) or real(ws_, dates, sc))
@@ -88,6 +101,7 @@ def test_after_the_warm_the_first_account_does_not_score_the_portfolios_history(
     at = app_test("app_pages/account.py", workspace=workspace_path, query={"account": account})
     assert_no_exception(at)
     assert all(n <= 2 for n in scored_dates), scored_dates  # the explanation's dates only, no history
+    assert raw_computed == []  # and their raw values come from the cache
 
 
 def test_after_the_warm_switching_the_cohort_basis_computes_no_view(workspace_path, monkeypatch, app_test):
