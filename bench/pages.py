@@ -58,6 +58,7 @@ DEFAULT_ACCOUNTS = 20_000
 DEFAULT_WORKSPACE = Path("/tmp/cs_analytics_bench_pages/pages_{accounts}.duckdb")
 STEP_TIMEOUT_MS = 180_000
 BARE_LAUNCHER = ("-m", "streamlit", "run", str(ROOT / "app.py"))  # --bare: what the launcher replaced
+USER_LAUNCHER = ("-m", "ui.serve")  # as `make run` serves the app: the first view and every page warmed
 DEMO_SEED = 11
 
 # (title in the navigation, URL path, expected h1, key element selector)
@@ -269,6 +270,8 @@ def run_benchmark(workspace: Path, repeats: int = 3, progress: Callable[[str], N
     from conftest import CHROMIUM, CHROMIUM_ARGS, AppServer
 
     os.environ["CS_ANALYTICS_BENCH_PING"] = "1"
+    if AppServer.launcher != BARE_LAUNCHER:
+        AppServer.launcher = USER_LAUNCHER  # the tests' servers skip the page warm; users' do not
     timings = Timings()
     account_id = first_account_id(workspace)
     segments = has_segments(workspace)

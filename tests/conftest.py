@@ -160,9 +160,12 @@ class AppServer:
     """The app on 127.0.0.1 for one workspace file, started as users start it: `python -m ui.serve`
     (imports and the first view warmed before the server accepts connections, then `streamlit run
     app.py`). `launcher` is the command after the interpreter (bench/pages.py can compare with the
-    bare `streamlit run app.py`)."""
+    bare `streamlit run app.py`). The tests' servers skip the background warm of every page
+    (`--no-page-warm`: seconds of CPU after each start and write on a 2-core CI machine, beside the
+    browser the test drives); `tests/app/test_page_warm.py` tests that warm, and bench/pages.py
+    times the app with it, as `make run` serves it."""
 
-    launcher: tuple[str, ...] = ("-m", "ui.serve")
+    launcher: tuple[str, ...] = ("-m", "ui.serve", "--no-page-warm")
 
     def __init__(self, workspace: Path, port: int | None = None):
         self.workspace = Path(workspace)

@@ -137,6 +137,24 @@ def test_the_launcher_warms_then_runs_streamlit_on_app_py(workspace_path, monkey
     assert calls["overview_summary"] == []
 
 
+def test_no_page_warm_keeps_the_first_views_warm_and_is_not_passed_to_streamlit(workspace_path, monkeypatch):
+    import sys
+
+    from streamlit.web import cli
+    from ui import serve
+
+    started: list = []
+    monkeypatch.setenv("CS_ANALYTICS_DB", str(workspace_path))
+    monkeypatch.setattr(cli, "main", lambda: started.append(list(sys.argv)) or 0)
+    monkeypatch.setattr(warm.FirstViewWarmer, "start", lambda self: started.append(self.pages_enabled))
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+    assert serve.main(["--no-page-warm", "--server.port", "8599"]) == 0
+    assert started[0] is False and started[1][3:] == ["--server.port", "8599"]
+    started.clear()
+    assert serve.main(["--server.port", "8599"]) == 0
+    assert started[0] is True
+
+
 def test_the_launcher_starts_the_server_when_the_warm_up_fails(workspace_path, monkeypatch):
     import sys
 

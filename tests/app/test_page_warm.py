@@ -45,8 +45,7 @@ def spy_builders(monkeypatch) -> dict[str, list]:
     return calls
 
 
-@pytest.mark.parametrize("page", list(PAGE_FILES))
-def test_after_the_warm_a_pages_first_visit_computes_no_view(page, workspace_path, monkeypatch, app_test):
+def test_after_the_warm_each_pages_first_visit_computes_no_view(workspace_path, monkeypatch, app_test):
     from ui import cache
 
     ws = open_workspace(workspace_path)
@@ -54,11 +53,12 @@ def test_after_the_warm_a_pages_first_visit_computes_no_view(page, workspace_pat
     warmed = warm.warm_pages(ws)
     assert [name for name, _ in warmed] == [name for name, *_ in warm.PAGE_DEFAULTS] + ["Account"]
     calls = spy_builders(monkeypatch)
-    cache.COMPUTED.clear()  # every view the visit computes, the drill-downs and charts below the fold too
-    at = app_test(f"app_pages/{PAGE_FILES[page]}.py", workspace=workspace_path)
-    assert_no_exception(at)
-    assert calls[page] == []
-    assert dict(cache.COMPUTED) == {}
+    for page, file in PAGE_FILES.items():
+        cache.COMPUTED.clear()  # every view the visit computes, the drill-downs and charts below the fold too
+        at = app_test(f"app_pages/{file}.py", workspace=workspace_path)
+        assert_no_exception(at)
+        assert calls[page] == [], page
+        assert dict(cache.COMPUTED) == {}, page
 
 
 def test_without_the_warm_a_first_visit_computes(workspace_path, monkeypatch, app_test):
