@@ -30,11 +30,11 @@ from cs_analytics.core.filters import NO_FILTER
 from cs_analytics.core.settings import as_of_setting
 from cs_analytics.core.workspace import data_as_of
 from cs_analytics.core import config
+from cs_analytics.retention.revenue import MOVEMENTS
 from cs_analytics.views import onboarding as onboarding_views
 from cs_analytics.views.cohorts import cohort_view
 from cs_analytics.views.health import health_scores
 from cs_analytics.views.overview import overview_summary
-from cs_analytics.retention.revenue import MOVEMENTS
 from cs_analytics.views.reality import reality_track_records, reality_view, spike_usage
 from cs_analytics.views.renewals import renewals_view
 from cs_analytics.views.revenue import movement_drilldown, revenue_view
@@ -66,14 +66,6 @@ def warm_first_view(ws) -> float:
     return time.perf_counter() - started
 
 
-# (page, builder, as-of, arguments after (ws, filter, as-of), or a function of (ws, as-of) giving
-# them from a view warmed before it) of each page's default views, as the page calls `cached_view`
-# with its controls at their defaults; the as-of is the one the page
-# passes: "override" (`ui.common.view_as_of`: None for the data's own), "day" (`page_as_of`: the
-# date in force) or None for a workspace-wide view (no filter either). tests/app/test_page_warm.py
-# runs each page after a warm and fails on any computation. Cheapest first: a user who opens the
-# app after a write meets the warm pages sooner. (My work is left out: its page first runs the task
-# rules, a write, so its view belongs to the next generation.)
 def _first_drilldown(ws, as_of) -> tuple | None:
     """Revenue's drill-down as first shown: the first month offered, the first movement."""
     from ui.cache import cached_view
@@ -90,6 +82,14 @@ def _first_spike(ws, as_of) -> tuple | None:
     return None if spikes.empty else (spikes["account_id"].iloc[0], spikes["contract_end"].iloc[0])
 
 
+# (page, builder, as-of, arguments after (ws, filter, as-of), or a function of (ws, as-of) giving
+# them from a view warmed before it) of each page's default views, as the page calls `cached_view`
+# with its controls at their defaults; the as-of is the one the page
+# passes: "override" (`ui.common.view_as_of`: None for the data's own), "day" (`page_as_of`: the
+# date in force) or None for a workspace-wide view (no filter either). tests/app/test_page_warm.py
+# runs each page after a warm and fails on any computation. Cheapest first: a user who opens the
+# app after a write meets the warm pages sooner. (My work is left out: its page first runs the task
+# rules, a write, so its view belongs to the next generation.)
 PAGE_DEFAULTS = (
     ("Revenue", revenue_view, "override", ()),
     ("Revenue", movement_drilldown, "override", _first_drilldown),
@@ -210,16 +210,20 @@ class FirstViewWarmer(threading.Thread):
         """Warm every page's default view for the generation just warmed; a write meanwhile stops
         it (the next look warms the new generation, first view first)."""
         signature = self.warmed_signature
+
+        def still_current() -> bool:
+            return not self.stopped.is_set() and file_signature(Path(self.ws.path)) == signature
+
         try:
-            warmed = warm_pages(self.ws, lambda: not self.stopped.is_set()
-                                and file_signature(Path(self.ws.path)) == signature)
+            warmed = warm_pages(self.ws, still_current)
         except WorkspaceLockedError:
             return  # busy: the next look tries again
         except Exception:  # an optimisation: never let it stop the server
             LOG.exception("warming the pages failed")
             self.pages_pending = False
             return
-        self.pages_pending = len(warmed) < len(PAGE_DEFAULTS) and not self.stopped.is_set()
+        # done unless a write cut it short (pages skipped for want of data are done too)
+        self.pages_pending = not still_current() and not self.stopped.is_set()
         if warmed:
             total = sum(seconds for _, seconds in warmed)
             print(f"CS Analytics: {len(warmed)} page views warmed in {total:.1f} s.", file=sys.stderr, flush=True)

@@ -121,3 +121,18 @@ def test_an_empty_workspace_warms_nothing_and_raises_nothing(tmp_path):
         assert warm.warm_pages(ws) == []
     finally:
         close_workspace(tmp_path / "empty.duckdb")
+
+
+def test_the_warmer_is_done_with_a_workspace_whose_pages_have_no_data(tmp_path):
+    """A workspace some pages cannot show (here: none) is warmed once, not again every look."""
+    from pathlib import Path
+
+    path = tmp_path / "empty.duckdb"
+    ws = open_workspace(path)
+    try:
+        warmer = warm.FirstViewWarmer(ws)
+        warmer.warmed_signature = warm.file_signature(Path(ws.path))
+        warmer.warm_pages_if_current()
+        assert warmer.pages_pending is False
+    finally:
+        close_workspace(path)
