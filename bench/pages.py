@@ -180,25 +180,24 @@ def pick(page, label: str, value: str) -> None:
         page.keyboard.press("Escape")
 
 
-def first_account_id(workspace: Path) -> str:
+def _workspace_scalar(workspace: Path, sql: str):
+    """One value from the workspace file, opened and closed again (the server needs the file)."""
     from cs_analytics.core.db import close_workspace, open_workspace
 
     ws = open_workspace(workspace)
     try:
-        return str(ws.scalar("SELECT min(account_id) FROM accounts"))
+        return ws.scalar(sql)
     finally:
         close_workspace(workspace)
+
+
+def first_account_id(workspace: Path) -> str:
+    return str(_workspace_scalar(workspace, "SELECT min(account_id) FROM accounts"))
 
 
 def has_segments(workspace: Path) -> bool:
     """Whether the accounts carry a segment (the sidebar then offers the Segment filter)."""
-    from cs_analytics.core.db import close_workspace, open_workspace
-
-    ws = open_workspace(workspace)
-    try:
-        return bool(ws.scalar("SELECT count(segment) FROM accounts"))
-    finally:
-        close_workspace(workspace)
+    return bool(_workspace_scalar(workspace, "SELECT count(segment) FROM accounts"))
 
 
 def run_interactions(browser, base_url: str, account_id: str, timings: Timings,

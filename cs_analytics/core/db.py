@@ -104,6 +104,12 @@ def _shared(key: str) -> _SharedFile:
         return _files.setdefault(key, _SharedFile())
 
 
+def finish_pending_result(cur) -> None:
+    """Complete the cursor's last execute() result (a fetchone() leaves it open), which the
+    relation API (read_parquet, sql) refuses to start beside."""
+    cur.execute("SELECT 1").fetchall()
+
+
 @lru_cache(maxsize=None)
 def load_sql(name: str) -> str:
     """The text of `cs_analytics/sql/<name>.sql`."""

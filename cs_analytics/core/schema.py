@@ -71,13 +71,7 @@ def migrate(ws: "Workspace") -> int:
 def bump_generation_in(cur: duckdb.DuckDBPyConnection) -> None:
     """Increase the workspace generation (workspace_info's `generation` row) by one inside the
     caller's open transaction; every committed write calls it."""
-    row = cur.execute(
-        "UPDATE workspace_info SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
-        "WHERE key = ? RETURNING value",
-        [GENERATION_KEY],
-    ).fetchone()
-    if row is None:
-        cur.execute("INSERT INTO workspace_info (key, value) VALUES (?, '1')", [GENERATION_KEY])
+    _increment_counter(cur, GENERATION_KEY)
 
 
 def bump_tasks_generation_in(cur: duckdb.DuckDBPyConnection) -> None:
@@ -85,10 +79,15 @@ def bump_tasks_generation_in(cur: duckdb.DuckDBPyConnection) -> None:
     bumps, inside the caller's open transaction. Pages that show no task keep their cached views
     (their key, Workspace.views_generation, does not move); My work and the account timeline update."""
     bump_generation_in(cur)
+    _increment_counter(cur, TASKS_GENERATION_KEY)
+
+
+def _increment_counter(cur: duckdb.DuckDBPyConnection, key: str) -> None:
+    """workspace_info's counter `key` plus one (created at 1)."""
     row = cur.execute(
         "UPDATE workspace_info SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
         "WHERE key = ? RETURNING value",
-        [TASKS_GENERATION_KEY],
+        [key],
     ).fetchone()
     if row is None:
-        cur.execute("INSERT INTO workspace_info (key, value) VALUES (?, '1')", [TASKS_GENERATION_KEY])
+        cur.execute("INSERT INTO workspace_info (key, value) VALUES (?, '1')", [key])

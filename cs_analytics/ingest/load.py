@@ -18,11 +18,10 @@ import numpy as np
 import pandas as pd
 
 from cs_analytics.core import derived
-from cs_analytics.core.db import load_sql
+from cs_analytics.core.db import finish_pending_result, load_sql
 from cs_analytics.ingest.errors import IngestRefused
 from cs_analytics.ingest.facts import usage_insert_statement
 from cs_analytics.ingest.typed_columns import raw_column_types
-from cs_analytics.ingest.readers.staging import finish_pending_result
 from cs_analytics.ingest import readers
 from cs_analytics.ingest.log import now_utc, record_refusal
 from cs_analytics.ingest.mapping import (

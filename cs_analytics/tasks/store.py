@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Iterable
 import duckdb
 import pandas as pd
 
-from cs_analytics.core.db import load_sql
+from cs_analytics.core.db import finish_pending_result, load_sql
 from cs_analytics.core.ids import normalise_id
 from cs_analytics.core.schema import GENERATION_KEY, bump_tasks_generation_in
 
@@ -103,7 +103,7 @@ def insert_tasks(cur: duckdb.DuckDBPyConnection, tasks: Iterable[NewTask], user:
         "due_date": pd.Series([t.due_date for t in unique], dtype=object),
     })
     params = {"user": user, "now": now}
-    cur.execute("SELECT 1").fetchall()  # complete the caller's last fetchone(): register refuses beside it
+    finish_pending_result(cur)  # the caller's last fetchone(): register refuses beside it
     cur.register("_new_tasks", frame)
     try:
         created = sorted(int(row[0]) for row in cur.execute(load_sql("tasks/insert_tasks"), params).fetchall())

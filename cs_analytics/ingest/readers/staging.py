@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from cs_analytics.core.db import scratch_connection
+from cs_analytics.core.db import finish_pending_result, scratch_connection
 from cs_analytics.ingest.errors import IngestRefused
 from cs_analytics.ingest.readers.delimited import stage_csv
 from cs_analytics.ingest.readers.excel_json import read_excel, read_jsonl
@@ -82,12 +82,6 @@ def _stage_parquet(cur, path: Path, file_name: str) -> StagedFile:
     except duckdb.Error as exc:
         raise IngestRefused(f"{file_name} could not be read as Parquet: {first_line(exc)}.") from None
     return StagedFile(headers=headers, format="parquet", rows=rows, bad_rows=0)
-
-
-def finish_pending_result(cur) -> None:
-    """Complete the cursor's last execute() result (a fetchone() leaves it open), which the
-    relation API (read_parquet, sql) refuses to start beside."""
-    cur.execute("SELECT 1").fetchall()
 
 
 def _copy_parquet(cur, path: Path, file_name: str) -> StagedFile:
