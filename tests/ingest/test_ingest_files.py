@@ -217,3 +217,14 @@ def test_cli_errors(tmp_path, capsys, argv, code, message):
         assert main(argv + ["--workspace", ws]) == code
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_a_truncated_uploaded_parquet_is_refused_naming_the_users_file(tmp_workspace, tmp_path):
+    good = tmp_path / "usage.parquet"
+    pd.DataFrame({"account_id": ["A"], "event_date": ["2024-01-01"], "metric": ["m"], "value": [1]}).to_parquet(good)
+    upload = io.BytesIO(good.read_bytes()[:60])  # an upload: the reader stages it in a temporary file
+    with pytest.raises(IngestRefused) as refused:
+        ingest_file(tmp_workspace, "usage", upload, file_name="usage_export.parquet")
+    message = str(refused.value)
+    assert message.startswith("usage_export.parquet could not be read as Parquet")
+    assert "cs_upload_" not in message and "/tmp" not in message

@@ -80,7 +80,8 @@ def _stage_parquet(cur, path: Path, file_name: str) -> StagedFile:
         cur.execute(f"SELECT count(*), {decoded} FROM _raw").fetchall()
         rows = int(cur.execute("SELECT count(*) FROM _raw").fetchone()[0])
     except duckdb.Error as exc:
-        raise IngestRefused(f"{file_name} could not be read as Parquet: {first_line(exc)}.") from None
+        reason = first_line(exc).replace(str(path), file_name)  # an upload's temporary copy: the user's name
+        raise IngestRefused(f"{file_name} could not be read as Parquet: {reason}.") from None
     return StagedFile(headers=headers, format="parquet", rows=rows, bad_rows=0)
 
 
