@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -101,16 +102,37 @@ def demo_ws(demo_workspace_master, tmp_path_factory):
 
 # -- the app under AppTest ------------------------------------------------------------------
 
+@functools.cache
+def component_manager():
+    """Streamlit's registry of installed custom components, discovered once per test process.
+    Each new AppTest otherwise scans the metadata of every installed package for component
+    manifests at its first run (0.45 s; several hundred AppTests in the suite). The app uses no
+    custom component, and the installed packages do not change during a run."""
+    from streamlit.components.v2.component_manager import BidiComponentManager
+
+    manager = BidiComponentManager()
+    manager.discover_and_register_components(start_file_watching=False)
+    return manager
+
+
+def new_app_test(script_path: Path, timeout: float = 60):
+    """`AppTest.from_file` with the process's component registry (`component_manager`)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(script_path), default_timeout=timeout)
+    at._bidi_component_manager = component_manager()  # private: if renamed, AppTest scans as before
+    return at
+
+
 @pytest.fixture
 def app_test(monkeypatch):
     """Factory: a run AppTest of `page` (a file under app_pages/) on `workspace` (a path)."""
-    from streamlit.testing.v1 import AppTest
 
     def make(page: str | None = None, workspace: Path | str | None = None, query: dict | None = None,
              timeout: float = 60):
         if workspace is not None:
             monkeypatch.setenv("CS_ANALYTICS_DB", str(workspace))
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+        at = new_app_test(ROOT / "app.py", timeout)
         if query:
             for key, value in query.items():
                 at.query_params[key] = value

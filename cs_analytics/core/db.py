@@ -16,7 +16,6 @@ query functions; values are always bound parameters.
 """
 from __future__ import annotations
 
-import os
 import threading
 import time
 from contextlib import contextmanager
@@ -28,21 +27,13 @@ from typing import Any, Iterator, Sequence
 import duckdb
 import pandas as pd
 
-from cs_analytics.core import config, resources, schema
-from cs_analytics.core.errors import WorkspaceError, WorkspaceLockedError
+from cs_analytics.core import config, schema
+from cs_analytics.core.file_lock import connect_waiting, someone_is_waiting
 from cs_analytics.core.ids import register_sql
 from cs_analytics.core.schema import GENERATION_KEY, TASKS_GENERATION_KEY, bump_generation_in
 from cs_analytics.core.tables import quote_identifier
 
-if os.name == "posix":
-    import fcntl
-else:  # Windows: no advisory lock to probe
-    fcntl = None
-
 DEFAULT_WAIT_SECONDS = 10.0
-_RETRY_FIRST_SECONDS = 0.02
-_RETRY_MAX_SECONDS = 0.1
-WAIT_SIGNAL_SECONDS = 1.0
 # After the last lease ends the connection lingers this long (unless another process waits), so
 # consecutive library calls do not reopen the file; a background thread closes it.
 LINGER_SECONDS = 0.5
@@ -63,7 +54,9 @@ class _SharedFile:
     holds: int = 0  # leases that keep the file even when another process waits (a command)
     busy: int = 0
     opens: int = 0  # connections opened so far (for tests and measurements)
-    idle_since: float = 0.0  # monotonic time the last lease ended
+    idle_since: float = 0.0  # monotonic time the last lease ended (while a connection is open)
+    foreground: int = 0  # leases not taken by a background warm (`acquire(background=True)`)
+    last_foreground_end: float = float("-inf")  # monotonic time such a lease last ended
     lock: threading.RLock = field(default_factory=threading.RLock)
     # Writers in one process are serialised: DuckDB handles concurrent transactions optimistically
     # and would fail one of two conflicting writers; the lock turns that into a short wait.
@@ -116,80 +109,6 @@ def load_sql(name: str) -> str:
     return (config.SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def _is_lock_error(exc: Exception) -> bool:
-    return "lock" in str(exc).lower()
-
-
-def _wait_marker(path: Path) -> Path:
-    """A file whose fresh mtime says "another process is waiting for this workspace"."""
-    return path.with_name(path.name + ".wait")
-
-
-def _signal_waiting(path: Path) -> None:
-    try:
-        _wait_marker(path).touch()
-    except OSError:  # a read-only folder: the holder then keeps its lease until its work ends
-        pass
-
-
-def someone_is_waiting(path: Path) -> bool:
-    """Whether another process asked for the file within the last `WAIT_SIGNAL_SECONDS`."""
-    try:
-        return time.time() - _wait_marker(path).stat().st_mtime < WAIT_SIGNAL_SECONDS
-    except OSError:
-        return False
-
-
-def lock_is_free(path: Path) -> bool:
-    """Whether no process holds the file's lock now: a cheap probe (microseconds) before the
-    expensive DuckDB open (about 10 ms of CPU even when it fails), so twenty waiting processes do
-    not starve the one doing the work. Only called when this process has no connection to it."""
-    if fcntl is None:  # not POSIX: let DuckDB try
-        return True
-    try:
-        fd = os.open(path, os.O_RDWR)
-    except OSError:
-        return True  # missing or unreadable: DuckDB reports it
-    try:
-        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        fcntl.lockf(fd, fcntl.LOCK_UN)
-        return True
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
-
-
-def connect_waiting(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection to `path`, retrying while another process holds its lock.
-
-    Retries with a growing pause (20 ms up to 100 ms) until `wait_seconds` have passed, then
-    raises WorkspaceLockedError with one sentence. While waiting it signals the holder, which
-    lets the file go between two of its queries.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    settings = resources.connection_config(path)  # memory limit, spill dir, threads (bad -> error)
-    deadline = time.monotonic() + max(0.0, wait_seconds)
-    pause = _RETRY_FIRST_SECONDS
-    while True:
-        if lock_is_free(path) or time.monotonic() >= deadline:
-            try:
-                con = duckdb.connect(str(path), config=settings)
-                register_sql(con)  # cs_normalise_id, used by ingest (cs_analytics/ids.py)
-                return con
-            except duckdb.IOException as exc:
-                if not _is_lock_error(exc):
-                    raise WorkspaceError(f"The workspace {path} could not be opened: {exc}") from exc
-                if time.monotonic() >= deadline:
-                    raise WorkspaceLockedError(
-                        f"The workspace {path} is busy with another process and stayed busy for "
-                        f"{wait_seconds:g} seconds; try again in a moment."
-                    ) from exc
-        _signal_waiting(path)
-        time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
-        pause = min(pause * 2, _RETRY_MAX_SECONDS)
-
-
 class Workspace:
     """A DuckDB workspace file with schema migrations applied, opened on demand (a lease)."""
 
@@ -209,33 +128,46 @@ class Workspace:
             self.release(yielding=False)
 
     # -- the lease ---------------------------------------------------------------------
-    def acquire(self, yielding: bool = False) -> None:
+    def acquire(self, yielding: bool = False, background: bool = False) -> None:
         """Take a lease for a block of work; the connection stays open between its queries.
 
         A `yielding` lease (a script run of the app) lets the file go between two queries when
         another process is waiting for it; the next query reopens it. A plain lease (a command,
-        short by nature) keeps the file until it ends.
+        short by nature) keeps the file until it ends. A `background` lease (the app's warm of
+        views nobody asked for yet) does not count as activity in `seconds_since_foreground_lease`.
         """
         with self._file.lock:
             self._file.leases += 1
             self._file.holds += 0 if yielding else 1
+            self._file.foreground += 0 if background else 1
             try:
                 with self._using():  # open now, so a busy file is reported at the start
                     pass
             except BaseException:
                 self._file.leases -= 1
                 self._file.holds -= 0 if yielding else 1
+                self._file.foreground -= 0 if background else 1
                 raise
 
-    def release(self, yielding: bool = False) -> None:
-        """End a lease taken with the same `yielding`; the last one closes the connection."""
+    def release(self, yielding: bool = False, background: bool = False) -> None:
+        """End a lease taken with the same `yielding` and `background`; the last one closes the connection."""
         shared = self._file
         with shared.lock:
             if shared.leases <= 0:
                 return
             shared.leases -= 1
             shared.holds -= 0 if yielding or shared.holds == 0 else 1
+            if not background and shared.foreground > 0:
+                shared.foreground -= 1
+                shared.last_foreground_end = time.monotonic()
             self._close_if_idle()
+
+    def seconds_since_foreground_lease(self) -> float:
+        """Seconds since the last foreground lease of this file in this process (a script run, a
+        command) ended; 0.0 while one is held, infinite when none has been taken."""
+        shared = self._file
+        with shared.lock:
+            return 0.0 if shared.foreground else time.monotonic() - shared.last_foreground_end
 
     def _close_if_idle(self) -> None:
         """Between two queries: let the file go if another process waits and no command holds

@@ -4,6 +4,7 @@ use); a write while it runs stops it."""
 from __future__ import annotations
 
 import functools
+import time
 import shutil
 import sys
 
@@ -136,3 +137,34 @@ def test_the_warmer_is_done_with_a_workspace_whose_pages_have_no_data(tmp_path):
         assert warmer.pages_pending is False
     finally:
         close_workspace(path)
+
+
+def test_the_warmer_waits_until_no_session_has_held_the_workspace_for_a_while(workspace_path, monkeypatch):
+    """A session's script run (a foreground lease) holds the page warm back until it has been over
+    for PAGE_WARM_QUIET_SECONDS; the warm's own leases do not hold it back."""
+    import threading
+    from pathlib import Path
+
+    from ui import cache
+
+    monkeypatch.setattr(warm, "PAGE_WARM_QUIET_SECONDS", 0.6)
+    ws = open_workspace(workspace_path)
+    time.sleep(1.0)  # the opening's connection closed (a checkpoint would read as a write)
+    warmer = warm.FirstViewWarmer(ws, interval_seconds=0.05)
+    warmer.warmed_signature = warm.file_signature(Path(ws.path))
+    cache.COMPUTED.clear()
+    ws.acquire(yielding=True)  # a session's script run
+    thread = threading.Thread(target=warmer.warm_pages_if_current)
+    thread.start()
+    try:
+        thread.join(1.0)
+        assert thread.is_alive() and dict(cache.COMPUTED) == {}  # nothing while the session runs
+    finally:
+        ws.release(yielding=True)
+    released = time.monotonic()
+    thread.join(60)
+    assert not thread.is_alive() and warmer.pages_pending is False
+    assert sum(cache.COMPUTED.values()) >= len(warm.PAGE_DEFAULTS) - 2  # the drill-downs may share
+    assert time.monotonic() - released >= 0.6
+    # the warm's own leases are background: the last foreground lease is still the session's
+    assert ws.seconds_since_foreground_lease() >= time.monotonic() - released - 0.05

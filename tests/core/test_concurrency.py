@@ -14,9 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cs_analytics.core.db import (
-    LINGER_SECONDS, WorkspaceLockedError, close_workspace, leases_held, open_workspace,
-)
+from cs_analytics.core.db import LINGER_SECONDS, close_workspace, leases_held, open_workspace
+from cs_analytics.core.errors import WorkspaceLockedError
 from cs_analytics.reality.flags import flag_account
 from factories import build_workspace
 

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from cs_analytics.core import schema
-from cs_analytics.core.db import WorkspaceError, close_workspace, open_workspace
+from cs_analytics.core.errors import WorkspaceError
+from cs_analytics.core.db import close_workspace, open_workspace
 from cs_analytics.core.filters import AccountFilter
 from cs_analytics.core.dates import last_complete_month
 from cs_analytics.core.workspace import status

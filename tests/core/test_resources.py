@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from cs_analytics.core import resources
-from cs_analytics.core.db import WorkspaceError, close_workspace, open_workspace
+from cs_analytics.core.errors import WorkspaceError
+from cs_analytics.core.db import close_workspace, open_workspace
 
 GIB = 1024**3
 

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from conftest import assert_no_exception
-from cs_analytics.core.db import WorkspaceError, open_workspace
+from cs_analytics.core.errors import WorkspaceError
+from cs_analytics.core.db import open_workspace
 from cs_analytics.core.workspaces import (
     create_workspace, display_name, list_workspaces, rename_workspace, workspace_file,
 )
