@@ -59,6 +59,8 @@ CSM_RECORD_LABELS = {
     "base_rate": st.column_config.NumberColumn("Base churn rate", format="percent"),
     "lift": st.column_config.NumberColumn("Lift", format="%.1fx"),
 }
+TABS = ("Quadrants", "Flags", "Track record", "Spikes before renewal")
+TAB_PARAM = "tab"  # the open tab rides in the link (?tab=Flags); Quadrants when absent
 DEFINITION = (
     "CSM sentiment is the latest CRM assessment or in-app flag, if not older than the max age. "
     "**Green but failing**: metric green, CSM red (or yellow with a flag). **Red but fine**: metric "
@@ -76,10 +78,13 @@ def show_list(frame, key: str, empty: str) -> None:
         show_accounts_table(frame, LIST_LABELS, key)
 
 
-def render_quadrants(view: RealityView) -> None:
+def render_counts(view: RealityView) -> None:
     cols = st.columns(len(QUADRANTS))
     for col, quadrant in zip(cols, QUADRANTS):
         col.metric(QUADRANT_LABELS[quadrant], f"{view.counts[quadrant]:,}")
+
+
+def render_quadrants(view: RealityView) -> None:
     if view.accounts.empty:
         st.info("No scored accounts match the filters.")
         return
@@ -112,7 +117,6 @@ def render_lists(view: RealityView) -> None:
 
 
 def render_flags(ws, view: RealityView, user: str | None) -> None:
-    st.header("Flags")
     flag_cols = st.columns(2)
     with flag_cols[0]:
         flag_form(ws, user, "flag", choices=view.flag_choices())
@@ -129,7 +133,8 @@ def render_flags(ws, view: RealityView, user: str | None) -> None:
 
 
 def render_track_record(ws, account_filter, as_of, max_age_days: int, owner: str | None) -> None:
-    st.header("Track record of the human signal")
+    st.caption("Did the CSMs' red calls on metric-green accounts carry information? Churn after "
+               "those calls against churn of the other metric-green accounts.")
     if owner:
         st.caption(f"My book: the accounts {md(owner)} owns.")
     with st.spinner("Computing the track record…"):
@@ -158,7 +163,6 @@ def render_track_record(ws, account_filter, as_of, max_age_days: int, owner: str
 
 
 def render_spikes(ws, view: RealityView, account_filter, as_of) -> None:
-    st.header("Activity spikes before renewal")
     st.caption("Usage in the 60 days before a contract end at least 2x the account's usual 60-day "
                "usage, falling back below 1.2x after. A signal for a person to read, never an "
                "accusation and never an input to the score. Newest contract end first.")
@@ -214,8 +218,20 @@ if view.book_note:
     controls[2].warning(md(view.book_note))
 
 definition_card("quadrants", DEFINITION, as_of=page_as_of(ws))
-render_quadrants(view)
-render_lists(view)
-render_flags(ws, view, user)
-render_track_record(ws, account_filter, chosen_as_of, max_age_days, owner)
-render_spikes(ws, view, account_filter, chosen_as_of)
+render_counts(view)
+# Only the open tab is computed and drawn: the whole page was eight tables and three charts on
+# every rerun (each flag, each toggle); the open tab rides in the link (?tab=Flags).
+quadrants_tab, flags_tab, record_tab, spikes_tab = st.tabs(TABS, key=TAB_PARAM, bind="query-params")
+if quadrants_tab.open:
+    with quadrants_tab:
+        render_quadrants(view)
+        render_lists(view)
+if flags_tab.open:
+    with flags_tab:
+        render_flags(ws, view, user)
+if record_tab.open:
+    with record_tab:
+        render_track_record(ws, account_filter, chosen_as_of, max_age_days, owner)
+if spikes_tab.open:
+    with spikes_tab:
+        render_spikes(ws, view, account_filter, chosen_as_of)

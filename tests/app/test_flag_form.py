@@ -34,21 +34,25 @@ def _captions(at) -> str:
 
 def test_identity_comes_from_the_link_and_my_book_ignores_case(app_test, small):
     _, owner = _account(small)
-    at = app_test(REALITY, workspace=small, query={"as_user": f" {owner.lower()} "}, timeout=120)
+    at = app_test(REALITY, workspace=small, query={"as_user": f" {owner.lower()} ", "tab": "Track record"},
+                  timeout=120)
     assert_no_exception(at)
     assert f"Flagging as **{owner.lower()}**: remembered in this link" in _captions(at).replace("\\", "")
     assert at.query_params["as_user"] == [owner.lower()] or at.query_params["as_user"] == owner.lower()
-    # Per-CSM track record, the spikes a CSM can act on and the rising-usage rule, stated.
+    # Per-CSM track record, then the spikes a CSM can act on and the rising-usage rule, stated.
     by_csm = next(d.value for d in at.dataframe if "lift" in d.value.columns)
     assert len(by_csm) >= 3 and (by_csm["calls"] > 0).all()
-    assert any(s.value == "Coming up: renewals with usage already rising" for s in at.subheader)
-    assert any("at least 1.5x their average 60-day usage" in c.value for c in at.caption)
     at.toggle(key="reality_my_book").set_value(True).run()
     assert_no_exception(at)
     mine = next(d.value for d in at.dataframe if "lift" in d.value.columns)
     assert mine["calls"].sum() < by_csm["calls"].sum()  # the track record follows My book
     assert any(f"owned by {owner.lower()}" in c.value.replace("\\", "") for c in at.caption)
     assert not at.warning
+    at.query_params["tab"] = "Spikes before renewal"  # the link of the next tab
+    at.run()
+    assert_no_exception(at)
+    assert any(s.value == "Coming up: renewals with usage already rising" for s in at.subheader)
+    assert any("at least 1.5x their average 60-day usage" in c.value for c in at.caption)
 
 
 def test_typed_name_matches_an_owner_and_an_unknown_one_gets_suggestions(app_test, small):
@@ -67,7 +71,7 @@ def test_form_shows_flags_warns_on_conflict_confirms_and_clears(app_test, small)
     account, _ = _account(small)
     ws = open_workspace(small)
     flag_account(ws, account, reason="budget_cut", user="Eli Moss", sentiment="yellow")
-    at = app_test(REALITY, workspace=small, query={"as_user": "Bob Stone"}, timeout=120)
+    at = app_test(REALITY, workspace=small, query={"as_user": "Bob Stone", "tab": "Flags"}, timeout=120)
     at.text_input(key="flag_search").set_value(account).run()
     at.selectbox(key="flag_account").select(account).run()
     assert "yellow by Eli Moss" in _captions(at).replace("\\", "")  # shown before saving

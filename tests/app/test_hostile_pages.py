@@ -60,9 +60,14 @@ def shown(at) -> list[str]:
     return [unescape_markdown(t) for t in markdown_texts(at._tree)]
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_hostile_text_as_text(app_test, hostile_path, page):
-    at = app_test(page, workspace=hostile_path, timeout=180)
+# the pages whose tabs draw only when open (?tab=): each tab's text is checked too
+TABS = [("app_pages/reality.py", tab) for tab in ("Flags", "Track record", "Spikes before renewal")] + [
+    ("app_pages/health.py", tab) for tab in ("Scorecard", "Does it predict churn?", "Which signals predict churn?")]
+
+
+@pytest.mark.parametrize("page, tab", [(page, None) for page in PAGES] + TABS)
+def test_every_page_renders_hostile_text_as_text(app_test, hostile_path, page, tab):
+    at = app_test(page, workspace=hostile_path, timeout=180, query={"tab": tab} if tab else None)
     assert_no_exception(at)
     assert_no_live_markup(at)
     # the attribute header is a sidebar filter label, shown literally
@@ -70,7 +75,8 @@ def test_every_page_renders_hostile_text_as_text(app_test, hostile_path, page):
 
 
 def test_reality_spike_for_an_id_with_the_separator(app_test, hostile_path):
-    at = app_test("app_pages/reality.py", workspace=hostile_path, timeout=180)
+    at = app_test("app_pages/reality.py", workspace=hostile_path, timeout=180,
+                  query={"tab": "Spikes before renewal"})
     assert_no_exception(at)
     chooser = at.selectbox(key="spike_choice")
     assert chooser.format_func(chooser.value).startswith(hostile.SPIKE_ID + " · 2024-03-31")
@@ -133,7 +139,7 @@ def test_hostile_identity_and_conflict_warning_are_text(app_test, hostile_path):
     from cs_analytics.reality.flags import flag_account
 
     me = f"[me](https://{hostile.EVIL}/u) <b>x</b>"
-    at = app_test("app_pages/reality.py", workspace=hostile_path, query={"as_user": me}, timeout=180)
+    at = app_test("app_pages/reality.py", workspace=hostile_path, query={"as_user": me, "tab": "Flags"}, timeout=180)
     assert_no_exception(at)
     at.text_input(key="flag_search").set_value(hostile.SPIKE_ID).run()
     at.selectbox(key="flag_account").select(hostile.SPIKE_ID).run()

@@ -38,7 +38,7 @@ def _healthy_green_account(path) -> str:
 
 def test_flag_then_withdraw_shows_at_once(app_test, demo_workspace_path):
     account = _healthy_green_account(demo_workspace_path)
-    at = app_test(PAGE, workspace=demo_workspace_path, timeout=180)
+    at = app_test(PAGE, workspace=demo_workspace_path, timeout=180, query={"tab": "Flags"})
     assert_no_exception(at)
     gbf_before = _metric(at, "Green but failing")
     # Without a name the flag is refused and nothing is written.

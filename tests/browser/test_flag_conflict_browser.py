@@ -43,7 +43,7 @@ def test_two_csms_conflict_confirm_and_override(app_server, browser_page, _playw
     bob.set_default_timeout(30_000)
     try:
         for page, name in ((dana, "Dana Lee"), (bob, "Bob Stone")):
-            _open(page, f"{server.url}/reality?as_user={urllib.parse.quote(name)}")
+            _open(page, f"{server.url}/reality?tab=Flags&as_user={urllib.parse.quote(name)}")
             page.get_by_text(f"Flagging as {name}").first.wait_for()
             choose_option(page, "Account", account, STEP_MS)  # both forms now show "no flag"
         choose_option(dana, "Reason", "Champion left", STEP_MS)

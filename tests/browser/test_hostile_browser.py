@@ -10,6 +10,7 @@ from conftest import wait_for_app
 from cs_analytics.core.db import close_workspace
 
 PAGES = ["", "revenue", "cohorts?basis=logo&grain=month&cohort=2023-01&period=%C2%B2", "health", "reality",
+         "reality?tab=Flags", "reality?tab=" + urllib.parse.quote("Spikes before renewal"),
          "account?account=" + urllib.parse.quote(hostile.SPIKE_ID),
          # the contract chart: the hostile contract ids are its axis labels (plotly's HTML subset)
          "account?account=" + urllib.parse.quote(hostile.SPIKE_ID) + "&tab=" + urllib.parse.quote("Contracts and MRR"),

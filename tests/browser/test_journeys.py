@@ -182,6 +182,8 @@ def test_csm_flags_green_but_failing_and_sees_the_override_on_the_account_page(a
     page.get_by_label("Your name (recorded with every flag you make)").fill("Dana CSM")
     page.get_by_role("button", name="Use this name").click()
     wait_for_app(page, STEP_MS)
+    page.get_by_role("tab", name="Flags").click()
+    wait_for_app(page, STEP_MS)
     choose_option(page, "Account", account)
     choose_option(page, "Reason", "Champion left")
     page.get_by_label("Note").fill("Our champion left in October; the new VP is reviewing tools.")

@@ -75,7 +75,7 @@ def test_ten_sessions_read_while_another_uploads_and_flags(app_server, _playwrig
     readers = [context.new_page() for _ in range(READER_SESSIONS)]
     writer = _playwright_browser.new_context(viewport={"width": 1400, "height": 1400}).new_page()
     writer.set_default_timeout(STEP_MS)
-    writer.goto(f"{server.url}/reality")
+    writer.goto(f"{server.url}/reality?tab=Flags")
     wait_for_app(writer, STEP_MS)
     writer.get_by_label("Your name (recorded with every flag you make)").fill("Load CSM")
     writer.get_by_role("button", name="Use this name").click()

@@ -18,7 +18,7 @@ def test_flag_in_browser_survives_a_killed_server(app_server, browser_page, demo
 
     server = app_server(demo_workspace_path)
     page = browser_page
-    page.goto(f"{server.url}/reality")
+    page.goto(f"{server.url}/reality?tab=Flags")  # a link to the Flags tab
     wait_for_app(page, timeout_ms=120_000)
     page.get_by_label("Your name (recorded with every flag you make)").fill("Browser CSM")
     page.get_by_role("button", name="Use this name").click()
@@ -31,7 +31,7 @@ def test_flag_in_browser_survives_a_killed_server(app_server, browser_page, demo
     page.get_by_text(f"Flagged {account}").wait_for()
 
     server.kill_and_restart()  # kill -9 right after the acknowledgement
-    page.goto(f"{server.url}/reality")
+    page.goto(f"{server.url}/reality?tab=Flags")
     wait_for_app(page, timeout_ms=120_000)
     withdraw_box = page.locator("[data-testid='stSelectbox']").filter(has_text="Flagged account").first
     shown = withdraw_box.inner_text() + " " + " ".join(
