@@ -136,10 +136,9 @@ def app_test(monkeypatch):
         if query:
             for key, value in query.items():
                 at.query_params[key] = value
-        at.run()
-        if page:
+        if page:  # the first run opens the page, as a link to it does (not the Overview, then it)
             at.switch_page(page)
-            at.run()
+        at.run()
         return at
 
     return make
