@@ -14,7 +14,8 @@ Then, in the same background thread, `warm_pages` computes the default view of e
 yielding background lease, each only once no session has held the workspace for
 `PAGE_WARM_QUIET_SECONDS` (a session's run and its browser's drawing get the cores first), so that
 the first visit of a page after a server start or a data write reads its numbers from the cache
-instead of computing them (at 100M usage rows a cold Renewals or Onboarding took 40-90 s). A write while it runs stops it; the next look starts again on the new generation.
+instead of computing them (at 100M usage rows a cold Renewals or Onboarding took 40-90 s). A write
+while it runs stops it; the next look starts again on the new generation.
 """
 from __future__ import annotations
 
@@ -120,9 +121,9 @@ def warm_pages(ws, still_current=lambda: True, wait_turn=None) -> list[tuple[str
     per view; stops early when `still_current()` turns false (a write came). `wait_turn()`, called
     before each computation, may wait (for the sessions to be quiet) and stops the warm when it
     returns false. Returns (page, seconds) of each view warmed."""
-    wait_turn = wait_turn or (lambda: True)
     from ui.cache import cached_view
 
+    wait_turn = wait_turn or (lambda: True)
     warmed = []
     in_force = as_of_in_force(None, as_of_setting(ws), data_as_of(ws))
     as_of = {"override": in_force.override, "day": in_force.day}

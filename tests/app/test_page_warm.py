@@ -4,9 +4,9 @@ use); a write while it runs stops it."""
 from __future__ import annotations
 
 import functools
-import time
 import shutil
 import sys
+import time
 
 import pytest
 import streamlit as st
