@@ -90,6 +90,19 @@ def small_demo_master_path() -> Path:
     return small_demo_master()
 
 
+@pytest.fixture
+def small_demo_copy(small_demo_master_path, tmp_path):
+    """A private copy of the 200-account demo, with the view cache empty before and after."""
+    import streamlit as st
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(small_demo_master_path, path)
+    st.cache_data.clear()
+    yield path
+    st.cache_data.clear()
+    close_workspace(path)
+
+
 @pytest.fixture(scope="session")
 def demo_ws(demo_workspace_master, tmp_path_factory):
     """A read-only-by-convention demo workspace shared by a whole session (do not mutate)."""

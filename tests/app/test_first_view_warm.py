@@ -4,10 +4,6 @@ nothing; after a write the warmer fills the new generation's; a write still show
 from __future__ import annotations
 
 import functools
-import shutil
-
-import pytest
-import streamlit as st
 
 import cs_analytics.views.overview as overview_module
 import cs_analytics.views.sidebar as sidebar_module
@@ -16,16 +12,6 @@ from cs_analytics.core.errors import WorkspaceLockedError
 from cs_analytics.core.settings import set_setting
 from conftest import assert_no_exception
 from ui import warm
-
-
-@pytest.fixture
-def workspace_path(small_demo_master_path, tmp_path):
-    path = tmp_path / "demo.duckdb"
-    shutil.copyfile(small_demo_master_path, path)
-    st.cache_data.clear()
-    yield path
-    st.cache_data.clear()
-    close_workspace(path)
 
 
 def count_calls(monkeypatch, module, name: str) -> list:
@@ -49,45 +35,45 @@ def spy_first_view(monkeypatch) -> dict[str, list]:
         (sidebar_module, "sidebar_filter_options"))}
 
 
-def test_a_warmed_first_view_computes_nothing(workspace_path, monkeypatch, app_test):
-    monkeypatch.setenv("CS_ANALYTICS_DB", str(workspace_path))
-    ws = open_workspace(workspace_path)
+def test_a_warmed_first_view_computes_nothing(small_demo_copy, monkeypatch, app_test):
+    monkeypatch.setenv("CS_ANALYTICS_DB", str(small_demo_copy))
+    ws = open_workspace(small_demo_copy)
     assert warm.warm_first_view(ws) > 0
     calls = spy_first_view(monkeypatch)
-    at = app_test(workspace=workspace_path)
+    at = app_test(workspace=small_demo_copy)
     assert_no_exception(at)
     assert at.title[0].value == "Overview" and len(at.metric) >= 4
     assert calls == {"overview_summary": [], "sidebar_status": [], "sidebar_filter_options": []}
 
 
-def test_without_the_warm_the_first_view_computes(workspace_path, monkeypatch, app_test):
+def test_without_the_warm_the_first_view_computes(small_demo_copy, monkeypatch, app_test):
     """The spy sees a computation when there is one (so the test above can fail)."""
     calls = spy_first_view(monkeypatch)
-    at = app_test(workspace=workspace_path)
+    at = app_test(workspace=small_demo_copy)
     assert_no_exception(at)
     assert len(calls["overview_summary"]) == 1 and len(calls["sidebar_status"]) == 1
 
 
-def test_a_workspace_as_of_setting_is_the_warmed_one(workspace_path, monkeypatch, app_test):
-    ws = open_workspace(workspace_path)
+def test_a_workspace_as_of_setting_is_the_warmed_one(small_demo_copy, monkeypatch, app_test):
+    ws = open_workspace(small_demo_copy)
     set_setting(ws, "as_of", "2026-06-30")
     assert warm.default_as_of(ws).isoformat() == "2026-06-30"
     warm.warm_first_view(ws)
     calls = spy_first_view(monkeypatch)
-    at = app_test(workspace=workspace_path)
+    at = app_test(workspace=small_demo_copy)
     assert_no_exception(at)
     assert calls["overview_summary"] == []
     assert any("2026-06-30" in c.value for c in at.caption)
 
 
-def test_the_warmer_warms_after_a_write_and_the_write_shows(workspace_path, monkeypatch, app_test):
-    ws = open_workspace(workspace_path)
+def test_the_warmer_warms_after_a_write_and_the_write_shows(small_demo_copy, monkeypatch, app_test):
+    ws = open_workspace(small_demo_copy)
     warmer = warm.FirstViewWarmer(ws, interval_seconds=0.1)
     assert warmer.warm_if_written() is False  # nothing written since it started
-    at = app_test(workspace=workspace_path)
+    at = app_test(workspace=small_demo_copy)
     before = next(m for m in at.metric if "GRR" in m.label)
     set_setting(ws, "target_grr", "0.5")  # a write: bumps the generation
-    close_workspace(workspace_path)  # as a server between two runs: the file flushed
+    close_workspace(small_demo_copy)  # as a server between two runs: the file flushed
     assert warmer.warm_if_written() is True and warmer.warm_count == 1
     calls = spy_first_view(monkeypatch)
     at.run()
@@ -98,8 +84,8 @@ def test_the_warmer_warms_after_a_write_and_the_write_shows(workspace_path, monk
     assert "50" in captions and before.value == after.value  # the new target shows, GRR unchanged
 
 
-def test_a_busy_file_is_tried_again(workspace_path, monkeypatch):
-    ws = open_workspace(workspace_path)
+def test_a_busy_file_is_tried_again(small_demo_copy, monkeypatch):
+    ws = open_workspace(small_demo_copy)
     warmer = warm.FirstViewWarmer(ws)
     warmer.warmed_signature = ("changed",)
 
@@ -112,7 +98,7 @@ def test_a_busy_file_is_tried_again(workspace_path, monkeypatch):
     assert warmer.warm_if_written() is True
 
 
-def test_the_launcher_warms_then_runs_streamlit_on_app_py(workspace_path, monkeypatch):
+def test_the_launcher_warms_then_runs_streamlit_on_app_py(small_demo_copy, monkeypatch):
     import sys
 
     import streamlit.delta_generator as delta_generator
@@ -120,7 +106,7 @@ def test_the_launcher_warms_then_runs_streamlit_on_app_py(workspace_path, monkey
     from ui import serve
 
     started: list = []
-    monkeypatch.setenv("CS_ANALYTICS_DB", str(workspace_path))
+    monkeypatch.setenv("CS_ANALYTICS_DB", str(small_demo_copy))
     monkeypatch.setattr(cli, "main", lambda: started.append(list(sys.argv)) or 0)
     monkeypatch.setattr(warm.FirstViewWarmer, "start", lambda self: started.append("warmer"))
     monkeypatch.setattr(sys, "argv", list(sys.argv))
@@ -131,20 +117,20 @@ def test_the_launcher_warms_then_runs_streamlit_on_app_py(workspace_path, monkey
     assert argv[:2] == ["streamlit", "run"] and argv[2].endswith("app.py") and argv[3:] == ["--server.port", "8599"]
     assert delta_generator._use_warning_has_been_displayed is True
     calls = spy_first_view(monkeypatch)  # the launcher warmed the default first view
-    ws = open_workspace(workspace_path)
+    ws = open_workspace(small_demo_copy)
     from ui.cache import cached_view
     cached_view(overview_module.overview_summary, ws, warm.NO_FILTER, warm.default_as_of(ws))
     assert calls["overview_summary"] == []
 
 
-def test_no_page_warm_keeps_the_first_views_warm_and_is_not_passed_to_streamlit(workspace_path, monkeypatch):
+def test_no_page_warm_keeps_the_first_views_warm_and_is_not_passed_to_streamlit(small_demo_copy, monkeypatch):
     import sys
 
     from streamlit.web import cli
     from ui import serve
 
     started: list = []
-    monkeypatch.setenv("CS_ANALYTICS_DB", str(workspace_path))
+    monkeypatch.setenv("CS_ANALYTICS_DB", str(small_demo_copy))
     monkeypatch.setattr(cli, "main", lambda: started.append(list(sys.argv)) or 0)
     monkeypatch.setattr(warm.FirstViewWarmer, "start", lambda self: started.append(self.pages_enabled))
     monkeypatch.setattr(sys, "argv", list(sys.argv))
@@ -155,14 +141,14 @@ def test_no_page_warm_keeps_the_first_views_warm_and_is_not_passed_to_streamlit(
     assert started[0] is True
 
 
-def test_the_launcher_starts_the_server_when_the_warm_up_fails(workspace_path, monkeypatch):
+def test_the_launcher_starts_the_server_when_the_warm_up_fails(small_demo_copy, monkeypatch):
     import sys
 
     from streamlit.web import cli
     from ui import serve
 
     started: list = []
-    monkeypatch.setenv("CS_ANALYTICS_DB", str(workspace_path))
+    monkeypatch.setenv("CS_ANALYTICS_DB", str(small_demo_copy))
     monkeypatch.setattr(cli, "main", lambda: started.append("server") or 0)
     monkeypatch.setattr(warm.FirstViewWarmer, "start", lambda self: started.append(self.warmed_signature))
     monkeypatch.setattr(sys, "argv", list(sys.argv))

@@ -4,12 +4,8 @@ use); a write while it runs stops it."""
 from __future__ import annotations
 
 import functools
-import shutil
 import sys
 import time
-
-import pytest
-import streamlit as st
 
 from cs_analytics.core.db import close_workspace, open_workspace
 from conftest import assert_no_exception
@@ -17,16 +13,6 @@ from ui import warm
 
 PAGE_FILES = {"Revenue": "revenue", "Cohorts": "cohorts", "Health": "health", "Reality": "reality",
               "Renewals": "renewals", "Onboarding": "onboarding"}
-
-
-@pytest.fixture
-def workspace_path(small_demo_master_path, tmp_path):
-    path = tmp_path / "demo.duckdb"
-    shutil.copyfile(small_demo_master_path, path)
-    st.cache_data.clear()
-    yield path
-    st.cache_data.clear()
-    close_workspace(path)
 
 
 def spy_builders(monkeypatch) -> dict[str, list]:
@@ -46,44 +32,44 @@ def spy_builders(monkeypatch) -> dict[str, list]:
     return calls
 
 
-def test_after_the_warm_each_pages_first_visit_computes_no_view(workspace_path, monkeypatch, app_test):
+def test_after_the_warm_each_pages_first_visit_computes_no_view(small_demo_copy, monkeypatch, app_test):
     from ui import cache
 
-    ws = open_workspace(workspace_path)
+    ws = open_workspace(small_demo_copy)
     warm.warm_first_view(ws)  # the app's first page (the Overview) and the sidebar, as the launcher does
     warmed = warm.warm_pages(ws)
     assert [name for name, _ in warmed] == [name for name, *_ in warm.PAGE_DEFAULTS] + ["Account"]
     calls = spy_builders(monkeypatch)
     for page, file in PAGE_FILES.items():
         cache.COMPUTED.clear()  # every view the visit computes, the drill-downs and charts below the fold too
-        at = app_test(f"app_pages/{file}.py", workspace=workspace_path)
+        at = app_test(f"app_pages/{file}.py", workspace=small_demo_copy)
         assert_no_exception(at)
         assert calls[page] == [], page
         assert dict(cache.COMPUTED) == {}, page
 
 
-def test_without_the_warm_a_first_visit_computes(workspace_path, monkeypatch, app_test):
+def test_without_the_warm_a_first_visit_computes(small_demo_copy, monkeypatch, app_test):
     """The spy sees a computation when there is one (so the test above can fail)."""
     calls = spy_builders(monkeypatch)
-    at = app_test("app_pages/renewals.py", workspace=workspace_path)
+    at = app_test("app_pages/renewals.py", workspace=small_demo_copy)
     assert_no_exception(at)
     assert [name for name, _ in calls["Renewals"]] == ["renewals_view"]
 
 
-def test_a_write_stops_the_warm_between_views(workspace_path):
-    ws = open_workspace(workspace_path)
+def test_a_write_stops_the_warm_between_views(small_demo_copy):
+    ws = open_workspace(small_demo_copy)
     checks = iter([True, True, False])
     warmed = warm.warm_pages(ws, still_current=lambda: next(checks, False))
     assert [name for name, _ in warmed] == ["Revenue", "Revenue"]
 
 
-def test_after_the_warm_the_first_account_does_not_score_the_portfolios_history(workspace_path, monkeypatch, app_test):
+def test_after_the_warm_the_first_account_does_not_score_the_portfolios_history(small_demo_copy, monkeypatch, app_test):
     from cs_analytics.health import scoring
 
     from cs_analytics.core.settings import set_setting
     from cs_analytics.health import raw_cache
 
-    ws = open_workspace(workspace_path)
+    ws = open_workspace(small_demo_copy)
     # mid-month: the explanation's month-before date is then not one of the history's month-ends
     set_setting(ws, "as_of", "2026-06-15", "lead")
     # a raw-value cache that holds about 15 (measure, date) entries of this demo, as the 4M rows do
@@ -99,17 +85,17 @@ def test_after_the_warm_the_first_account_does_not_score_the_portfolios_history(
     real = scoring.score_frame
     monkeypatch.setattr(scoring, "score_frame", lambda ws_, dates, sc: scored_dates.append(len(dates)) or real(ws_, dates, sc))
     account = ws.scalar("SELECT max(account_id) FROM accounts")
-    at = app_test("app_pages/account.py", workspace=workspace_path, query={"account": account})
+    at = app_test("app_pages/account.py", workspace=small_demo_copy, query={"account": account})
     assert_no_exception(at)
     assert all(n <= 2 for n in scored_dates), scored_dates  # the explanation's dates only, no history
     assert raw_computed == []  # and their raw values come from the cache
 
 
-def test_after_the_warm_switching_the_cohort_basis_computes_no_view(workspace_path, monkeypatch, app_test):
-    ws = open_workspace(workspace_path)
+def test_after_the_warm_switching_the_cohort_basis_computes_no_view(small_demo_copy, monkeypatch, app_test):
+    ws = open_workspace(small_demo_copy)
     warm.warm_pages(ws)
     calls = spy_builders(monkeypatch)
-    at = app_test("app_pages/cohorts.py", workspace=workspace_path)
+    at = app_test("app_pages/cohorts.py", workspace=small_demo_copy)
     for basis in ("nrr", "grr", "activity"):
         at.radio(key="cohort_basis").set_value(basis).run()
         assert_no_exception(at)
@@ -139,7 +125,7 @@ def test_the_warmer_is_done_with_a_workspace_whose_pages_have_no_data(tmp_path):
         close_workspace(path)
 
 
-def test_the_warmer_waits_until_no_session_has_held_the_workspace_for_a_while(workspace_path, monkeypatch):
+def test_the_warmer_waits_until_no_session_has_held_the_workspace_for_a_while(small_demo_copy, monkeypatch):
     """A session's script run (a foreground lease) holds the page warm back until it has been over
     for PAGE_WARM_QUIET_SECONDS; the warm's own leases do not hold it back."""
     import threading
@@ -148,7 +134,7 @@ def test_the_warmer_waits_until_no_session_has_held_the_workspace_for_a_while(wo
     from ui import cache
 
     monkeypatch.setattr(warm, "PAGE_WARM_QUIET_SECONDS", 0.6)
-    ws = open_workspace(workspace_path)
+    ws = open_workspace(small_demo_copy)
     time.sleep(1.0)  # the opening's connection closed (a checkpoint would read as a write)
     warmer = warm.FirstViewWarmer(ws, interval_seconds=0.05)
     warmer.warmed_signature = warm.file_signature(Path(ws.path))
