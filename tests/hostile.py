@@ -80,4 +80,19 @@ def build_hostile_workspace(path: Path | str):
                         [account, ATTRIBUTE_HEADER, f"[gold{i % 2}](https://{EVIL}/v)"])
     flag_account(ws, SPIKE_ID, reason="champion_left", user=CSM, note=NOTE,
                  review_by=dt.date.today() + dt.timedelta(days=30), sentiment="red")
+    _score_the_hostile_metric(ws)
     return ws
+
+
+def _score_the_hostile_metric(ws) -> None:
+    """A measure defined on the hostile metric in the active scorecard: its name and description
+    reach the Health page's tabs (the scorecard editor's labels, captions and help)."""
+    from cs_analytics.health.definitions import MeasureDefinition
+    from cs_analytics.health.scorecard import MeasureSetting, active_scorecard, save_scorecard
+
+    scorecard = active_scorecard(ws)
+    scorecard.measures.append(MeasureSetting(
+        name="hostile_metric_sum", weight=10.0, direction="higher", normalisation="percentile",
+        definition=MeasureDefinition("hostile_metric_sum", "usage", metric=METRIC, aggregation="sum",
+                                     window_days=30)))
+    save_scorecard(ws, scorecard.validate(), user="tests", change_summary="a measure on the hostile metric")
