@@ -86,9 +86,13 @@ ACCOUNT_LINK_CONFIG = {
 
 def download_csv(frame: pd.DataFrame, file_name: str, key: str, label: str = "Download CSV") -> None:
     """A CSV download of `frame`, spreadsheet formulas neutralised. The CSV is written when the
-    user clicks (deferred: a 20k-row frame costs 0.7 s to write, which no rerun should pay)."""
+    user clicks (deferred: a 20k-row frame costs 0.7 s to write, which no rerun should pay).
+
+    The click does not rerun the page: a rerun registers a new writer for the button and drops
+    the one the browser's request names, so a server that read the request after the rerun
+    (under load) answered with an error instead of the file."""
     st.download_button(label, lambda: to_csv_bytes(frame), file_name=safe_file_name(file_name), mime="text/csv",
-                       key=key)
+                       key=key, on_click="ignore")
 
 
 def definition_card(title: str, definition: str, as_of=None, excluded: str | None = None) -> None:

@@ -129,7 +129,7 @@ def test_analyst_uploads_contracts_fixes_a_mapping_and_downloads_quarantine(app_
     body = page.locator("[data-testid='stMain']").inner_text()
     assert "Quarantined rows" in body
     wait_for_app(page, STEP_MS)
-    with page.expect_download(timeout=STEP_MS) as download_info:  # 30 s was too short once in CI under load
+    with page.expect_download(timeout=STEP_MS) as download_info:
         page.get_by_role("button", name="Download quarantined rows (CSV)").click()
     csv_text = open(download_info.value.path(), encoding="utf-8").read()
     lines = csv_text.strip().splitlines()
