@@ -21,6 +21,13 @@ def _set_name(at, name: str):
     assert_no_exception(at)
 
 
+def _open(at, key: str):
+    """Open the popover or expander `key`, as a click does: its content is built only when open."""
+    at.session_state[key] = True
+    at.run()
+    assert_no_exception(at)
+
+
 def _open_tasks(path, owner=None):
     return list_tasks(open_workspace(path), owner, "open")  # shares the app's connection: not closed
 
@@ -47,6 +54,8 @@ def test_my_work_lists_rule_tasks_and_marks_one_done_with_a_note(app_test, small
     assert any(f"{len(mine):,} open task" in c.value for c in at.caption)
     first = mine.iloc[0]
     assert any(first["title"] in m.value for m in at.markdown)
+    assert not any(t.key == f"task_note_{first.task_id}" for t in at.text_input)  # closed: not built
+    _open(at, f"task_update_{first.task_id}")
     at.text_input(key=f"task_note_{first.task_id}").input("Called the sponsor")
     at.button(key=f"task_done_{first.task_id}").click()
     at.run()
@@ -66,12 +75,14 @@ def test_my_work_lists_rule_tasks_and_marks_one_done_with_a_note(app_test, small
 def test_actions_need_a_name_and_snooze_needs_a_future_date(app_test, small_demo):
     at = app_test(PAGE, workspace=small_demo, timeout=120)
     task = _open_tasks(small_demo).iloc[0]
+    _open(at, f"task_update_{task.task_id}")
     at.button(key=f"task_done_{task.task_id}").click()
     at.run()
     assert any("Enter your name" in e.value for e in at.error)
     assert task.task_id in set(_open_tasks(small_demo)["task_id"])
     _set_name(at, "Lead Person")
     assert at.selectbox(key="my_work_owner").value == ""  # not an owner: every owner's tasks
+    _open(at, f"task_update_{task.task_id}")
     at.date_input(key=f"task_until_{task.task_id}").set_value(dt.date.today() + dt.timedelta(days=3))
     at.button(key=f"task_snooze_{task.task_id}").click()
     at.run()
@@ -86,6 +97,7 @@ def test_add_a_task_and_edit_the_rules(app_test, small_demo):
     at = app_test(PAGE, workspace=small_demo, timeout=120)
     _set_name(at, "Lead Person")
     account = _open_tasks(small_demo).iloc[0]["account_id"]
+    _open(at, "task_add_open")
     at.text_input(key="task_add_account").input(f" {account} ")  # ids are normalised (trimmed)
     at.text_input(key="task_add_title").input("Prepare the QBR")
     at.button(key="FormSubmitter:task_add-Add the task").click()
@@ -99,6 +111,7 @@ def test_add_a_task_and_edit_the_rules(app_test, small_demo):
     at.button(key="FormSubmitter:task_add-Add the task").click()
     at.run()
     assert any("Unknown account" in e.value for e in at.error)
+    _open(at, "task_rules_open")
     at.checkbox(key="rule_band_drop_enabled").uncheck()
     at.number_input(key="rule_renewal_risk_window_days").set_value(30)
     at.button(key="FormSubmitter:task_rules-Save the rules").click()
@@ -165,6 +178,7 @@ def test_my_work_on_a_hostile_workspace_shows_text_only(app_test, tmp_path):
     close_workspace(path)
     at = app_test(PAGE, workspace=path, timeout=120)
     assert_no_exception(at)
+    _open(at, "my_work_table_open")  # the table of every task, built only when opened
     assert_no_live_markup(at)
     texts = shown(at)
     assert any(hostile.HTML_NAME in t for t in texts) and any(hostile.NOTE in t for t in texts)
