@@ -11,6 +11,7 @@ from cs_analytics.core.errors import WorkspaceLockedError
 from cs_analytics.views.sidebar import sidebar_status
 from cs_analytics.core.workspaces import display_name
 from ui.cache import cached_view
+from ui.element_preload import preload_elements
 from ui.common import get_workspace, render_sidebar_filters
 from ui.view import require_filter_match
 from ui.text import md
@@ -77,6 +78,8 @@ def run_page() -> None:
         return
     try:
         account_filter = render_workspace_status(workspace)
+        with st.sidebar:
+            preload_elements()  # charts' and tables' code loads while the user reads a page
         if navigation.title != "Data" and not require_filter_match(workspace, account_filter):
             st.title(navigation.title)
             return
