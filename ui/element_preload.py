@@ -32,17 +32,18 @@ SCRIPT = """<script>
   if (!main) return;
   const urls = MODULES.map((name) => new URL(name, main.src).href);
   const idle = window.requestIdleCallback || ((f) => setTimeout(f, 0));
-  let quietSince = null;
   const load = (i) => {
     if (i >= urls.length) { window.__csElementsPreload = "loaded"; return; }
     window.__csElementsPreload = "loading";
     import(urls[i]).catch(() => {}).then(() => idle(() => load(i + 1)));
   };
+  let lastChange = performance.now();  // any script run, however short, restarts the quiet time
+  const app = document.querySelector("[data-testid='stApp']");
+  if (app) new MutationObserver(() => { lastChange = performance.now(); })
+    .observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
   const tick = () => {
-    const app = document.querySelector("[data-testid='stApp']");
     const quiet = app && app.getAttribute("data-test-script-state") === "notRunning";
-    quietSince = quiet ? (quietSince ?? performance.now()) : null;
-    if (quietSince !== null && performance.now() - quietSince >= QUIET_MS) {
+    if (quiet && performance.now() - lastChange >= QUIET_MS) {
       idle(() => load(0));
     } else {
       setTimeout(tick, 250);
