@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from pathlib import Path
 
 import streamlit as st
 
 QUIET_MS = 1500
+SWITCH_OFF = "CS_ANALYTICS_NO_PRELOAD"  # set (to anything) to measure the pages without the preload
 ELEMENT_MODULES = ("PlotlyChart", "DataFrame", "Selectbox", "NumberInput", "DownloadButton", "Radio",
                    "Checkbox", "TextInput", "DateInput", "ButtonGroup", "TextArea")
 
@@ -73,7 +75,8 @@ def preload_script(modules: tuple[str, ...]) -> str:
 
 
 def preload_elements() -> None:
-    """Add the snippet to the page (nothing when none of the modules is found)."""
+    """Add the snippet to the page (nothing when none of the modules is found, or when the
+    environment variable `SWITCH_OFF` is set)."""
     modules = element_module_names()
-    if modules:
+    if modules and not os.environ.get(SWITCH_OFF):
         st.html(preload_script(modules), unsafe_allow_javascript=True)
