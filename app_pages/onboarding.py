@@ -131,8 +131,10 @@ with later_tab:
     later = view.later
     st.markdown(f"**The seed's claim:** \"{SEED_CLAIM}\"")
     l1, l2, l3 = st.columns(3)
-    l1.metric(f"Not activated by day {later.window_days}", f"{later.not_activated:,}",
-              help=f"observed for {later.follow_up_days} days after start")
+    l1.metric(f"Not activated by day {later.window_days}, followed {later.follow_up_days} days",
+              f"{later.not_activated:,}",
+              help=f"Accounts observed for {later.follow_up_days} days after their start; the list on the "
+                   "first tab also holds those observed for less.")
     l2.metric("Activated later", f"{later.activated_later:,}")
     l3.metric("Share activated later", "n/a" if later.share is None else f"{later.share:.0%}")
     st.info(md(later.statement))
