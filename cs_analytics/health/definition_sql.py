@@ -31,7 +31,7 @@ _SPEC_AGGREGATE = {
     "days": "count(*) FILTER (WHERE {cond} AND u.day_rep_metric)",
     "all_days": "count(*) FILTER (WHERE {cond} AND u.day_rep_all)",
     "users": "count(*) FILTER (WHERE {cond} AND u.user_rep AND coalesce(u.user_next_day > {end}, TRUE))",
-    "metric_users": "count(DISTINCT u.user_id) FILTER (WHERE {cond} AND u.positive)",
+    "metric_users": "count(DISTINCT u.user_key) FILTER (WHERE {cond} AND u.positive)",
     "metrics": "count(*) FILTER (WHERE {cond} AND u.day_rep_metric AND coalesce(u.metric_next_day > {end}, TRUE))",
 }
 # a spec of all metrics that is not the metric-level aggregate summed over metrics

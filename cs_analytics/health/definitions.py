@@ -253,7 +253,7 @@ def unavailable_reasons(ws: "Workspace", defs: Sequence[MeasureDefinition], as_o
             elif d.metric is not None and d.metric not in metrics:
                 why = f"no usage of metric '{d.metric}'"
             elif (d.aggregation == "distinct_users" or d.per == "user") and not fact(
-                    "users", "SELECT EXISTS (FROM usage_day WHERE user_id IS NOT NULL AND event_date <= ?)"):
+                    "users", "SELECT EXISTS (FROM usage_day WHERE user_key IS NOT NULL AND event_date <= ?)"):
                 why = "usage has no user_id"
         elif d.source == "nps":
             if not fact("nps", "SELECT count(*) > 0 FROM nps WHERE responded_at <= ?"):

@@ -3,8 +3,10 @@
 -- of five, over integer keys instead of text (issue 14; tests/ingest/test_usage_day_build.py proves
 -- the two equal row for row):
 --   account, metric and user get dense integer keys numbered in text order (so ordering by a key is
---   ordering by its text; a NULL user keeps a NULL key), sorts compare integers, and the text comes
---   back by key at the end (at 10M rows the build takes 2/3 of the time of the text sorts);
+--   ordering by its text; a NULL user keeps a NULL key), sorts compare integers, and the account and
+--   metric text comes back by key at the end (at 10M rows the build takes 2/3 of the time of the
+--   text sorts); the user stays its key (`user_key`, migration 055): the readers only count, group
+--   and test users for NULL, and writing the user text cost 10-25 s of the 100M rebuild;
 --   within (account, metric) ordered by day, positive rows last and the least user (NULL first)
 --   last, a day's representative is its day group's last row when that row is positive, and its
 --   next positive day is the next non-NULL positive date after it (lead ... IGNORE NULLS: every
@@ -47,14 +49,13 @@ flagged AS (
     WINDOW metric_days AS (PARTITION BY ak, mk ORDER BY event_date, positive, uk DESC NULLS LAST),
            user_days AS (PARTITION BY ak, uk ORDER BY event_date, positive, mk DESC)
 )
-SELECT a.account_id, m.metric, f.event_date, k.user_id, f.value, f.positive, f.day_rep_metric,
+SELECT a.account_id, m.metric, f.event_date, f.uk AS user_key, f.value, f.positive, f.day_rep_metric,
        f.day_rep_all, f.user_rep,
        CASE WHEN f.day_rep_metric THEN f.metric_later END AS metric_next_day,
        CASE WHEN f.user_rep THEN f.user_later END AS user_next_day
 FROM flagged f
 JOIN _account_keys a ON a.ak = f.ak
 JOIN _metric_keys m ON m.mk = f.mk
-LEFT JOIN _user_keys k ON k.uk = f.uk
 ORDER BY f.event_date;
 DROP TABLE _account_keys;
 DROP TABLE _metric_keys;

@@ -27,7 +27,12 @@ def _pandas_day_rows(ws) -> pd.DataFrame:
 
 
 def _derived_day_rows(ws) -> pd.DataFrame:
-    return ws.query("SELECT account_id, metric, event_date, user_id, value FROM usage_day")
+    """usage_day with its user keys read back as text: key k is the k-th distinct user_id of usage."""
+    return ws.query("""
+        WITH user_keys AS (SELECT user_id, row_number() OVER (ORDER BY user_id) AS user_key
+                           FROM (SELECT DISTINCT user_id FROM usage WHERE user_id IS NOT NULL))
+        SELECT d.account_id, d.metric, d.event_date, k.user_id, d.value
+        FROM usage_day d LEFT JOIN user_keys k ON k.user_key = d.user_key""")
 
 
 def _same(ws) -> None:

@@ -1,6 +1,6 @@
 """The usage_day build of sql/build_usage_derived.sql (three window sorts, issue 14) equals the
-definition it replaces, macro usage_day_rows() of migrations/050_usage_derived.sql (five sorts),
-row for row: on the 200-account demo and on small hostile tables (NULL users, zero values, ties
+definition it replaces, macro usage_day_rows() of migrations/050_usage_derived.sql (five sorts; with
+users as keys since migration 055), row for row: on the 200-account demo and on small hostile tables (NULL users, zero values, ties
 of metric and user on one day, the same fact in several uploads)."""
 from __future__ import annotations
 
@@ -16,16 +16,27 @@ from hypothesis import given, settings, strategies as st
 from cs_analytics.core.db import close_workspace, load_sql, open_workspace
 from cs_analytics.core.derived import rebuild_workspace
 
-COLUMNS = ["account_id", "metric", "event_date", "user_id", "value", "positive", "day_rep_metric",
+COLUMNS = ["account_id", "metric", "event_date", "user_key", "value", "positive", "day_rep_metric",
            "day_rep_all", "user_rep", "metric_next_day", "user_next_day"]
 DIFFERENCE = """SELECT (SELECT count(*) FROM (SELECT * FROM usage_day EXCEPT ALL SELECT * FROM usage_day_rows())),
                        (SELECT count(*) FROM (SELECT * FROM usage_day_rows() EXCEPT ALL SELECT * FROM usage_day))"""
 
 
 def _macros() -> list[str]:
-    """The table macros of migration 050, the reference definitions."""
-    text = load_sql("migrations/050_usage_derived")
+    """The table macros of migrations 050 and 055 (which redefines usage_day_rows), in order: the
+    reference definitions."""
+    text = load_sql("migrations/050_usage_derived") + load_sql("migrations/055_usage_day_user_key")
     return re.findall(r"CREATE OR REPLACE MACRO .*?;", text, flags=re.DOTALL)
+
+
+USER_KEYS = """SELECT user_id, CAST(row_number() OVER (ORDER BY user_id) AS INTEGER) AS user_key
+               FROM (SELECT DISTINCT user_id FROM usage WHERE user_id IS NOT NULL)"""
+
+
+def _with_user_ids(con, frame: pd.DataFrame) -> pd.DataFrame:
+    """usage_day rows with the text of their user keys (each key is its user's place in text order)."""
+    keys = con.execute(USER_KEYS).df()
+    return frame.merge(keys, on="user_key", how="left")
 
 
 def _built_and_reference(rows: list[tuple]) -> duckdb.DuckDBPyConnection:
@@ -78,8 +89,9 @@ def test_ties_null_users_zero_values_and_uploads():
     ]
     con = _built_and_reference(rows)
     assert con.execute(DIFFERENCE).fetchone() == (0, 0)
-    built = con.execute("SELECT * FROM usage_day").df()
+    built = _with_user_ids(con, con.execute("SELECT * FROM usage_day").df())
     assert len(built) == 11
+    assert sorted(built["user_key"].dropna().astype(int).unique()) == [1, 2, 3, 4]  # u1 < u2 < u3 < u4
     c_rep = built[(built["account_id"] == "C") & (built["event_date"] == pd.Timestamp(day))].iloc[0]
     assert str(c_rep["metric_next_day"])[:10] == str(c_rep["user_next_day"])[:10] == "2025-03-04"
     built = built[built["account_id"] != "C"]
@@ -214,5 +226,37 @@ def test_an_appended_upload_is_grouped_with_the_earlier_one(tmp_path):
         assert ws.scalar("SELECT count(*) FROM usage") == 4
         assert ws.query(DIFFERENCE).iloc[0].tolist() == [0, 0]
         assert ws.scalar("SELECT value FROM usage_day WHERE account_id = 'A'") == 6.0
+    finally:
+        close_workspace(path)
+
+
+def test_migration_055_keys_the_users_of_an_existing_usage_day(tmp_path):
+    """A workspace whose usage_day still holds user_id text (migration 050's layout) gets the same
+    usage_day as a rebuild would give, keys included, when it is opened."""
+    from cs_analytics.ingest.load import ingest_dataframe
+
+    events = pd.DataFrame({"account_id": ["A", "A", "A", "B", "B"], "event_date": ["2025-03-01"] * 3 + ["2025-03-02"] * 2,
+                           "metric": ["m1", "m2", "m1", "m1", "m1"], "value": [1.0, 2.0, 0.0, 3.0, 1.0],
+                           "user_id": ["u2", "u1", None, "u3", "u1"]})
+    path = tmp_path / "w.duckdb"
+    ws = open_workspace(path)
+    try:
+        ingest_dataframe(ws, "usage", events, file_name="u.csv")
+        rebuilt = ws.query("SELECT * FROM usage_day ORDER BY ALL")
+        with ws.transaction() as cur:
+            cur.execute(f"""CREATE OR REPLACE TABLE usage_day AS
+                SELECT d.account_id, d.metric, d.event_date, k.user_id, d.value, d.positive, d.day_rep_metric,
+                       d.day_rep_all, d.user_rep, d.metric_next_day, d.user_next_day
+                FROM usage_day d LEFT JOIN ({USER_KEYS}) k ON k.user_key = d.user_key""")
+            cur.execute("DELETE FROM schema_version WHERE version = 55")
+    finally:
+        close_workspace(path)
+    ws = open_workspace(path)
+    try:
+        migrated = ws.query("SELECT * FROM usage_day ORDER BY ALL")
+        assert list(migrated.columns) == COLUMNS
+        pd.testing.assert_frame_equal(migrated, rebuilt)
+        assert migrated["user_key"].isna().sum() == 1 and migrated["user_key"].max() == 3
+        assert ws.query(DIFFERENCE).iloc[0].tolist() == [0, 0]
     finally:
         close_workspace(path)

@@ -16,7 +16,7 @@ from factories import insert_canonical
 
 DERIVED = {
     "account_month": ["account_id", "month"],
-    "usage_day": ["account_id", "metric", "event_date", "user_id"],
+    "usage_day": ["account_id", "metric", "event_date", "user_key"],
     "usage_month": ["account_id", "metric", "month"],
     "usage_metric_first": ["metric"],
 }

@@ -29,7 +29,7 @@ window_days AS (
     FROM dates CROSS JOIN range(0, CAST($max_days AS BIGINT)) r(k)
 ),
 joined AS (
-    SELECT d.as_of, d.k, u.account_id, u.metric, u.event_date, u.value, u.positive, u.user_id,
+    SELECT d.as_of, d.k, u.account_id, u.metric, u.event_date, u.value, u.positive, u.user_key,
            u.day_rep_metric, u.day_rep_all, u.user_rep, u.metric_next_day, u.user_next_day
     FROM usage_day u
     JOIN window_days d ON u.event_date = d.day

@@ -15,7 +15,7 @@ candidates AS (
            unnest(CAST($t_threshold AS DOUBLE[])) AS threshold
 ),
 counted AS MATERIALIZED (
-    SELECT s.ak, u.metric, u.event_date, u.user_id, u.value, u.positive, u.day_rep_metric, u.day_rep_all, u.user_rep
+    SELECT s.ak, u.metric, u.event_date, u.user_key, u.value, u.positive, u.day_rep_metric, u.day_rep_all, u.user_rep
     FROM usage_day u
     JOIN starts s ON s.account_id = u.account_id
     WHERE u.event_date >= s.start_date
@@ -23,10 +23,10 @@ counted AS MATERIALIZED (
       AND u.event_date < s.start_date + CAST($max_day AS INTEGER)
 ),
 user_firsts AS (
-    SELECT ak, metric AS metric_key, user_id, min(event_date) AS first_date
-    FROM counted WHERE positive AND user_id IS NOT NULL GROUP BY ak, metric, user_id
+    SELECT ak, metric AS metric_key, user_key, min(event_date) AS first_date
+    FROM counted WHERE positive AND user_key IS NOT NULL GROUP BY ak, metric, user_key
     UNION ALL
-    SELECT ak, '(any)', user_id, min(event_date) FROM counted WHERE user_rep GROUP BY ak, user_id
+    SELECT ak, '(any)', user_key, min(event_date) FROM counted WHERE user_rep GROUP BY ak, user_key
 ),
 steps AS (
     SELECT ak, metric AS metric_key, 'active_days' AS kind, list_sort(list(event_date)) AS dates

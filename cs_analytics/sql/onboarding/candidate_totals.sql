@@ -10,7 +10,7 @@ WITH starts AS (  -- ak: the account's position in $ids, so that grouping compar
            unnest(range(1, len(CAST($ids AS VARCHAR[])) + 1)) AS ak
 ),
 counted AS MATERIALIZED (
-    SELECT s.ak, u.metric, u.user_id, u.value, u.positive, u.day_rep_metric, u.day_rep_all, u.user_rep
+    SELECT s.ak, u.metric, u.user_key, u.value, u.positive, u.day_rep_metric, u.day_rep_all, u.user_rep
     FROM usage_day u
     JOIN starts s ON s.account_id = u.account_id
     WHERE u.event_date >= s.start_date
@@ -26,10 +26,10 @@ totals AS (
     UNION ALL
     SELECT ak, '(any)', 'active_days', count(*) FROM counted WHERE day_rep_all GROUP BY ak
     UNION ALL
-    SELECT ak, metric, 'users', count(DISTINCT user_id) FROM counted
-    WHERE positive AND user_id IS NOT NULL GROUP BY ak, metric
+    SELECT ak, metric, 'users', count(DISTINCT user_key) FROM counted
+    WHERE positive AND user_key IS NOT NULL GROUP BY ak, metric
     UNION ALL
-    SELECT ak, '(any)', 'users', count(DISTINCT user_id) FROM counted WHERE user_rep GROUP BY ak
+    SELECT ak, '(any)', 'users', count(DISTINCT user_key) FROM counted WHERE user_rep GROUP BY ak
 )
 SELECT s.account_id, t.metric_key, t.kind, CAST(t.total AS DOUBLE) AS total
 FROM totals t

@@ -2,7 +2,7 @@
 -- key (a metric, or '(any)') reach $threshold: the k-th smallest of its users' first positive
 -- days from the start, with k = ceil($threshold) (the count of users whose first day is <= d
 -- reaches k exactly when d reaches the k-th smallest first day). A user counts from its first
--- row of value > 0 (user_id NULL never counts). Reads usage_day (migrations/050): for '(any)'
+-- row of value > 0 (a NULL user never counts). Reads usage_day (migrations/050): for '(any)'
 -- only user_rep rows, one per positive (account, user, day). Columns: account_id, first_day.
 -- Only usage dated from the start to day $max_day - 1 and on or before $as_of is read, and only
 -- from $scan_from to the day before $scan_to (constants: usage_day is in date order, so the scan
@@ -12,7 +12,7 @@ WITH starts AS (  -- ak: the account's position in $ids, so that grouping and so
            unnest(range(1, len(CAST($ids AS VARCHAR[])) + 1)) AS ak
 ),
 user_firsts AS (
-    SELECT s.ak, u.user_id, min(u.event_date) AS first_date
+    SELECT s.ak, u.user_key, min(u.event_date) AS first_date
     FROM usage_day u
     JOIN starts s ON s.account_id = u.account_id
     WHERE u.event_date >= s.start_date
@@ -20,8 +20,8 @@ user_firsts AS (
       AND u.event_date < s.start_date + CAST($max_day AS INTEGER)
       AND u.event_date >= CAST($scan_from AS DATE) AND u.event_date < CAST($scan_to AS DATE)
       AND CASE WHEN $metric_key = '(any)' THEN u.user_rep
-               ELSE u.positive AND u.user_id IS NOT NULL AND u.metric = $metric_key END
-    GROUP BY s.ak, u.user_id
+               ELSE u.positive AND u.user_key IS NOT NULL AND u.metric = $metric_key END
+    GROUP BY s.ak, u.user_key
 ),
 firsts AS (
     SELECT ak, min(first_date, CAST(ceil($threshold) AS BIGINT)) AS days
