@@ -117,7 +117,7 @@ def search_accounts(options: pd.DataFrame, search: str) -> pd.DataFrame:
     text = (search or "").strip()
     if not text:
         return options
-    typed_id = (normalise_id(text) or text).casefold()
+    typed_id = (normalise_id(text) or "").casefold()  # only invisible characters: every id holds ''
     folded_ids, lowered = options["account_id"].astype(str).str.casefold(), text.casefold()
     hit = (folded_ids.str.contains(typed_id, regex=False)
            | options["name"].astype(str).str.casefold().str.contains(lowered, regex=False))
