@@ -184,11 +184,12 @@ FIRST_CHART_PAGE = "Revenue"
 READING_SECONDS = (3.0, 0.0)  # how long the user reads the Overview before the first chart page
 
 
-def run_first_chart_page(context, base_url: str, repeats: int, timings: Timings) -> None:
+def run_first_chart_page(context, base_url: str, repeats: int, timings: Timings,
+                         reading_seconds: tuple[float, ...] = READING_SECONDS) -> None:
     """The first page with charts and tables in a tab: a new tab opens the Overview (no chart),
     the user reads it for a while (the browser loads the element code meanwhile:
     ui/element_preload.py), then clicks Revenue. Also with no reading time (the worst case)."""
-    for reading in READING_SECONDS:
+    for reading in reading_seconds:
         name = f"{FIRST_CHART_PAGE}: first chart page of a tab, {reading:.0f} s on the Overview"
         for _ in range(repeats):
             page = context.new_page()
@@ -305,18 +306,22 @@ def run_benchmark(workspace: Path, repeats: int = 3, progress: Callable[[str], N
                   first_view_pages: tuple[str, ...] | None = None,
                   click_pages: tuple[str, ...] | None = None,
                   direct_pages: tuple[str, ...] | None = None,
-                  after_page_warm: bool = False) -> Timings:
+                  after_page_warm: bool = False, page_warm: bool = True,
+                  reading_seconds: tuple[float, ...] = READING_SECONDS) -> Timings:
     """Time every page (first view, direct link and click) and every interaction on `workspace`;
     the first view only of `first_view_pages`, the click only of `click_pages` and the direct link
     only of `direct_pages` when given (each first view restarts the server; the test keeps to a
     few: every page has its own browser journey). With `after_page_warm`, the direct links and
     clicks start once the launcher's background warm of every page has finished (its time is
-    reported); without it they race that warm, as a user who opens a page at once does."""
+    reported); without it they race that warm, as a user who opens a page at once does. With
+    `page_warm=False` the server is the tests' (`ui.serve --no-page-warm`): no background warm
+    competes with the harness (the test of the harness, not a measurement). `reading_seconds`: the
+    times on the Overview before the first chart page of a tab (READING_SECONDS)."""
     from playwright.sync_api import sync_playwright
     from conftest import CHROMIUM, CHROMIUM_ARGS, AppServer
 
     os.environ["CS_ANALYTICS_BENCH_PING"] = "1"
-    if AppServer.launcher != BARE_LAUNCHER:
+    if page_warm and AppServer.launcher != BARE_LAUNCHER:
         AppServer.launcher = USER_LAUNCHER  # the tests' servers skip the page warm; users' do not
     timings = Timings()
     account_id = first_account_id(workspace)
@@ -349,7 +354,7 @@ def run_benchmark(workspace: Path, repeats: int = 3, progress: Callable[[str], N
             run_clicks(warm_context, server.url, repeats, timings, click_pages)
             progress("clicks: " + ", ".join(f"{name} {median(values):.2f} s"
                                            for name, values in timings.click.items()))
-            run_first_chart_page(warm_context, server.url, repeats, timings)
+            run_first_chart_page(warm_context, server.url, repeats, timings, reading_seconds)
             for _ in range(repeats):
                 run_interactions(warm_context, server.url, account_id, timings, segments)
             progress("interactions done")

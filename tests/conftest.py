@@ -43,6 +43,16 @@ CHROMIUM_ARGS = [
 DEMO_TEST_ACCOUNTS = int(os.environ.get("CS_ANALYTICS_TEST_DEMO_ACCOUNTS", "1200"))
 
 
+
+def pytest_collection_modifyitems(config, items):
+    """Real-browser and slow tests first (otherwise in collection order): under `-n 2 --dist
+    worksteal` the longest tests start early, so a run does not end on one long test while the other
+    worker has nothing left to do."""
+    def heavy(item) -> bool:
+        return item.get_closest_marker("browser") is not None or item.get_closest_marker("slow") is not None
+    items.sort(key=lambda item: not heavy(item))
+
+
 # -- workspaces ---------------------------------------------------------------------------
 
 @pytest.fixture

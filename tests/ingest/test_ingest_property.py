@@ -52,6 +52,7 @@ def _check(ws, data: bytes, name: str):
     return result
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(rows=st.lists(row, max_size=15))
 def test_random_csv_rows(ws, rows):
@@ -59,6 +60,7 @@ def test_random_csv_rows(ws, rows):
     _check(ws, ("\n".join(lines) + "\n").encode("utf-8"), "random.csv")
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(seed=st.integers(0, 10_000), cuts=st.integers(1, 40))
 def test_corrupted_csv_bytes(ws, seed, cuts):
@@ -71,6 +73,7 @@ def test_corrupted_csv_bytes(ws, seed, cuts):
     _check(ws, bytes(data), "corrupt.csv")
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(rows=st.lists(st.lists(cell, min_size=5, max_size=5), min_size=1, max_size=10), fmt=st.sampled_from(["xlsx", "parquet"]))
 def test_random_excel_and_parquet(ws, rows, fmt):

@@ -195,6 +195,7 @@ def _compare(ws, usage: pd.DataFrame, offsets: dict, as_of: dt.date, max_day: in
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=usage_rows, offsets=start_offsets, as_of_offset=st.integers(20, SPAN_DAYS + 5),
        max_day=st.sampled_from((act.UNBOUNDED_DAYS, 45, 12)))
+@pytest.mark.slow
 def test_first_days_equal_the_old_series_and_the_reference(usage_ws, rows, offsets, as_of_offset, max_day):
     _compare(usage_ws, _usage(rows), offsets, FIRST + dt.timedelta(days=as_of_offset), max_day)
 

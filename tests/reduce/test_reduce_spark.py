@@ -31,6 +31,7 @@ def assert_identical(tmp_path) -> None:
         assert sorted_rows(spk, columns) == sorted_rows(duck, columns), name
 
 
+@pytest.mark.slow
 def test_typed_events_reduce_identically_and_match_pandas(spark, tmp_path):
     events = typed_events(n_accounts=150, days=10)
     # microseconds, as Spark and most lakes write them (Spark refuses nanoseconds, see spark_engine)

@@ -181,6 +181,7 @@ def assert_drill_down_matches(ws, mrr, active, basis, unbounded, as_of, values) 
         assert dict(zip(got["account_id"], got["status"])) == expected, (basis, cohort, period)
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frames=contract_frames())
 def test_matrix_matches_reference_on_generated_data(frames):

@@ -136,6 +136,7 @@ def test_empty_workspace(tmp_workspace):
 
 # -- property: the bridge reconciles and agrees with the pandas reference from raw contracts -----
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frames=contract_frames())
 def test_bridge_matches_reference_on_generated_contracts(frames):

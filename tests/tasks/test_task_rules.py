@@ -204,6 +204,7 @@ def _flags_past_review(path) -> None:
     assert len(evaluate_rules(open_workspace(path), today=TODAY)["flag_review"]) == 3
 
 
+@pytest.mark.slow
 def test_two_processes_running_the_rules_at_once_create_no_duplicate(tmp_path):
     path = tmp_path / "tiny.duckdb"
     _flags_past_review(path)

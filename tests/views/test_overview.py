@@ -64,7 +64,14 @@ def test_page_on_demo_shows_tiles_and_links(app_test, demo_workspace_path):
     assert nrr.value.endswith("%")
 
 
-def test_page_on_empty_workspace_offers_demo_and_upload(app_test, tmp_path):
+@pytest.mark.slow
+def test_page_on_empty_workspace_offers_demo_and_upload(app_test, tmp_path, monkeypatch):
+    import functools
+
+    from cs_analytics.demo import build
+
+    # the button's own path, with 200 accounts instead of 1,200 (the page imports it on every run)
+    monkeypatch.setattr(build, "write_demo", functools.partial(build.write_demo, accounts=200))
     at = app_test(workspace=tmp_path / "empty.duckdb")
     assert_no_exception(at)
     assert not at.metric  # nothing but the two ways in
