@@ -8,6 +8,7 @@ distinct metrics, through the month of the as-of date in force at build time (th
 `usage_day`, `usage_month` and `usage_metric_first` (see migrations/050_usage_derived.sql) hold
 usage pre-aggregated per account, metric, day and user, the first / last usage date per account
 and month, and each metric's first positive date: the health measures read them, not raw usage.
+The first two hold accounts as integer keys, which `usage_account` names (migration 060).
 `workspace_info` holds `as_of` (the data's as-of, metrics.md Time), `built_as_of` (the as-of
 `account_month` was built through) and `derived_built_at` (the build time).
 """
@@ -34,9 +35,9 @@ def rebuild(cur: duckdb.DuckDBPyConnection, today: dt.date | None = None, *,
     `usage_unique=True` says the usage table holds one upload's daily facts (a replace-mode usage
     ingest, or none), which are unique per account, metric, day and user (ingest/facts.py), so
     `usage_day` need not group them again (issue 14: a 100M-row grouping saved)."""
-    cur.execute(load_sql("ensure_implicit_accounts"))
     if usage_changed:
         cur.execute(usage_derived_sql(usage_unique))
+    cur.execute(load_sql("ensure_implicit_accounts"))  # reads usage_account, built with usage_day
     day = today or dt.date.today()
     data_day = cur.execute(load_sql("data_as_of"), {"today": day}).fetchone()[0]
     in_force = _as_of_setting(cur) or data_day

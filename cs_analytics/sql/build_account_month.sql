@@ -7,7 +7,8 @@
 -- Usage is read from the derived usage tables (built first, core/derived.py): a distinct count over
 -- the month S..E (E = the month's last day, or as_of in its month) is a plain count of usage_day's
 -- representative rows dated in S..E whose next positive day is after E (migration 050), which
--- needs no distinct hash table per account-month (issue 14).
+-- needs no distinct hash table per account-month (issue 14). The usage tables hold accounts as
+-- integer keys (migration 060): usage is grouped by key and named through usage_account after.
 CREATE OR REPLACE TABLE account_month AS
 WITH bounds AS (
     SELECT CAST(date_trunc('month', min(d)) AS DATE) AS first_month,
@@ -21,7 +22,7 @@ months AS (
     WHERE first_month IS NOT NULL AND first_month <= last_month
 ),
 accts AS (
-    SELECT account_id FROM contracts UNION SELECT account_id FROM usage_month WHERE metric IS NULL
+    SELECT account_id FROM contracts UNION SELECT account_id FROM usage_account
 ),
 contract_spans AS (
     SELECT account_id, mrr, start_date,
@@ -43,8 +44,8 @@ mrr_months AS (
     WHERE last_day(month) >= start_date AND last_day(month) <= end_effective
     GROUP BY account_id, month
 ),
-usage_months AS (
-    SELECT account_id,
+usage_keyed AS (
+    SELECT account_key,
            CAST(date_trunc('month', event_date) AS DATE) AS month,
            sum(value) AS usage_value,
            count(*) FILTER (WHERE day_rep_all) AS active_days,
@@ -53,7 +54,11 @@ usage_months AS (
                AS distinct_metrics
     FROM (SELECT *, least(last_day(event_date), CAST($as_of AS DATE)) AS month_end FROM usage_day)
     WHERE event_date <= CAST($as_of AS DATE)
-    GROUP BY account_id, month
+    GROUP BY account_key, month
+),
+usage_months AS (
+    SELECT n.account_id, u.* EXCLUDE (account_key)
+    FROM usage_keyed u JOIN usage_account n ON n.account_key = u.account_key
 )
 SELECT a.account_id,
        m.month,

@@ -3,10 +3,12 @@
 -- of five, over integer keys instead of text (issue 14; tests/ingest/test_usage_day_build.py proves
 -- the two equal row for row):
 --   account, metric and user get dense integer keys numbered in text order (so ordering by a key is
---   ordering by its text; a NULL user keeps a NULL key), sorts compare integers, and the account and
---   metric text comes back by key at the end (at 10M rows the build takes 2/3 of the time of the
---   text sorts); the user stays its key (`user_key`, migration 055): the readers only count, group
---   and test users for NULL, and writing the user text cost 10-25 s of the 100M rebuild;
+--   ordering by its text; a NULL user keeps a NULL key), sorts compare integers, and the metric
+--   text comes back by key at the end (at 10M rows the build takes 2/3 of the time of the text
+--   sorts); the user stays its key (`user_key`, migration 055) and so does the account
+--   (`account_key`, migration 060: `usage_account` maps it to account_id for the readers, which
+--   join it after they aggregate): writing text (dictionary-FSST) is the largest cost of the 100M
+--   rebuild, more than the sorts;
 --   within (account, metric) ordered by day, positive rows last and the least user (NULL first)
 --   last, a day's representative is its day group's last row when that row is positive, and its
 --   next positive day is the next non-NULL positive date after it (lead ... IGNORE NULLS: every
@@ -14,8 +16,8 @@
 --   day) representative keeps its row_number().
 --   `grouped` sums the rows of one account, metric, day and user; core/derived.py leaves the
 --   grouping out when the usage table is one upload's daily facts, already one row per group.
-CREATE OR REPLACE TEMP TABLE _account_keys AS
-SELECT account_id, CAST(row_number() OVER (ORDER BY account_id) AS INTEGER) AS ak
+CREATE OR REPLACE TABLE usage_account AS
+SELECT account_id, CAST(row_number() OVER (ORDER BY account_id) AS INTEGER) AS account_key
 FROM (SELECT DISTINCT account_id FROM usage);
 CREATE OR REPLACE TEMP TABLE _metric_keys AS
 SELECT metric, CAST(row_number() OVER (ORDER BY metric) AS INTEGER) AS mk
@@ -25,9 +27,9 @@ SELECT user_id, CAST(row_number() OVER (ORDER BY user_id) AS INTEGER) AS uk
 FROM (SELECT DISTINCT user_id FROM usage WHERE user_id IS NOT NULL);
 CREATE OR REPLACE TABLE usage_day AS
 WITH keyed AS (
-    SELECT a.ak, m.mk, k.uk, u.event_date, u.value
+    SELECT a.account_key AS ak, m.mk, k.uk, u.event_date, u.value
     FROM usage u
-    JOIN _account_keys a ON a.account_id = u.account_id
+    JOIN usage_account a ON a.account_id = u.account_id
     JOIN _metric_keys m ON m.metric = u.metric
     LEFT JOIN _user_keys k ON k.user_id = u.user_id
 ),
@@ -49,16 +51,21 @@ flagged AS (
     WINDOW metric_days AS (PARTITION BY ak, mk ORDER BY event_date, positive, uk DESC NULLS LAST),
            user_days AS (PARTITION BY ak, uk ORDER BY event_date, positive, mk DESC)
 )
-SELECT a.account_id, m.metric, f.event_date, f.uk AS user_key, f.value, f.positive, f.day_rep_metric,
+SELECT f.ak AS account_key, m.metric, f.event_date, f.uk AS user_key, f.value, f.positive, f.day_rep_metric,
        f.day_rep_all, f.user_rep,
        CASE WHEN f.day_rep_metric THEN f.metric_later END AS metric_next_day,
        CASE WHEN f.user_rep THEN f.user_later END AS user_next_day
 FROM flagged f
-JOIN _account_keys a ON a.ak = f.ak
 JOIN _metric_keys m ON m.mk = f.mk
 ORDER BY f.event_date;
-DROP TABLE _account_keys;
 DROP TABLE _metric_keys;
 DROP TABLE _user_keys;
-CREATE OR REPLACE TABLE usage_month AS SELECT * FROM usage_month_rows();
-CREATE OR REPLACE TABLE usage_metric_first AS SELECT * FROM usage_metric_first_rows();
+-- usage_month and usage_metric_first (the macros' definitions) from usage_day's integer keys: it
+-- holds every (account, metric, day) of usage, and `positive` says a row of value > 0 is in its group
+CREATE OR REPLACE TABLE usage_month AS
+SELECT account_key, metric, CAST(date_trunc('month', event_date) AS DATE) AS month,
+       min(event_date) AS first_day, max(event_date) AS last_day
+FROM usage_day
+GROUP BY GROUPING SETS ((account_key, metric, month), (account_key, month));
+CREATE OR REPLACE TABLE usage_metric_first AS
+SELECT metric, min(event_date) AS first_day FROM usage_day WHERE positive GROUP BY metric;

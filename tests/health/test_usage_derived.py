@@ -27,12 +27,14 @@ def _pandas_day_rows(ws) -> pd.DataFrame:
 
 
 def _derived_day_rows(ws) -> pd.DataFrame:
-    """usage_day with its user keys read back as text: key k is the k-th distinct user_id of usage."""
+    """usage_day with its user keys read back as text (key k is the k-th distinct user_id of usage)
+    and its account keys named by usage_account."""
     return ws.query("""
         WITH user_keys AS (SELECT user_id, row_number() OVER (ORDER BY user_id) AS user_key
                            FROM (SELECT DISTINCT user_id FROM usage WHERE user_id IS NOT NULL))
-        SELECT d.account_id, d.metric, d.event_date, k.user_id, d.value
-        FROM usage_day d LEFT JOIN user_keys k ON k.user_key = d.user_key""")
+        SELECT a.account_id, d.metric, d.event_date, k.user_id, d.value
+        FROM usage_day d JOIN usage_account a USING (account_key)
+        LEFT JOIN user_keys k ON k.user_key = d.user_key""")
 
 
 def _same(ws) -> None:
@@ -63,5 +65,6 @@ def test_usage_tables_follow_every_usage_write(tmp_path):
         assert ws.scalar("SELECT count(*) FROM usage_day") == 0
         assert ws.scalar("SELECT count(*) FROM usage_month") == 0
         assert ws.scalar("SELECT count(*) FROM usage_metric_first") == 0
+        assert ws.scalar("SELECT count(*) FROM usage_account") == 0
     finally:
         close_workspace(path)

@@ -1,6 +1,6 @@
 """The usage_day build of sql/build_usage_derived.sql (three window sorts, issue 14) equals the
 definition it replaces, macro usage_day_rows() of migrations/050_usage_derived.sql (five sorts; with
-users as keys since migration 055), row for row: on the 200-account demo and on small hostile tables (NULL users, zero values, ties
+users as keys since migration 055; its accounts as keys named by usage_account since 060), row for row: on the 200-account demo and on small hostile tables (NULL users, zero values, ties
 of metric and user on one day, the same fact in several uploads)."""
 from __future__ import annotations
 
@@ -16,10 +16,22 @@ from hypothesis import given, settings, strategies as st
 from cs_analytics.core.db import close_workspace, load_sql, open_workspace
 from cs_analytics.core.derived import rebuild_workspace
 
-COLUMNS = ["account_id", "metric", "event_date", "user_key", "value", "positive", "day_rep_metric",
+COLUMNS = ["account_key", "metric", "event_date", "user_key", "value", "positive", "day_rep_metric",
            "day_rep_all", "user_rep", "metric_next_day", "user_next_day"]
-DIFFERENCE = """SELECT (SELECT count(*) FROM (SELECT * FROM usage_day EXCEPT ALL SELECT * FROM usage_day_rows())),
-                       (SELECT count(*) FROM (SELECT * FROM usage_day_rows() EXCEPT ALL SELECT * FROM usage_day))"""
+# usage_day with its account keys named (migration 060): the macro's columns, account_id first
+NAMED = "(SELECT n.account_id, d.* EXCLUDE (account_key) FROM usage_day d JOIN usage_account n USING (account_key))"
+DIFFERENCE = f"""SELECT (SELECT count(*) FROM (SELECT * FROM {NAMED} EXCEPT ALL SELECT * FROM usage_day_rows())),
+                        (SELECT count(*) FROM (SELECT * FROM usage_day_rows() EXCEPT ALL SELECT * FROM {NAMED}))"""
+# usage_month named, against its macro; usage_metric_first against its macro; the keys in text order
+MONTH_DIFFERENCE = """
+    WITH named AS (SELECT n.account_id, m.* EXCLUDE (account_key) FROM usage_month m JOIN usage_account n USING (account_key))
+    SELECT (SELECT count(*) FROM (FROM named EXCEPT ALL FROM usage_month_rows())),
+           (SELECT count(*) FROM (FROM usage_month_rows() EXCEPT ALL FROM named)),
+           (SELECT count(*) FROM (FROM usage_metric_first EXCEPT ALL FROM usage_metric_first_rows())),
+           (SELECT count(*) FROM (FROM usage_metric_first_rows() EXCEPT ALL FROM usage_metric_first)),
+           (SELECT count(*) FROM (SELECT account_id, account_key, row_number() OVER (ORDER BY account_id) AS k
+                                  FROM usage_account) WHERE k <> account_key)
+           + (SELECT count(*) FROM (SELECT DISTINCT account_id FROM usage)) - (SELECT count(*) FROM usage_account)"""
 
 
 def _macros() -> list[str]:
@@ -71,6 +83,7 @@ def test_demo_usage_day_equals_the_macro_definition(rebuilt_demo):
     assert len(built) == ws.scalar("SELECT count(*) FROM usage_day_rows()") > 1000
     assert built["day_rep_metric"].sum() > 100 and built["user_rep"].sum() > 100
     assert ws.query(DIFFERENCE).iloc[0].tolist() == [0, 0]
+    assert ws.query(MONTH_DIFFERENCE).iloc[0].tolist() == [0, 0, 0, 0, 0]
 
 
 def test_ties_null_users_zero_values_and_uploads():
@@ -89,7 +102,8 @@ def test_ties_null_users_zero_values_and_uploads():
     ]
     con = _built_and_reference(rows)
     assert con.execute(DIFFERENCE).fetchone() == (0, 0)
-    built = _with_user_ids(con, con.execute("SELECT * FROM usage_day").df())
+    assert con.execute(MONTH_DIFFERENCE).fetchone() == (0, 0, 0, 0, 0)
+    built = _with_user_ids(con, con.execute(f"SELECT * FROM {NAMED}").df())
     assert len(built) == 11
     assert sorted(built["user_key"].dropna().astype(int).unique()) == [1, 2, 3, 4]  # u1 < u2 < u3 < u4
     c_rep = built[(built["account_id"] == "C") & (built["event_date"] == pd.Timestamp(day))].iloc[0]
@@ -118,6 +132,7 @@ def test_any_small_usage_table_builds_the_same_usage_day(rows):
     typed = [(a, start + dt.timedelta(days=d), m, v, u, up) for a, d, m, v, u, up in rows]
     con = _built_and_reference(typed)
     assert con.execute(DIFFERENCE).fetchone() == (0, 0)
+    assert con.execute(MONTH_DIFFERENCE).fetchone() == (0, 0, 0, 0, 0)
     assert con.execute("SELECT count(*) FROM usage_day").fetchone()[0] == len(
         pd.DataFrame(typed, columns=["a", "d", "m", "v", "u", "up"]).fillna({"u": "<null>"})
         .drop_duplicates(["a", "d", "m", "u"]))
@@ -225,38 +240,57 @@ def test_an_appended_upload_is_grouped_with_the_earlier_one(tmp_path):
         ingest_dataframe(ws, "usage", events, file_name="again.csv", mode="append")
         assert ws.scalar("SELECT count(*) FROM usage") == 4
         assert ws.query(DIFFERENCE).iloc[0].tolist() == [0, 0]
-        assert ws.scalar("SELECT value FROM usage_day WHERE account_id = 'A'") == 6.0
+        assert ws.scalar(f"SELECT value FROM {NAMED} WHERE account_id = 'A'") == 6.0
     finally:
         close_workspace(path)
 
 
-def test_migration_055_keys_the_users_of_an_existing_usage_day(tmp_path):
-    """A workspace whose usage_day still holds user_id text (migration 050's layout) gets the same
-    usage_day as a rebuild would give, keys included, when it is opened."""
+OLD_LAYOUTS = {  # usage_day as migrations 050 and 055 left it, from the current tables; versions to undo
+    "050": ("SELECT n.account_id, d.metric, d.event_date, k.user_id, d.value, d.positive, d.day_rep_metric, "
+            "d.day_rep_all, d.user_rep, d.metric_next_day, d.user_next_day "
+            f"FROM usage_day d JOIN usage_account n USING (account_key) LEFT JOIN ({USER_KEYS}) k ON k.user_key = d.user_key",
+            (55, 60)),
+    "055": ("SELECT n.account_id, d.* EXCLUDE (account_key) FROM usage_day d JOIN usage_account n USING (account_key)",
+            (60,)),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(OLD_LAYOUTS))
+def test_migrations_key_the_users_and_accounts_of_existing_usage_tables(tmp_path, layout):
+    """A workspace whose usage tables still hold user_id text (migration 050's layout) or account_id
+    text (050 and 055) gets, when it is opened, the usage tables a rebuild gives, keys included,
+    and the same churn list."""
     from cs_analytics.ingest.load import ingest_dataframe
 
-    events = pd.DataFrame({"account_id": ["A", "A", "A", "B", "B"], "event_date": ["2025-03-01"] * 3 + ["2025-03-02"] * 2,
-                           "metric": ["m1", "m2", "m1", "m1", "m1"], "value": [1.0, 2.0, 0.0, 3.0, 1.0],
-                           "user_id": ["u2", "u1", None, "u3", "u1"]})
+    events = pd.DataFrame({"account_id": ["A", "A", "A", "B", "B", "0"], "event_date": ["2025-03-01"] * 3 + ["2025-03-02"] * 3,
+                           "metric": ["m1", "m2", "m1", "m1", "m1", "m2"], "value": [1.0, 2.0, 0.0, 3.0, 1.0, 0.0],
+                           "user_id": ["u2", "u1", None, "u3", "u1", None]})
     path = tmp_path / "w.duckdb"
     ws = open_workspace(path)
+    tables = ("usage_day", "usage_month", "usage_account", "churn_list")
     try:
         ingest_dataframe(ws, "usage", events, file_name="u.csv")
-        rebuilt = ws.query("SELECT * FROM usage_day ORDER BY ALL")
+        ingest_dataframe(ws, "outcomes", pd.DataFrame({"account_id": ["B"], "churned": [True]}), file_name="o.csv")
+        rebuilt = {t: ws.query(f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
+        old_day, versions = OLD_LAYOUTS[layout]
         with ws.transaction() as cur:
-            cur.execute(f"""CREATE OR REPLACE TABLE usage_day AS
-                SELECT d.account_id, d.metric, d.event_date, k.user_id, d.value, d.positive, d.day_rep_metric,
-                       d.day_rep_all, d.user_rep, d.metric_next_day, d.user_next_day
-                FROM usage_day d LEFT JOIN ({USER_KEYS}) k ON k.user_key = d.user_key""")
-            cur.execute("DELETE FROM schema_version WHERE version = 55")
+            cur.execute(f"CREATE OR REPLACE TABLE usage_day AS {old_day}")
+            cur.execute("CREATE OR REPLACE TABLE usage_month AS SELECT n.account_id, m.* EXCLUDE (account_key) "
+                        "FROM usage_month m JOIN usage_account n USING (account_key)")
+            cur.execute("DROP TABLE usage_account")
+            cur.execute(f"DELETE FROM schema_version WHERE version IN ({', '.join(map(str, versions))})")
     finally:
         close_workspace(path)
     ws = open_workspace(path)
     try:
-        migrated = ws.query("SELECT * FROM usage_day ORDER BY ALL")
-        assert list(migrated.columns) == COLUMNS
-        pd.testing.assert_frame_equal(migrated, rebuilt)
-        assert migrated["user_key"].isna().sum() == 1 and migrated["user_key"].max() == 3
+        migrated = {t: ws.query(f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
+        assert list(migrated["usage_day"].columns) == COLUMNS
+        for table in tables:
+            pd.testing.assert_frame_equal(migrated[table], rebuilt[table])
+        assert migrated["usage_account"]["account_id"].tolist() == ["0", "A", "B"]
+        assert migrated["usage_day"]["user_key"].isna().sum() == 2 and migrated["usage_day"]["user_key"].max() == 3
         assert ws.query(DIFFERENCE).iloc[0].tolist() == [0, 0]
+        assert ws.query(MONTH_DIFFERENCE).iloc[0].tolist() == [0, 0, 0, 0, 0]
+        assert migrated["churn_list"]["churned"].tolist() == [True]
     finally:
         close_workspace(path)

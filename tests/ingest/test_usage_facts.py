@@ -16,8 +16,9 @@ from factories import insert_canonical
 
 DERIVED = {
     "account_month": ["account_id", "month"],
-    "usage_day": ["account_id", "metric", "event_date", "user_key"],
-    "usage_month": ["account_id", "metric", "month"],
+    "usage_day": ["account_key", "metric", "event_date", "user_key"],
+    "usage_month": ["account_key", "metric", "month"],
+    "usage_account": ["account_key"],
     "usage_metric_first": ["metric"],
 }
 

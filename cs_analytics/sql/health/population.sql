@@ -18,7 +18,8 @@ mrr AS (
 data_days AS (
     SELECT account_id, min(d) AS first_data_date
     FROM (
-        SELECT account_id, first_day AS d FROM usage_month WHERE metric IS NULL  -- derived: first usage per month
+        SELECT a.account_id, m.first_day AS d  -- derived: first usage per month, by key (migration 060)
+        FROM usage_month m JOIN usage_account a USING (account_key) WHERE m.metric IS NULL
         UNION ALL SELECT account_id, responded_at FROM nps
         UNION ALL SELECT account_id, assessed_at FROM assessments
     )

@@ -12,20 +12,20 @@ WITH dates AS (
     SELECT DISTINCT unnest(CAST($as_of_dates AS DATE[])) AS as_of
 ),
 monthly AS (
-    SELECT account_id, month, last_day
+    SELECT account_key, month, last_day
     FROM usage_month
     WHERE TRUE /*month_metric_filter*/
 ),
 grid AS (
-    SELECT d.as_of, a.account_id,
+    SELECT d.as_of, a.account_key,
            CASE WHEN d.as_of = last_day(d.as_of) THEN CAST(date_trunc('month', d.as_of) + INTERVAL 1 MONTH AS DATE)
                 ELSE CAST(date_trunc('month', d.as_of) AS DATE) END AS month_cut
-    FROM (SELECT DISTINCT account_id FROM monthly) a CROSS JOIN dates d
+    FROM (SELECT DISTINCT account_key FROM monthly) a CROSS JOIN dates d
 ),
 earlier AS (
-    SELECT g.as_of, g.account_id, m.last_day
+    SELECT g.as_of, g.account_key, m.last_day
     FROM grid g
-    ASOF JOIN monthly m ON m.account_id = g.account_id AND m.month < g.month_cut
+    ASOF JOIN monthly m ON m.account_key = g.account_key AND m.month < g.month_cut
 ),
 month_days AS (
     SELECT as_of, as_of - CAST(k AS INTEGER) AS day
@@ -34,12 +34,14 @@ month_days AS (
       AND as_of <> last_day(as_of)
 ),
 current_month AS (
-    SELECT d.as_of, u.account_id, max(u.event_date) AS last_day
+    SELECT d.as_of, u.account_key, max(u.event_date) AS last_day
     FROM usage_day u
     JOIN month_days d ON u.event_date = d.day
     WHERE u.event_date BETWEEN $scan_from AND $scan_to /*metric_filter*/
     GROUP BY ALL
 )
-SELECT as_of, account_id, CAST(as_of - max(last_day) AS DOUBLE) AS raw
-FROM (SELECT * FROM earlier UNION ALL SELECT * FROM current_month)
-GROUP BY as_of, account_id
+SELECT l.as_of, n.account_id, CAST(l.as_of - l.last_day AS DOUBLE) AS raw
+FROM (SELECT as_of, account_key, max(last_day) AS last_day
+      FROM (SELECT * FROM earlier UNION ALL SELECT * FROM current_month)
+      GROUP BY as_of, account_key) l
+JOIN usage_account n ON n.account_key = l.account_key  -- the key's account (migration 060)

@@ -10,7 +10,7 @@ WITH dates AS (
     SELECT DISTINCT unnest(CAST($as_of_dates AS DATE[])) AS as_of
 ),
 earlier AS (
-    SELECT d.as_of, m.account_id, max(m.last_day) AS last_day
+    SELECT d.as_of, m.account_key, max(m.last_day) AS last_day
     FROM usage_month m
     JOIN dates d ON m.month < CASE WHEN d.as_of = last_day(d.as_of)
                                    THEN CAST(date_trunc('month', d.as_of) + INTERVAL 1 MONTH AS DATE)
@@ -19,12 +19,14 @@ earlier AS (
     GROUP BY ALL
 ),
 current_month AS (
-    SELECT d.as_of, u.account_id, max(u.event_date) AS last_day
+    SELECT d.as_of, u.account_key, max(u.event_date) AS last_day
     FROM usage_day u
     JOIN dates d ON u.event_date <= d.as_of AND d.as_of <> last_day(d.as_of)
     WHERE u.event_date BETWEEN $scan_from AND $scan_to /*metric_filter*/
     GROUP BY ALL
 )
-SELECT as_of, account_id, CAST(as_of - max(last_day) AS DOUBLE) AS raw
-FROM (SELECT * FROM earlier UNION ALL SELECT * FROM current_month)
-GROUP BY as_of, account_id
+SELECT l.as_of, n.account_id, CAST(l.as_of - l.last_day AS DOUBLE) AS raw
+FROM (SELECT as_of, account_key, max(last_day) AS last_day
+      FROM (SELECT * FROM earlier UNION ALL SELECT * FROM current_month)
+      GROUP BY as_of, account_key) l
+JOIN usage_account n ON n.account_key = l.account_key  -- the key's account (migration 060)

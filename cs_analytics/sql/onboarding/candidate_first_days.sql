@@ -6,9 +6,12 @@
 -- each user's first positive date) are listed once per account and key, and each candidate picks
 -- its k-th. Sums: day sums per account and key, their running sum, the first day at or above each
 -- candidate's threshold. Columns: metric_key, kind, threshold, account_id, first_day.
-WITH starts AS (  -- ak: the account's position in $ids, so that grouping and sorting compare integers
+WITH listed AS (  -- ak: the account's position in $ids, so that grouping and sorting compare integers
     SELECT unnest(CAST($ids AS VARCHAR[])) AS account_id, unnest(CAST($start_dates AS DATE[])) AS start_date,
            unnest(range(1, len(CAST($ids AS VARCHAR[])) + 1)) AS ak
+),
+starts AS (  -- with the account's key in usage_day (migration 060; NULL without usage)
+    SELECT l.*, k.account_key FROM listed l LEFT JOIN usage_account k ON k.account_id = l.account_id
 ),
 candidates AS (
     SELECT unnest(CAST($t_metric AS VARCHAR[])) AS metric_key, unnest(CAST($t_kind AS VARCHAR[])) AS kind,
@@ -17,7 +20,7 @@ candidates AS (
 counted AS MATERIALIZED (
     SELECT s.ak, u.metric, u.event_date, u.user_key, u.value, u.positive, u.day_rep_metric, u.day_rep_all, u.user_rep
     FROM usage_day u
-    JOIN starts s ON s.account_id = u.account_id
+    JOIN starts s ON s.account_key = u.account_key
     WHERE u.event_date >= s.start_date
       AND u.event_date <= CAST($as_of AS DATE)
       AND u.event_date < s.start_date + CAST($max_day AS INTEGER)

@@ -5,14 +5,17 @@
 -- $max_day - 1 and through $as_of: active days count its day representatives (one row per
 -- positive account-metric-day / account-day), users its positive rows with a user (for '(any)'
 -- user_rep, one per positive account-user-day). Columns: account_id, metric_key, kind, total.
-WITH starts AS (  -- ak: the account's position in $ids, so that grouping compares integers
+WITH listed AS (  -- ak: the account's position in $ids, so that grouping compares integers
     SELECT unnest(CAST($ids AS VARCHAR[])) AS account_id, unnest(CAST($start_dates AS DATE[])) AS start_date,
            unnest(range(1, len(CAST($ids AS VARCHAR[])) + 1)) AS ak
+),
+starts AS (  -- with the account's key in usage_day (migration 060; NULL without usage)
+    SELECT l.*, k.account_key FROM listed l LEFT JOIN usage_account k ON k.account_id = l.account_id
 ),
 counted AS MATERIALIZED (
     SELECT s.ak, u.metric, u.user_key, u.value, u.positive, u.day_rep_metric, u.day_rep_all, u.user_rep
     FROM usage_day u
-    JOIN starts s ON s.account_id = u.account_id
+    JOIN starts s ON s.account_key = u.account_key
     WHERE u.event_date >= s.start_date
       AND u.event_date <= CAST($as_of AS DATE)
       AND u.event_date < s.start_date + CAST($max_day AS INTEGER)

@@ -8,14 +8,17 @@
 -- Only usage dated from the start to day $max_day - 1 and on or before $as_of is read, and only
 -- from $scan_from to the day before $scan_to (constants: usage_day is in date order, so the scan
 -- skips the row groups outside; activation.first_days bounds it to the starts it asks about).
-WITH starts AS (  -- ak: the account's position in $ids, so that grouping and sorting compare integers
+WITH listed AS (  -- ak: the account's position in $ids, so that grouping and sorting compare integers
     SELECT unnest(CAST($ids AS VARCHAR[])) AS account_id, unnest(CAST($start_dates AS DATE[])) AS start_date,
            unnest(range(1, len(CAST($ids AS VARCHAR[])) + 1)) AS ak
+),
+starts AS (  -- with the account's key in usage_day (migration 060; NULL without usage)
+    SELECT l.*, k.account_key FROM listed l LEFT JOIN usage_account k ON k.account_id = l.account_id
 ),
 active_days AS (
     SELECT s.ak, u.event_date
     FROM usage_day u
-    JOIN starts s ON s.account_id = u.account_id
+    JOIN starts s ON s.account_key = u.account_key
     WHERE u.event_date >= s.start_date
       AND u.event_date <= CAST($as_of AS DATE)
       AND u.event_date < s.start_date + CAST($max_day AS INTEGER)
