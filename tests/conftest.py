@@ -43,7 +43,6 @@ CHROMIUM_ARGS = [
 DEMO_TEST_ACCOUNTS = int(os.environ.get("CS_ANALYTICS_TEST_DEMO_ACCOUNTS", "1200"))
 
 
-
 def pytest_collection_modifyitems(config, items):
     """Real-browser and slow tests first (otherwise in collection order): under `-n 2 --dist
     worksteal` the longest tests start early, so a run does not end on one long test while the other
