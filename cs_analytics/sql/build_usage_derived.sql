@@ -9,11 +9,11 @@
 --   (`account_key`, migration 060: `usage_account` maps it to account_id for the readers, which
 --   join it after they aggregate): writing text (dictionary-FSST) is the largest cost of the 100M
 --   rebuild, more than the sorts;
---   within (account, metric) ordered by day, positive rows last and the least user (NULL first)
---   last, a day's representative is its day group's last row when that row is positive, and its
---   next positive day is the next non-NULL positive date after it (lead ... IGNORE NULLS: every
---   later row is a later day). The same within (account, user), least metric last. The (account,
---   day) representative keeps its row_number().
+--   among the positive rows of an (account, metric) ordered by day, the least user (NULL first)
+--   last, a day's representative is its day group's last row, and its next positive day is the
+--   next row's date (one lead over the positive rows: a partition per sign instead of a lead ...
+--   IGNORE NULLS over all rows). The same among the positive rows of an (account, user), least
+--   metric last. The (account, day) representative keeps its row_number().
 --   `grouped` sums the rows of one account, metric, day and user; core/derived.py leaves the
 --   grouping out when the usage table is one upload's daily facts, already one row per group.
 CREATE OR REPLACE TABLE usage_account AS
@@ -40,22 +40,25 @@ grouped AS (
 ),
 flagged AS (
     SELECT *,
-           positive AND lead(event_date) OVER metric_days IS DISTINCT FROM event_date AS day_rep_metric,
-           lead(CASE WHEN positive THEN event_date END IGNORE NULLS) OVER metric_days AS metric_later,
+           lead(event_date) OVER metric_days AS metric_lead,
            positive AND row_number() OVER (PARTITION BY ak, event_date, positive
                                            ORDER BY mk, uk NULLS FIRST) = 1 AS day_rep_all,
-           positive AND uk IS NOT NULL
-                    AND lead(event_date) OVER user_days IS DISTINCT FROM event_date AS user_rep,
-           lead(CASE WHEN positive THEN event_date END IGNORE NULLS) OVER user_days AS user_later
+           lead(event_date) OVER user_days AS user_lead
     FROM grouped
-    WINDOW metric_days AS (PARTITION BY ak, mk ORDER BY event_date, positive, uk DESC NULLS LAST),
-           user_days AS (PARTITION BY ak, uk ORDER BY event_date, positive, mk DESC)
+    WINDOW metric_days AS (PARTITION BY ak, mk, positive ORDER BY event_date, uk DESC NULLS LAST),
+           user_days AS (PARTITION BY ak, uk, positive ORDER BY event_date, mk DESC)
+),
+flags AS (
+    SELECT *,
+           positive AND metric_lead IS DISTINCT FROM event_date AS day_rep_metric,
+           positive AND uk IS NOT NULL AND user_lead IS DISTINCT FROM event_date AS user_rep
+    FROM flagged
 )
 SELECT f.ak AS account_key, m.metric, f.event_date, f.uk AS user_key, f.value, f.positive, f.day_rep_metric,
        f.day_rep_all, f.user_rep,
-       CASE WHEN f.day_rep_metric THEN f.metric_later END AS metric_next_day,
-       CASE WHEN f.user_rep THEN f.user_later END AS user_next_day
-FROM flagged f
+       CASE WHEN f.day_rep_metric THEN f.metric_lead END AS metric_next_day,
+       CASE WHEN f.user_rep THEN f.user_lead END AS user_next_day
+FROM flags f
 JOIN _metric_keys m ON m.mk = f.mk
 ORDER BY f.event_date;
 DROP TABLE _metric_keys;
