@@ -3,10 +3,12 @@
     .venv/bin/python bench/pages.py                       # 20k accounts, cached under /tmp
     .venv/bin/python bench/pages.py --accounts 200 --repeats 1 --workspace /tmp/small.duckdb
 
-The workspace is the demo (`cs_analytics/demo`, every table every page needs: contracts, usage,
-NPS, assessments, churn list, flags, renewals, onboarding signals) scaled to `--accounts`
-(20,000 accounts give about 10M usage rows), built once through the real demo/ingest path and
-cached under /tmp (`--rebuild` to rebuild). The app runs as users run it (`make run`): `python -m
+The workspace is the synthetic book of bench/health.py (DuckDB SQL: accounts with segments, a
+contract each, 500 usage rows per account, NPS) plus CSM assessments loaded through the ingest
+path: 20,000 accounts and 10M usage rows, built in about a minute and cached under /tmp
+(`--rebuild` to rebuild; `ensure_workspace`). `--demo` builds the demo instead (`cs_analytics/demo`:
+flags, churn list, renewals and onboarding signals too), which at 20,000 accounts takes tens of
+minutes of pandas generation and gives about 24M usage rows. The app runs as users run it (`make run`): `python -m
 ui.serve` (imports and the first view warmed before the server accepts connections, then
 `streamlit run app.py`; `--bare` times plain `streamlit run app.py` instead) on 127.0.0.1
 with CS_ANALYTICS_BENCH_PING=1, which adds a trivial page (`app_pages/ping.py`: the app frame and
@@ -326,7 +328,7 @@ def run_benchmark(workspace: Path, repeats: int = 3, progress: Callable[[str], N
     timings = Timings()
     account_id = first_account_id(workspace)
     segments = has_segments(workspace)
-    server = AppServer(workspace).start()
+    server = AppServer(workspace)  # started by the first first view's restart, or below
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         warm_context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -400,23 +402,74 @@ def table_markdown(timings: Timings) -> str:
     return "\n".join(lines)
 
 
-def ensure_workspace(path: Path, accounts: int, rebuild: bool = False) -> Path:
-    """The demo at `accounts` accounts at `path`, built once (through a temporary file)."""
+USAGE_ROWS_PER_ACCOUNT = 500  # 20,000 accounts -> the issue's 10M usage rows
+
+
+def ensure_workspace(path: Path, accounts: int, rebuild: bool = False, demo: bool = False) -> Path:
+    """The page workspace at `path`, built once (through a temporary file): by default the
+    synthetic book of bench/health.py (DuckDB SQL: `accounts` accounts over 28 months, one contract
+    each, 500 usage rows per account, NPS) plus CSM assessments loaded through the ingest path
+    (`synthetic_assessments`); 20,000 accounts build in about a minute. With `demo`, the demo
+    (cs_analytics/demo: flags, churn list, renewals, onboarding signals too; pandas generation, so
+    20,000 accounts take tens of minutes and give about 24M usage rows)."""
     if path.exists() and not rebuild:
         return path
     from cs_analytics.core.db import close_workspace, open_workspace
-    from cs_analytics.demo.build import write_demo
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".building.duckdb")
     tmp.unlink(missing_ok=True)
     ws = open_workspace(tmp)
-    write_demo(ws, accounts=accounts, seed=DEMO_SEED,
-               progress=lambda fraction, message: print(f"  building: {fraction:.0%} {message}", flush=True))
+    started = time.perf_counter()
+    if demo:
+        from cs_analytics.demo.build import write_demo
+
+        write_demo(ws, accounts=accounts, seed=DEMO_SEED,
+                   progress=lambda fraction, message: print(f"  building: {fraction:.0%} {message}", flush=True))
+    else:
+        build_synthetic_book(ws, accounts)
+    print(f"  built {accounts:,} accounts in {time.perf_counter() - started:.1f} s", flush=True)
     ws.checkpoint()
     close_workspace(tmp)
     shutil.move(tmp, path)
     return path
+
+
+def build_synthetic_book(ws, accounts: int) -> None:
+    """bench/health.py's generated accounts, contracts, usage and NPS, then the assessments."""
+    from cs_analytics.ingest.load import ingest_dataframe
+    from health import generate
+
+    generate(ws, accounts, accounts * USAGE_ROWS_PER_ACCOUNT)
+    book = ws.query("SELECT account_id, start_date, end_date FROM contracts")
+    as_of = ws.scalar("SELECT max(event_date) FROM usage_day")
+    result = ingest_dataframe(ws, "assessments", synthetic_assessments(book, as_of), file_name="bench/assessments.csv",
+                              mode="replace", user="bench")
+    if result.rows_quarantined:
+        raise RuntimeError(f"{result.rows_quarantined} generated assessments were quarantined")
+
+
+def synthetic_assessments(book, as_of, seed: int = DEMO_SEED):
+    """CSM assessments for 70% of the accounts, one to four each, dated between the contract's
+    start and its end (or the data's as-of). Churners are reported red or yellow more often, but a
+    third of them green: the "green but failing" accounts Reality is for."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    book = book[rng.random(len(book)) < 0.7].reset_index(drop=True)
+    counts = rng.integers(1, 5, len(book))
+    rows = book.loc[book.index.repeat(counts)].reset_index(drop=True)
+    start = pd.to_datetime(rows["start_date"])
+    end = pd.to_datetime(rows["end_date"]).fillna(pd.Timestamp(as_of))
+    span_days = (end - start).dt.days.clip(lower=0)
+    assessed_at = start + pd.to_timedelta((rng.random(len(rows)) * span_days).astype(int), unit="D")
+    churner = rows["end_date"].notna().to_numpy()
+    draw = rng.random(len(rows))
+    sentiment = np.where(churner, np.select([draw < 0.35, draw < 0.65], ["red", "yellow"], "green"),
+                         np.select([draw < 0.08, draw < 0.25], ["red", "yellow"], "green"))
+    return pd.DataFrame({"account_id": rows["account_id"], "assessed_at": assessed_at.dt.date,
+                         "sentiment": sentiment, "csm": "bench csm"})
 
 
 def load_sentence() -> str:
@@ -430,6 +483,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workspace", type=Path, default=None)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--demo", action="store_true",
+                        help="build the demo (pandas, slow at 20k) instead of the synthetic SQL book")
     parser.add_argument("--after-warm", action="store_true",
                         help="start the direct links and clicks once the background page warm has finished")
     parser.add_argument("--bare", action="store_true",
@@ -440,7 +495,7 @@ def main(argv: list[str] | None = None) -> int:
 
         AppServer.launcher = BARE_LAUNCHER
     path = args.workspace or Path(str(DEFAULT_WORKSPACE).format(accounts=args.accounts))
-    ensure_workspace(path, args.accounts, args.rebuild)
+    ensure_workspace(path, args.accounts, args.rebuild, demo=args.demo)
     timings = run_benchmark(path, args.repeats, progress=lambda line: print(line, flush=True),
                             after_page_warm=args.after_warm)
     print()
