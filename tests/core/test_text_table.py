@@ -40,7 +40,7 @@ def frames(draw):
     return pd.DataFrame(data)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frames())
 def test_text_table_is_pandas_to_string(frame):
     assert text_table(frame) == frame.to_string(index=False)
