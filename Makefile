@@ -7,7 +7,7 @@ WORKSPACE ?= $(or $(CS_ANALYTICS_DB),data/workspace.duckdb)
 
 .PHONY: run test demo bench screenshots browser java system-packages clean
 
-# uv installs the same pins as pip in about a third of the time (52 s against 125 s for both
+# uv installs the same pins as pip in under half the time (48-52 s against 125 s for both
 # files on an empty cache); pip is the fallback where uv cannot be installed.
 INSTALL = $(PY) -m uv pip install --quiet --python $(PY) -r $(1) || $(PY) -m pip install --quiet -r $(1)
 

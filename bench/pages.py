@@ -5,7 +5,7 @@
 
 The workspace is the synthetic book of bench/health.py (DuckDB SQL: accounts with segments, a
 contract each, 500 usage rows per account, NPS) plus CSM assessments loaded through the ingest
-path: 20,000 accounts and 10M usage rows, built in about a minute and cached under /tmp
+path: 20,000 accounts and 10M usage rows, built in about 35 s and cached under /tmp
 (`--rebuild` to rebuild; `ensure_workspace`). `--demo` builds the demo instead (`cs_analytics/demo`:
 flags, churn list, renewals and onboarding signals too), which at 20,000 accounts takes tens of
 minutes of pandas generation and gives about 24M usage rows. The app runs as users run it (`make run`): `python -m
@@ -409,7 +409,7 @@ def ensure_workspace(path: Path, accounts: int, rebuild: bool = False, demo: boo
     """The page workspace at `path`, built once (through a temporary file): by default the
     synthetic book of bench/health.py (DuckDB SQL: `accounts` accounts over 28 months, one contract
     each, 500 usage rows per account, NPS) plus CSM assessments loaded through the ingest path
-    (`synthetic_assessments`); 20,000 accounts build in about a minute. With `demo`, the demo
+    (`synthetic_assessments`); 20,000 accounts build in about 35 s. With `demo`, the demo
     (cs_analytics/demo: flags, churn list, renewals, onboarding signals too; pandas generation, so
     20,000 accounts take tens of minutes and give about 24M usage rows)."""
     if path.exists() and not rebuild:
