@@ -4,6 +4,7 @@ nothing; after a write the warmer fills the new generation's; a write still show
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import cs_analytics.views.overview as overview_module
 import cs_analytics.views.sidebar as sidebar_module
@@ -12,6 +13,8 @@ from cs_analytics.core.errors import WorkspaceLockedError
 from cs_analytics.core.settings import set_setting
 from conftest import assert_no_exception
 from ui import warm
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def count_calls(monkeypatch, module, name: str) -> list:
@@ -111,9 +114,13 @@ def test_the_launcher_warms_then_runs_streamlit_on_app_py(small_demo_copy, monke
     monkeypatch.setattr(warm.FirstViewWarmer, "start", lambda self: started.append("warmer"))
     monkeypatch.setattr(sys, "argv", list(sys.argv))
     monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    monkeypatch.setattr(serve, "freeze_imported_objects", lambda: started.append("freeze"))
+    from cs_analytics.core import db
+    monkeypatch.setattr(db, "LINGER_SECONDS", db.LINGER_SECONDS)  # restored after the test
     assert serve.main(["--server.port", "8599"]) == 0
-    assert started[0] == "warmer"
-    argv = started[1]
+    assert db.LINGER_SECONDS == serve.APP_LINGER_SECONDS
+    assert started[:2] == ["freeze", "warmer"]  # the imports' objects frozen before any warm
+    argv = started[2]
     assert argv[:2] == ["streamlit", "run"] and argv[2].endswith("app.py") and argv[3:] == ["--server.port", "8599"]
     assert delta_generator._use_warning_has_been_displayed is True
     calls = spy_first_view(monkeypatch)  # the launcher warmed the default first view
@@ -134,6 +141,8 @@ def test_no_page_warm_keeps_the_first_views_warm_and_is_not_passed_to_streamlit(
     monkeypatch.setattr(cli, "main", lambda: started.append(list(sys.argv)) or 0)
     monkeypatch.setattr(warm.FirstViewWarmer, "start", lambda self: started.append(self.pages_enabled))
     monkeypatch.setattr(sys, "argv", list(sys.argv))
+    monkeypatch.setattr(serve, "freeze_imported_objects", lambda: None)  # not in the test process
+    monkeypatch.setattr(serve, "keep_files_open_between_runs", lambda: None)
     assert serve.main(["--no-page-warm", "--server.port", "8599"]) == 0
     assert started[0] is False and started[1][3:] == ["--server.port", "8599"]
     started.clear()
@@ -152,6 +161,8 @@ def test_the_launcher_starts_the_server_when_the_warm_up_fails(small_demo_copy, 
     monkeypatch.setattr(cli, "main", lambda: started.append("server") or 0)
     monkeypatch.setattr(warm.FirstViewWarmer, "start", lambda self: started.append(self.warmed_signature))
     monkeypatch.setattr(sys, "argv", list(sys.argv))
+    monkeypatch.setattr(serve, "freeze_imported_objects", lambda: None)  # not in the test process
+    monkeypatch.setattr(serve, "keep_files_open_between_runs", lambda: None)
 
     def broken(_ws):
         raise ValueError("a bug in a view")
@@ -159,6 +170,19 @@ def test_the_launcher_starts_the_server_when_the_warm_up_fails(small_demo_copy, 
     monkeypatch.setattr(warm, "warm_first_view", broken)
     assert serve.main([]) == 0
     assert started == [None, "server"]  # the warmer warms at its first look; the server starts
+
+
+def test_the_launcher_freezes_what_its_imports_made():
+    """In a process of its own (a frozen object is never collected): after the launcher's imports
+    and freeze, Streamlit's collection after each script run has almost nothing left to walk."""
+    import subprocess
+    import sys
+
+    code = ("import gc, sys; sys.path.insert(0, '.'); from ui import serve; serve.import_app_modules(); "
+            "serve.freeze_imported_objects(); print(gc.get_freeze_count(), len(gc.get_objects()))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    frozen, tracked = map(int, out.stdout.split())
+    assert frozen > 50_000 and tracked < frozen / 100
 
 
 def test_an_empty_new_workspace_is_warmed(tmp_path, monkeypatch, app_test):

@@ -204,3 +204,37 @@ def test_a_long_lease_lets_a_waiting_process_in_between_its_queries(tmp_path):
         holder.kill()
         holder.wait()
     assert open_workspace(path).query("SELECT user_name FROM flags")["user_name"].tolist() == ["waiter"]
+
+
+LINGERING = """
+import sys, time
+sys.path.insert(0, {root!r})
+import cs_analytics.core.db as db
+from cs_analytics.core.db import open_workspace
+db.LINGER_SECONDS = 60  # as the app's launcher keeps it (ui.serve.APP_LINGER_SECONDS), but longer
+ws = open_workspace({path!r})
+with ws.lease(yielding=True):  # a script run that ends; the file stays open for the next one
+    ws.scalar("SELECT count(*) FROM flags")
+print("lingering" if ws.is_open else "closed", flush=True)
+time.sleep(30)
+"""
+
+
+def test_a_lingering_file_goes_at_once_to_a_waiting_process(tmp_path):
+    """The app keeps the file open between script runs (a linger of seconds); a process asking for
+    it meanwhile gets it at once, not after the linger (60 s here, longer than the waiter's 5 s)."""
+    path = tmp_path / "linger.duckdb"
+    _shared_account_workspace(path)
+    close_workspace(path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LINGERING.format(root=str(ROOT), path=str(path))],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "lingering"
+        ws = open_workspace(path, wait_seconds=5)
+        flag_account(ws, "SHARED", reason="other", user="waiter")
+        assert holder.poll() is None  # the holder still runs: it let the file go
+    finally:
+        holder.kill()
+        holder.wait()
+    assert open_workspace(path).query("SELECT user_name FROM flags")["user_name"].tolist() == ["waiter"]
