@@ -6,7 +6,7 @@ import streamlit as st
 from cs_analytics.core import settings
 from cs_analytics.charts.retention import movements_figure, rates_figure
 from cs_analytics.retention.revenue import DEFINITIONS, MOVEMENTS, RATE_COLUMNS
-from cs_analytics.views.revenue import MONTH_TABLE_LABELS, churn_reasons, movement_drilldown, revenue_view
+from cs_analytics.views.revenue import MONTH_TABLE_LABELS, churn_reason_table, movement_drilldown, revenue_view
 from ui.cache import cached_view
 from ui.text import md
 from ui.common import (
@@ -99,7 +99,7 @@ st.dataframe(account_link_column(accounts), column_config=ACCOUNT_LINK_CONFIG, h
              key="drill_table", width="stretch")
 download_csv(accounts, f"{movement}_{month}.csv", key="download_drill", label="Download these accounts")
 if movement == "churn":
-    reasons = cached_view(churn_reasons, ws, account_filter, as_of, month)
+    reasons = churn_reason_table(accounts)
     if not reasons.empty:
         st.markdown("**Churn reasons** (from the churn list)")
         st.dataframe(reasons, hide_index=True, key="drill_churn_reasons")

@@ -70,7 +70,12 @@ def movement_drilldown(ws: "Workspace", account_filter: AccountFilter, as_of: dt
 def churn_reasons(ws: "Workspace", account_filter: AccountFilter, as_of: dt.date | None, month: str) -> pd.DataFrame:
     """Churn reason, accounts, MRR lost (the month before's MRR) of the accounts that churned in
     `month`; empty when no churned account has a reason in the churn list."""
-    accounts = movement_drilldown(ws, account_filter, as_of, month, "churn")
+    return churn_reason_table(movement_drilldown(ws, account_filter, as_of, month, "churn"))
+
+
+def churn_reason_table(accounts: pd.DataFrame) -> pd.DataFrame:
+    """`churn_reasons` of the churned accounts `movement_drilldown` gave (the page has them already:
+    computing them again took 0.5-0.6 s at 100k accounts)."""
     if accounts.empty or accounts["churn_reason"].isna().all():
         return pd.DataFrame(columns=["Churn reason", "Accounts", "MRR lost"])
     rows = accounts.rename(columns={"churn_reason": "reason", "mrr_before": "mrr"})

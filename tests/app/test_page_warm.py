@@ -102,6 +102,19 @@ def test_after_the_warm_switching_the_cohort_basis_computes_no_view(small_demo_c
     assert calls["Cohorts"] == []
 
 
+def test_after_the_warm_choosing_a_movement_computes_no_view(small_demo_copy, monkeypatch, app_test):
+    from ui import cache
+
+    ws = open_workspace(small_demo_copy)
+    warm.warm_pages(ws)
+    at = app_test("app_pages/revenue.py", workspace=small_demo_copy)
+    for movement in ("churn", "contraction", "expansion", "reactivation"):
+        cache.COMPUTED.clear()
+        at.selectbox(key="drill_movement").set_value(movement).run()
+        assert_no_exception(at)
+        assert dict(cache.COMPUTED) == {}, movement
+
+
 def test_an_empty_workspace_warms_nothing_and_raises_nothing(tmp_path):
     ws = open_workspace(tmp_path / "empty.duckdb")
     try:
