@@ -192,14 +192,21 @@ def test_a_long_lease_lets_a_waiting_process_in_between_its_queries(tmp_path):
     without the wait signal the waiter would wait for the whole run (30 s here) and give up."""
     path = tmp_path / "yield.duckdb"
     _shared_account_workspace(path)
+    assert_a_waiter_writes_while_held(path, HOLDER, "holding")
+
+
+def assert_a_waiter_writes_while_held(path: Path, holder_code: str, ready_line: str) -> None:
+    """Start `holder_code` (formatted with root and path) in another process; once it prints
+    `ready_line`, this process opens the file (waiting at most 5 s) and flags an account while the
+    holder still runs; the flag is then in the file."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER.format(root=str(ROOT), path=str(path))],
+        [sys.executable, "-c", holder_code.format(root=str(ROOT), path=str(path))],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert holder.stdout.readline().strip() == "holding"
+        assert holder.stdout.readline().strip() == ready_line
         ws = open_workspace(path, wait_seconds=5)
         flag_account(ws, "SHARED", reason="other", user="waiter")
-        assert holder.poll() is None  # the holder is still in its run: it let go, it did not end
+        assert holder.poll() is None  # the holder still runs: it let the file go, it did not end
     finally:
         holder.kill()
         holder.wait()
@@ -226,15 +233,4 @@ def test_a_lingering_file_goes_at_once_to_a_waiting_process(tmp_path):
     path = tmp_path / "linger.duckdb"
     _shared_account_workspace(path)
     close_workspace(path)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", LINGERING.format(root=str(ROOT), path=str(path))],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "lingering"
-        ws = open_workspace(path, wait_seconds=5)
-        flag_account(ws, "SHARED", reason="other", user="waiter")
-        assert holder.poll() is None  # the holder still runs: it let the file go
-    finally:
-        holder.kill()
-        holder.wait()
-    assert open_workspace(path).query("SELECT user_name FROM flags")["user_name"].tolist() == ["waiter"]
+    assert_a_waiter_writes_while_held(path, LINGERING, "lingering")
