@@ -27,6 +27,16 @@ def _dates_without_time(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _shown_value(column: str, stored: str, parsed: set[str]) -> str:
+    """A column as the preview shows it: the stored expression for a row that loads; for a row
+    that would be quarantined, the value as parsed, so a cell that failed shows blank instead of
+    the column's default (a usage `value` of "abc" showed 1, the default of a missing value)."""
+    parsed_column = f"p_{column}"
+    if parsed_column not in parsed:
+        return stored
+    return f"CASE WHEN _reason IS NULL THEN {stored} ELSE {parsed_column} END"
+
+
 def preview(raw: "RawTable", mapping: "Mapping", rows: int = 20) -> pd.DataFrame:
     """The first `rows` rows of `raw` as they would be stored under `mapping`, with a `problem`
     column saying why a row would be quarantined (empty when it would load). Nothing is written.
@@ -54,7 +64,8 @@ def preview(raw: "RawTable", mapping: "Mapping", rows: int = 20) -> pd.DataFrame
         sql, params = parse_statement(table, colmap, raw_cols, options)
         params.update({f"h{i}": h for i, h in enumerate(raw.headers)})
         con.execute(sql, params)
-        exprs = ", ".join(f"{e} AS {quote_identifier(c)}" for c, e in STORED[table].items())
+        parsed = {row[0] for row in con.execute("DESCRIBE _parsed").fetchall()}
+        exprs = ", ".join(f"{_shown_value(c, e, parsed)} AS {quote_identifier(c)}" for c, e in STORED[table].items())
         shown = con.execute(f"SELECT _line AS line, {exprs}, coalesce(_reason, '') AS problem "
                             "FROM _parsed ORDER BY _line").df()
         return _dates_without_time(shown)

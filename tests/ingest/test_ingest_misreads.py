@@ -324,3 +324,15 @@ def test_preview_refuses_mixed_date_orders_like_the_load(tmp_path):
         preview(raw, map_headers(raw.headers, "usage"))
     shown = preview(raw, map_headers(raw.headers, "usage", overrides={"date_order": "dmy"}))
     assert shown["problem"].tolist() == ["", "not a date: 03/31/2024"]
+
+
+def test_preview_shows_a_failed_number_blank_not_as_the_default(tmp_path):
+    from cs_analytics.ingest.preview import preview
+    from cs_analytics.ingest.mapping import map_headers
+    from cs_analytics.ingest.readers import read_table_file
+
+    raw = read_table_file(write(tmp_path, "u.csv", "account_id,event_date,value\nA,2024-03-01,abc\nB,2024-03-02,\n"))
+    shown = preview(raw, map_headers(raw.headers, "usage"))
+    assert shown["problem"].tolist() == ["not a number: abc", ""]
+    assert pd.isna(shown["value"].iloc[0])  # not 1, the default of a missing value
+    assert shown["value"].iloc[1] == 1.0  # a row that loads shows what is stored
